@@ -1,0 +1,745 @@
+//! The backend: one immutable configuration built once, and its builder.
+
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderMap, HeaderName, Method};
+use axum::response::Response;
+use futures_util::FutureExt as _;
+use futures_util::future::BoxFuture;
+use jsonwebtoken::Algorithm;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::codec::{Codec, KeySource, Rules, Secret};
+use crate::error::{AuthError, ConfigError, InvalidToken, TokenError};
+use crate::exclude::Exclusion;
+use crate::flow::{CookieSettings, Flow, SameSite, find_token};
+use crate::login::{Login, Logout, TokenBuilder};
+use crate::middleware::JwtAuthLayer;
+use crate::token::{Extras, Token};
+
+/// The error type a retrieval function or revocation check may return.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What a user-retrieval function may return: `Option<User>` or `Result<Option<User>, E>`.
+#[diagnostic::on_unimplemented(
+    message = "a user-retrieval function must return `Option<{U}>` or `Result<Option<{U}>, E>`",
+    label = "returns `{Self}`"
+)]
+pub trait IntoRetrieved<U> {
+    /// Converts into the common shape.
+    fn into_retrieved(self) -> Result<Option<U>, BoxError>;
+}
+
+impl<U> IntoRetrieved<U> for Option<U> {
+    fn into_retrieved(self) -> Result<Option<U>, BoxError> {
+        Ok(self)
+    }
+}
+
+impl<U, E: Into<BoxError>> IntoRetrieved<U> for Result<Option<U>, E> {
+    fn into_retrieved(self) -> Result<Option<U>, BoxError> {
+        self.map_err(Into::into)
+    }
+}
+
+/// What a revocation check may return: `bool` (true = revoked) or `Result<bool, E>`.
+#[diagnostic::on_unimplemented(
+    message = "a revocation check must return `bool` or `Result<bool, E>`",
+    label = "returns `{Self}`"
+)]
+pub trait IntoRevoked {
+    /// Converts into the common shape.
+    fn into_revoked(self) -> Result<bool, BoxError>;
+}
+
+impl IntoRevoked for bool {
+    fn into_revoked(self) -> Result<bool, BoxError> {
+        Ok(self)
+    }
+}
+
+impl<E: Into<BoxError>> IntoRevoked for Result<bool, E> {
+    fn into_revoked(self) -> Result<bool, BoxError> {
+        self.map_err(Into::into)
+    }
+}
+
+/// A user-retrieval function in its most general shape: borrowed token and state.
+pub type RetrieveFn<U, S, C> = dyn for<'a> Fn(&'a Arc<Token<C>>, &'a S) -> BoxFuture<'a, Result<Option<U>, BoxError>>
+    + Send
+    + Sync;
+
+/// A revocation check in its most general shape.
+pub type RevokedFn<S, C> =
+    dyn for<'a> Fn(&'a Arc<Token<C>>, &'a S) -> BoxFuture<'a, Result<bool, BoxError>> + Send + Sync;
+
+/// A function that renders authentication failures.
+pub type ErrorHandler = dyn Fn(&AuthError) -> Response + Send + Sync;
+
+/// The OpenAPI description of the security scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemeInfo {
+    /// The scheme's name, default `BearerToken`.
+    pub name: String,
+    /// The scheme's description; each flow has Litestar's default.
+    pub description: String,
+    /// OAuth2 scopes, name and description.
+    pub oauth_scopes: Vec<(String, String)>,
+}
+
+/// The part of the configuration that does not depend on the user, state or claims types.
+pub(crate) struct Settings {
+    pub codec: Codec,
+    pub flow: Flow,
+    pub token_url: Option<String>,
+    pub auth_header: HeaderName,
+    pub cookie: CookieSettings,
+    pub expiration: Duration,
+    pub exclusion: Exclusion,
+    pub scheme: SchemeInfo,
+    pub error_handler: Option<Arc<ErrorHandler>>,
+}
+
+impl Settings {
+    pub(crate) fn error_response(&self, error: &AuthError) -> Response {
+        match &self.error_handler {
+            Some(handler) => handler(error),
+            None => error.default_response(),
+        }
+    }
+}
+
+struct Hooks<U, S, C> {
+    retrieve: Arc<RetrieveFn<U, S, C>>,
+    revoked: Option<Arc<RevokedFn<S, C>>>,
+}
+
+/// A JWT authentication backend: Litestar's `JWTAuth`, `JWTCookieAuth` or
+/// `OAuth2PasswordBearerAuth`, by [`Flow`].
+///
+/// `U` is the user type the retrieval function returns, `S` the state it reads (a database
+/// pool, say; `()` for none) and `C` the type of the extra claims. Cloning is cheap.
+pub struct JwtAuth<U, S = (), C = Extras> {
+    pub(crate) settings: Arc<Settings>,
+    hooks: Arc<Hooks<U, S, C>>,
+}
+
+impl<U, S, C> Clone for JwtAuth<U, S, C> {
+    fn clone(&self) -> Self {
+        Self {
+            settings: Arc::clone(&self.settings),
+            hooks: Arc::clone(&self.hooks),
+        }
+    }
+}
+
+impl<U, S, C> fmt::Debug for JwtAuth<U, S, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtAuth")
+            .field("flow", &self.settings.flow)
+            .field("codec", &self.settings.codec)
+            .field("auth_header", &self.settings.auth_header)
+            .field("cookie", &self.settings.cookie)
+            .field("expiration", &self.settings.expiration)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<U, S, C> JwtAuth<U, S, C>
+where
+    U: Clone + Send + Sync + 'static,
+    S: Clone + Send + Sync + 'static,
+    C: Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    /// A builder with Litestar's defaults.
+    #[must_use]
+    pub fn builder() -> JwtAuthBuilder<U, S, C> {
+        JwtAuthBuilder::new()
+    }
+
+    /// The flow.
+    #[must_use]
+    pub fn flow(&self) -> Flow {
+        self.settings.flow
+    }
+
+    /// The algorithm.
+    #[must_use]
+    pub fn algorithm(&self) -> Algorithm {
+        self.settings.codec.algorithm()
+    }
+
+    /// The OAuth2 token URL (OAuth2 flow only).
+    #[must_use]
+    pub fn token_url(&self) -> Option<&str> {
+        self.settings.token_url.as_deref()
+    }
+
+    /// The header the token is read from and sent in.
+    #[must_use]
+    pub fn auth_header(&self) -> &HeaderName {
+        &self.settings.auth_header
+    }
+
+    /// The cookie settings (used by the cookie flows).
+    #[must_use]
+    pub fn cookie(&self) -> &CookieSettings {
+        &self.settings.cookie
+    }
+
+    /// The default token lifetime.
+    #[must_use]
+    pub fn expiration(&self) -> Duration {
+        self.settings.expiration
+    }
+
+    /// The OpenAPI security scheme's name, description and scopes.
+    #[must_use]
+    pub fn scheme(&self) -> &SchemeInfo {
+        &self.settings.scheme
+    }
+
+    /// Whether a request with this method and path passes without authentication.
+    #[must_use]
+    pub fn is_excluded(&self, method: &Method, path: &str) -> bool {
+        self.settings.exclusion.excludes(method, path)
+    }
+
+    /// Verifies and validates a token (Litestar's `Token.decode`).
+    pub fn decode(&self, jwt: &str) -> Result<Token<C>, InvalidToken> {
+        self.settings.codec.decode(jwt)
+    }
+
+    /// Mints a token for `identifier` with the default expiration (Litestar's `create_token`).
+    pub fn create_token(&self, identifier: impl Into<String>) -> Result<String, TokenError> {
+        self.token(identifier).encode()
+    }
+
+    /// A token builder, for an expiration, issuer, audience, `jti` or extras of its own.
+    #[must_use]
+    pub fn token(&self, identifier: impl Into<String>) -> TokenBuilder<C> {
+        TokenBuilder::new(Arc::clone(&self.settings), identifier.into())
+    }
+
+    /// A login response for `identifier`: status 201, `Authorization: Bearer <jwt>`, the cookie
+    /// for the cookie flows, and the OAuth2 body for the OAuth2 flow (Litestar's `login`).
+    #[must_use]
+    pub fn login(&self, identifier: impl Into<String>) -> Login<C> {
+        Login::new(self.token(identifier))
+    }
+
+    /// A logout response: 204, and for the cookie flows a `Set-Cookie` that clears the cookie.
+    #[must_use]
+    pub fn logout(&self) -> Logout {
+        Logout::new(Arc::clone(&self.settings))
+    }
+
+    /// Renders an authentication failure with the configured error handler.
+    #[must_use]
+    pub fn error_response(&self, error: &AuthError) -> Response {
+        self.settings.error_response(error)
+    }
+
+    /// The middleware layer, bound to the state the retrieval function reads.
+    #[must_use]
+    pub fn layer(&self, state: S) -> JwtAuthLayer<U, S, C> {
+        JwtAuthLayer::new(self.clone(), state)
+    }
+
+    /// Litestar's `on_app_init`: protects every route of `router` added so far with
+    /// [`Router::route_layer`], so that an unknown path is still 404 and a wrong method 405.
+    /// Routes added after this call are public (Litestar's `exclude_from_auth`).
+    #[must_use]
+    pub fn install<RS>(&self, router: Router<RS>, state: S) -> Router<RS>
+    where
+        RS: Clone + Send + Sync + 'static,
+    {
+        router.route_layer(self.layer(state))
+    }
+
+    /// Authenticates a request from its headers: finds the token for the flow, verifies it,
+    /// checks revocation and retrieves the user. This is what the middleware does for each
+    /// request that is not excluded.
+    pub async fn authenticate(
+        &self,
+        headers: &HeaderMap,
+        state: &S,
+    ) -> Result<(U, Arc<Token<C>>), AuthError> {
+        let settings = &*self.settings;
+        let jwt = find_token(
+            settings.flow,
+            headers,
+            &settings.auth_header,
+            &settings.cookie.name,
+        )?;
+        let token: Token<C> = settings
+            .codec
+            .decode(jwt)
+            .map_err(AuthError::InvalidToken)?;
+        self.resolve(Arc::new(token), state).await
+    }
+
+    /// Revocation check, then user retrieval; a panic or error in either is a 500.
+    async fn resolve(
+        &self,
+        token: Arc<Token<C>>,
+        state: &S,
+    ) -> Result<(U, Arc<Token<C>>), AuthError> {
+        if let Some(revoked) = &self.hooks.revoked {
+            match AssertUnwindSafe(revoked(&token, state))
+                .catch_unwind()
+                .await
+            {
+                Ok(Ok(false)) => {}
+                Ok(Ok(true)) => return Err(AuthError::Unauthorized),
+                Ok(Err(error)) => return Err(internal("revocation check failed", &*error)),
+                Err(_) => return Err(internal("revocation check panicked", &"panic")),
+            }
+        }
+        match AssertUnwindSafe((self.hooks.retrieve)(&token, state))
+            .catch_unwind()
+            .await
+        {
+            Ok(Ok(Some(user))) => Ok((user, token)),
+            Ok(Ok(None)) => Err(AuthError::Unauthorized),
+            Ok(Err(error)) => Err(internal("user retrieval failed", &*error)),
+            Err(_) => Err(internal("user retrieval panicked", &"panic")),
+        }
+    }
+}
+
+fn internal(what: &str, error: &dyn fmt::Display) -> AuthError {
+    tracing::error!(error = %error, "jwt-auth: {what}");
+    AuthError::Internal
+}
+
+/// Builds a [`JwtAuth`]; every option has Litestar's default, and [`build`](Self::build)
+/// refuses a configuration that cannot work.
+#[must_use]
+pub struct JwtAuthBuilder<U, S = (), C = Extras> {
+    keys: KeySource,
+    algorithm: Algorithm,
+    flow: Flow,
+    token_url: Option<String>,
+    auth_header: String,
+    cookie: CookieSettings,
+    expiration: Duration,
+    exclude: Vec<String>,
+    exclude_methods: Vec<Method>,
+    rules: Rules,
+    scheme_name: String,
+    description: Option<String>,
+    oauth_scopes: Vec<(String, String)>,
+    retrieve: Option<Arc<RetrieveFn<U, S, C>>>,
+    revoked: Option<Arc<RevokedFn<S, C>>>,
+    error_handler: Option<Arc<ErrorHandler>>,
+    _types: PhantomData<fn() -> (U, S, C)>,
+}
+
+impl<U, S, C> fmt::Debug for JwtAuthBuilder<U, S, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtAuthBuilder")
+            .field("keys", &self.keys)
+            .field("algorithm", &self.algorithm)
+            .field("flow", &self.flow)
+            .finish_non_exhaustive()
+    }
+}
+
+const ONE_DAY: Duration = Duration::from_secs(24 * 60 * 60);
+
+impl<U, S, C> JwtAuthBuilder<U, S, C>
+where
+    U: Clone + Send + Sync + 'static,
+    S: Clone + Send + Sync + 'static,
+    C: Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    fn new() -> Self {
+        Self {
+            keys: KeySource::None,
+            algorithm: Algorithm::HS256,
+            flow: Flow::Header,
+            token_url: None,
+            auth_header: "Authorization".to_owned(),
+            cookie: CookieSettings::default(),
+            expiration: ONE_DAY,
+            exclude: Vec::new(),
+            exclude_methods: vec![Method::OPTIONS],
+            rules: Rules::default(),
+            scheme_name: "BearerToken".to_owned(),
+            description: None,
+            oauth_scopes: Vec::new(),
+            retrieve: None,
+            revoked: None,
+            error_handler: None,
+            _types: PhantomData,
+        }
+    }
+
+    /// The HMAC secret. Prefer [`secret_from_env`](Self::secret_from_env): a secret written in
+    /// the source ends up in the binary and the repository.
+    pub fn secret(mut self, secret: impl AsRef<[u8]>) -> Self {
+        self.keys = KeySource::Secret(Secret::new(secret.as_ref()));
+        self
+    }
+
+    /// Reads the HMAC secret from the environment variable `var` when the backend is built.
+    pub fn secret_from_env(mut self, var: impl Into<String>) -> Self {
+        self.keys = KeySource::Env {
+            var: var.into(),
+            dev_fallback: false,
+        };
+        self
+    }
+
+    /// With [`secret_from_env`](Self::secret_from_env): when the variable is unset, use a random
+    /// development secret and say so on stderr instead of refusing to build. Pass
+    /// `cfg!(debug_assertions)` so that a release build never does.
+    pub fn dev_secret_fallback(mut self, enabled: bool) -> Self {
+        if let KeySource::Env { dev_fallback, .. } = &mut self.keys {
+            *dev_fallback = enabled;
+        }
+        self
+    }
+
+    /// PEM keys for an asymmetric algorithm: the private key signs (omit it for a backend that
+    /// only verifies), the public key verifies.
+    pub fn pem_keys(mut self, signing: Option<&[u8]>, verifying: &[u8]) -> Self {
+        self.keys = KeySource::Pem {
+            signing: signing.map(Secret::new),
+            verifying: Secret::new(verifying),
+        };
+        self
+    }
+
+    /// Where the keys come from.
+    pub fn keys(mut self, keys: KeySource) -> Self {
+        self.keys = keys;
+        self
+    }
+
+    /// The signing algorithm, default HS256. Only this algorithm is accepted when verifying.
+    pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.algorithm = algorithm;
+        self
+    }
+
+    /// The flow, default [`Flow::Header`].
+    pub fn flow(mut self, flow: Flow) -> Self {
+        self.flow = flow;
+        self
+    }
+
+    /// The OAuth2 token URL; required by, and only allowed with, [`Flow::OAuth2Password`].
+    pub fn token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = Some(url.into());
+        self
+    }
+
+    /// The header that carries the token, default `Authorization`.
+    pub fn auth_header(mut self, name: impl Into<String>) -> Self {
+        self.auth_header = name.into();
+        self
+    }
+
+    /// The cookie's name, default `token`.
+    pub fn cookie_name(mut self, name: impl Into<String>) -> Self {
+        self.cookie.name = name.into();
+        self
+    }
+
+    /// The cookie's `Path`, default `/`.
+    pub fn cookie_path(mut self, path: impl Into<String>) -> Self {
+        self.cookie.path = path.into();
+        self
+    }
+
+    /// The cookie's `Domain`, default none.
+    pub fn cookie_domain(mut self, domain: impl Into<String>) -> Self {
+        self.cookie.domain = Some(domain.into());
+        self
+    }
+
+    /// The cookie's `Secure` attribute, default on.
+    pub fn cookie_secure(mut self, secure: bool) -> Self {
+        self.cookie.secure = secure;
+        self
+    }
+
+    /// The cookie's `SameSite` attribute, default `Lax`.
+    pub fn cookie_same_site(mut self, same_site: SameSite) -> Self {
+        self.cookie.same_site = same_site;
+        self
+    }
+
+    /// The default token lifetime, default one day.
+    pub fn expiration(mut self, expiration: Duration) -> Self {
+        self.expiration = expiration;
+        self
+    }
+
+    /// Path patterns that skip authentication: regular expressions searched anywhere in the
+    /// path, as in Litestar (anchor them: `^/login$`).
+    pub fn exclude<I: IntoIterator<Item = P>, P: Into<String>>(mut self, patterns: I) -> Self {
+        self.exclude = patterns.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Methods that skip authentication, default `OPTIONS` (CORS preflights).
+    pub fn exclude_methods<I: IntoIterator<Item = Method>>(mut self, methods: I) -> Self {
+        self.exclude_methods = methods.into_iter().collect();
+        self
+    }
+
+    /// Accepted issuers; when set, a token's `iss` must be one of them.
+    pub fn accepted_issuers<I: IntoIterator<Item = P>, P: Into<String>>(
+        mut self,
+        issuers: I,
+    ) -> Self {
+        self.rules.issuers = issuers.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Accepted audiences; when set, a token's `aud` must contain one of them.
+    pub fn accepted_audiences<I: IntoIterator<Item = P>, P: Into<String>>(
+        mut self,
+        audiences: I,
+    ) -> Self {
+        self.rules.audiences = audiences.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// With exactly one accepted audience: the token's `aud` must be that single string.
+    pub fn strict_audience(mut self, strict: bool) -> Self {
+        self.rules.strict_audience = strict;
+        self
+    }
+
+    /// Claims that must be present (any name, registered or extra).
+    pub fn require_claims<I: IntoIterator<Item = P>, P: Into<String>>(mut self, claims: I) -> Self {
+        self.rules.require_claims = claims.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Whether `exp` is checked, default on (`exp` must be present either way).
+    pub fn verify_expiry(mut self, verify: bool) -> Self {
+        self.rules.verify_expiry = verify;
+        self
+    }
+
+    /// Whether `nbf` is checked, default on.
+    pub fn verify_not_before(mut self, verify: bool) -> Self {
+        self.rules.verify_not_before = verify;
+        self
+    }
+
+    /// Clock skew tolerated on `exp`, `nbf` and `iat`, default zero (whole seconds).
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.rules.leeway = leeway.as_secs();
+        self
+    }
+
+    /// The OpenAPI security scheme's name, default `BearerToken`.
+    pub fn scheme_name(mut self, name: impl Into<String>) -> Self {
+        self.scheme_name = name.into();
+        self
+    }
+
+    /// The OpenAPI security scheme's description; each flow has Litestar's default.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// OAuth2 scopes for the OpenAPI scheme: name and description.
+    pub fn oauth_scopes<I, K, V>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        self.oauth_scopes = scopes
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        self
+    }
+
+    /// The user-retrieval function, async, taking the token and a clone of the state:
+    /// `|token, state| async move { state.users.get(&token.sub).await }`. It returns
+    /// `Option<User>` or `Result<Option<User>, E>`; `None` is a 401 and an error a 500.
+    pub fn retrieve_user<F, Fut, R>(mut self, retrieve: F) -> Self
+    where
+        F: Fn(Arc<Token<C>>, S) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = R> + Send + 'static,
+        R: IntoRetrieved<U>,
+    {
+        self.retrieve = Some(Arc::new(move |token: &Arc<Token<C>>, state: &S| {
+            let future = retrieve(Arc::clone(token), state.clone());
+            Box::pin(async move { future.await.into_retrieved() }) as BoxFuture<'_, _>
+        }));
+        self
+    }
+
+    /// The user-retrieval function, synchronous: `|token: &Token, state: &AppState| ...`.
+    pub fn retrieve_user_sync<F, R>(mut self, retrieve: F) -> Self
+    where
+        F: Fn(&Token<C>, &S) -> R + Send + Sync + 'static,
+        R: IntoRetrieved<U>,
+    {
+        self.retrieve = Some(Arc::new(move |token: &Arc<Token<C>>, state: &S| {
+            let result = retrieve(token.as_ref(), state).into_retrieved();
+            Box::pin(std::future::ready(result)) as BoxFuture<'_, _>
+        }));
+        self
+    }
+
+    /// The user-retrieval function in its general shape, borrowing token and state; this is
+    /// what `#[jwt_auth]` generates.
+    pub fn retrieve_user_with(mut self, retrieve: Arc<RetrieveFn<U, S, C>>) -> Self {
+        self.retrieve = Some(retrieve);
+        self
+    }
+
+    /// A revocation check, async, taking the token and a clone of the state; `true` means
+    /// revoked (401). Runs before the user is retrieved.
+    pub fn revoked<F, Fut, R>(mut self, revoked: F) -> Self
+    where
+        F: Fn(Arc<Token<C>>, S) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = R> + Send + 'static,
+        R: IntoRevoked,
+    {
+        self.revoked = Some(Arc::new(move |token: &Arc<Token<C>>, state: &S| {
+            let future = revoked(Arc::clone(token), state.clone());
+            Box::pin(async move { future.await.into_revoked() }) as BoxFuture<'_, _>
+        }));
+        self
+    }
+
+    /// A synchronous revocation check (Litestar crashes on these; here they work).
+    pub fn revoked_sync<F, R>(mut self, revoked: F) -> Self
+    where
+        F: Fn(&Token<C>, &S) -> R + Send + Sync + 'static,
+        R: IntoRevoked,
+    {
+        self.revoked = Some(Arc::new(move |token: &Arc<Token<C>>, state: &S| {
+            let result = revoked(token.as_ref(), state).into_revoked();
+            Box::pin(std::future::ready(result)) as BoxFuture<'_, _>
+        }));
+        self
+    }
+
+    /// The revocation check in its general shape; this is what `#[jwt_auth]` generates.
+    pub fn revoked_with(mut self, revoked: Arc<RevokedFn<S, C>>) -> Self {
+        self.revoked = Some(revoked);
+        self
+    }
+
+    /// Renders authentication failures instead of Litestar's JSON body.
+    pub fn error_response<F>(mut self, handler: F) -> Self
+    where
+        F: Fn(&AuthError) -> Response + Send + Sync + 'static,
+    {
+        self.error_handler = Some(Arc::new(handler));
+        self
+    }
+
+    /// Checks the configuration, reads the secret and parses the keys.
+    pub fn build(self) -> Result<JwtAuth<U, S, C>, ConfigError> {
+        let retrieve = self.retrieve.ok_or(ConfigError::MissingRetrieveUser)?;
+        match (self.flow, &self.token_url) {
+            (Flow::OAuth2Password, None) => return Err(ConfigError::TokenUrlMissing),
+            (Flow::Header | Flow::Cookie, Some(_)) => return Err(ConfigError::TokenUrlNotOAuth2),
+            _ => {}
+        }
+        if self.expiration.as_secs() == 0 {
+            return Err(ConfigError::ZeroExpiration);
+        }
+        let auth_header = HeaderName::from_bytes(self.auth_header.as_bytes()).map_err(|_| {
+            ConfigError::InvalidName {
+                option: "auth_header",
+                value: self.auth_header.clone(),
+            }
+        })?;
+        check_cookie(&self.cookie)?;
+        let exclusion = Exclusion::new(&self.exclude, self.exclude_methods)?;
+        let codec = Codec::new(self.algorithm, &self.keys, self.rules)?;
+        let description = self.description.unwrap_or_else(|| {
+            match self.flow {
+                Flow::Header => "JWT api-key authentication and authorization.",
+                Flow::Cookie => "JWT cookie-based authentication and authorization.",
+                Flow::OAuth2Password => "OAUTH2 password bearer authentication and authorization.",
+            }
+            .to_owned()
+        });
+        let settings = Settings {
+            codec,
+            flow: self.flow,
+            token_url: self.token_url,
+            auth_header,
+            cookie: self.cookie,
+            expiration: self.expiration,
+            exclusion,
+            scheme: SchemeInfo {
+                name: self.scheme_name,
+                description,
+                oauth_scopes: self.oauth_scopes,
+            },
+            error_handler: self.error_handler,
+        };
+        Ok(JwtAuth {
+            settings: Arc::new(settings),
+            hooks: Arc::new(Hooks {
+                retrieve,
+                revoked: self.revoked,
+            }),
+        })
+    }
+}
+
+/// Whether `name` is a valid cookie name (an RFC 6265 token).
+#[must_use]
+pub fn is_valid_cookie_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b))
+}
+
+fn is_valid_attribute(value: &str) -> bool {
+    value.bytes().all(|b| b.is_ascii_graphic() || b == b' ') && !value.contains(';')
+}
+
+fn check_cookie(cookie: &CookieSettings) -> Result<(), ConfigError> {
+    if !is_valid_cookie_name(&cookie.name) {
+        return Err(ConfigError::InvalidName {
+            option: "cookie name",
+            value: cookie.name.clone(),
+        });
+    }
+    if !is_valid_attribute(&cookie.path) {
+        return Err(ConfigError::InvalidName {
+            option: "cookie path",
+            value: cookie.path.clone(),
+        });
+    }
+    if let Some(domain) = &cookie.domain {
+        if domain.is_empty() || !is_valid_attribute(domain) {
+            return Err(ConfigError::InvalidName {
+                option: "cookie domain",
+                value: domain.clone(),
+            });
+        }
+    }
+    if cookie.same_site == SameSite::None && !cookie.secure {
+        return Err(ConfigError::SameSiteNoneWithoutSecure);
+    }
+    Ok(())
+}

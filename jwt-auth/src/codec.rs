@@ -1,0 +1,811 @@
+//! The token codec: keys parsed once, signing, and decoding with this crate's validation rules.
+//!
+//! Signatures are computed and checked by `jsonwebtoken`; the claims are parsed once, by
+//! [`RawClaims`], and validated here with Litestar's semantics (audience and issuer only checked
+//! when configured, `strict_audience`, `require_claims`) plus `leeway`.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, EncodingKey, Header};
+use serde::de::DeserializeOwned;
+
+use crate::error::{ConfigError, InvalidToken, TokenError};
+use crate::token::{ClaimsToEncode, RawClaims, Token};
+
+/// A secret or key: its bytes never appear in `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    /// Wraps secret bytes.
+    #[must_use]
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+        Self(bytes.into())
+    }
+
+    /// The secret bytes.
+    #[must_use]
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret([redacted; {} bytes])", self.0.len())
+    }
+}
+
+/// Where the keys come from.
+#[derive(Clone, Debug, Default)]
+pub enum KeySource {
+    /// Nothing configured yet.
+    #[default]
+    None,
+    /// An HMAC secret.
+    Secret(Secret),
+    /// An HMAC secret read from an environment variable when the backend is built.
+    /// With `dev_fallback`, a missing variable gives a random per-process secret and a warning
+    /// on stderr instead of an error (meant for debug builds only).
+    Env {
+        /// The variable's name.
+        var: String,
+        /// Use a random development secret when the variable is unset.
+        dev_fallback: bool,
+    },
+    /// PEM keys for RSA, RSA-PSS, ECDSA or `EdDSA`: a private signing key and/or a public
+    /// verifying key. With only a private key, the public half is not derived: give both.
+    Pem {
+        /// The private key, to sign tokens. Without it the backend only verifies.
+        signing: Option<Secret>,
+        /// The public key, to verify tokens.
+        verifying: Secret,
+    },
+}
+
+/// The validation rules, with Litestar's defaults.
+#[derive(Clone, Debug)]
+pub(crate) struct Rules {
+    pub leeway: u64,
+    pub issuers: Vec<String>,
+    pub audiences: Vec<String>,
+    pub strict_audience: bool,
+    pub require_claims: Vec<String>,
+    pub verify_expiry: bool,
+    pub verify_not_before: bool,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Self {
+            leeway: 0,
+            issuers: Vec::new(),
+            audiences: Vec::new(),
+            strict_audience: false,
+            require_claims: Vec::new(),
+            verify_expiry: true,
+            verify_not_before: true,
+        }
+    }
+}
+
+impl Rules {
+    fn check(&self) -> Result<(), ConfigError> {
+        if self.strict_audience && self.audiences.len() != 1 {
+            return Err(ConfigError::StrictAudience {
+                count: self.audiences.len(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Validates the claims of a token whose signature has been verified.
+    pub(crate) fn validate(&self, claims: &RawClaims, now: u64) -> Result<(), InvalidToken> {
+        match &claims.sub {
+            Some(sub) if !sub.is_empty() => {}
+            Some(_) => return Err(InvalidToken::Claims),
+            None => return Err(InvalidToken::MissingClaim),
+        }
+        let Some(exp) = claims.exp else {
+            return Err(InvalidToken::MissingClaim);
+        };
+        if self.verify_expiry && now >= exp.saturating_add(self.leeway) {
+            return Err(InvalidToken::Expired);
+        }
+        let horizon = now.saturating_add(self.leeway);
+        if self.verify_not_before && claims.nbf.is_some_and(|nbf| nbf > horizon) {
+            return Err(InvalidToken::NotYetValid);
+        }
+        if claims.iat.is_some_and(|iat| iat > horizon) {
+            return Err(InvalidToken::IssuedInFuture);
+        }
+        if !self.issuers.is_empty() {
+            match &claims.iss {
+                Some(iss) if self.issuers.contains(iss) => {}
+                _ => return Err(InvalidToken::Issuer),
+            }
+        }
+        if !self.audiences.is_empty() {
+            let accepted = match &claims.aud {
+                None => false,
+                Some(crate::token::Audience::One(aud)) if self.strict_audience => {
+                    *aud == self.audiences[0]
+                }
+                Some(crate::token::Audience::Many(_)) if self.strict_audience => false,
+                Some(aud) => self.audiences.iter().any(|a| aud.contains(a)),
+            };
+            if !accepted {
+                return Err(InvalidToken::Audience);
+            }
+        }
+        if self.require_claims.iter().any(|name| !claims.has(name)) {
+            return Err(InvalidToken::MissingClaim);
+        }
+        Ok(())
+    }
+}
+
+/// Signs and verifies tokens with keys parsed once.
+#[derive(Clone)]
+pub(crate) struct Codec {
+    algorithm: Algorithm,
+    header: Header,
+    encoding: Option<EncodingKey>,
+    decoding: DecodingKey,
+    pub(crate) rules: Rules,
+}
+
+impl fmt::Debug for Codec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Codec")
+            .field("algorithm", &self.algorithm)
+            .field("signs", &self.encoding.is_some())
+            .field("rules", &self.rules)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The name of an algorithm as it appears in the JOSE header.
+#[must_use]
+pub fn algorithm_name(algorithm: Algorithm) -> &'static str {
+    match algorithm {
+        Algorithm::HS256 => "HS256",
+        Algorithm::HS384 => "HS384",
+        Algorithm::HS512 => "HS512",
+        Algorithm::ES256 => "ES256",
+        Algorithm::ES384 => "ES384",
+        Algorithm::RS256 => "RS256",
+        Algorithm::RS384 => "RS384",
+        Algorithm::RS512 => "RS512",
+        Algorithm::PS256 => "PS256",
+        Algorithm::PS384 => "PS384",
+        Algorithm::PS512 => "PS512",
+        Algorithm::EdDSA => "EdDSA",
+        _ => "an unsupported algorithm",
+    }
+}
+
+/// Parses an algorithm name (`"HS256"`, ...).
+pub fn parse_algorithm(name: &str) -> Result<Algorithm, ConfigError> {
+    name.parse()
+        .map_err(|_| ConfigError::UnknownAlgorithm(name.to_owned()))
+}
+
+/// The minimum HMAC secret length for an algorithm: its hash output (RFC 7518 section 3.2).
+fn min_hmac_len(algorithm: Algorithm) -> usize {
+    match algorithm {
+        Algorithm::HS384 => 48,
+        Algorithm::HS512 => 64,
+        _ => 32,
+    }
+}
+
+/// Seconds since the Unix epoch.
+pub(crate) fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// A random secret for development, 64 bytes.
+fn development_secret() -> Result<Secret, ConfigError> {
+    let mut bytes = vec![0_u8; 64];
+    getrandom::fill(&mut bytes).map_err(|e| ConfigError::InvalidKey {
+        algorithm: "HS256",
+        reason: format!("no randomness for the development secret: {e}"),
+    })?;
+    Ok(Secret(bytes))
+}
+
+fn resolve_secret(source: &KeySource) -> Result<Option<Secret>, ConfigError> {
+    match source {
+        KeySource::Secret(secret) => Ok(Some(secret.clone())),
+        KeySource::Env { var, dev_fallback } => match std::env::var(var) {
+            Ok(value) => Ok(Some(Secret::new(value))),
+            Err(_) if *dev_fallback => {
+                eprintln!(
+                    "jwt-auth: `{var}` is not set; using a random development secret \
+                     (tokens will not survive a restart; a release build refuses to start)"
+                );
+                tracing::warn!(var = %var, "jwt-auth: using a random development secret");
+                development_secret().map(Some)
+            }
+            Err(_) => Err(ConfigError::MissingEnvSecret { var: var.clone() }),
+        },
+        KeySource::None | KeySource::Pem { .. } => Ok(None),
+    }
+}
+
+fn key_error(algorithm: Algorithm, reason: impl fmt::Display) -> ConfigError {
+    ConfigError::InvalidKey {
+        algorithm: algorithm_name(algorithm),
+        reason: reason.to_string(),
+    }
+}
+
+fn pem_keys(
+    algorithm: Algorithm,
+    signing: Option<&Secret>,
+    verifying: &Secret,
+) -> Result<(Option<EncodingKey>, DecodingKey), ConfigError> {
+    type Parsers = (
+        fn(&[u8]) -> jsonwebtoken::errors::Result<EncodingKey>,
+        fn(&[u8]) -> jsonwebtoken::errors::Result<DecodingKey>,
+    );
+    let (encode, decode): Parsers = match algorithm.family() {
+        AlgorithmFamily::Rsa => (EncodingKey::from_rsa_pem, DecodingKey::from_rsa_pem),
+        AlgorithmFamily::Ec => (EncodingKey::from_ec_pem, DecodingKey::from_ec_pem),
+        AlgorithmFamily::Ed => (EncodingKey::from_ed_pem, DecodingKey::from_ed_pem),
+        AlgorithmFamily::Hmac => {
+            return Err(key_error(
+                algorithm,
+                "an HMAC algorithm takes a secret, not a PEM key",
+            ));
+        }
+    };
+    let encoding = signing
+        .map(|key| encode(key.expose()))
+        .transpose()
+        .map_err(|e| key_error(algorithm, format!("signing key: {e}")))?;
+    let decoding = decode(verifying.expose())
+        .map_err(|e| key_error(algorithm, format!("verifying key: {e}")))?;
+    Ok((encoding, decoding))
+}
+
+impl Codec {
+    /// Parses the keys and checks them against the algorithm; with a signing key, a probe token is
+    /// signed and verified, so a key pair that does not match is refused here, not per request.
+    pub(crate) fn new(
+        algorithm: Algorithm,
+        source: &KeySource,
+        rules: Rules,
+    ) -> Result<Self, ConfigError> {
+        crate::crypto::install_provider();
+        rules.check()?;
+        let (encoding, decoding) = if let Some(secret) = resolve_secret(source)? {
+            if algorithm.family() != AlgorithmFamily::Hmac {
+                return Err(key_error(
+                    algorithm,
+                    "an asymmetric algorithm takes PEM keys, not a secret",
+                ));
+            }
+            let min = min_hmac_len(algorithm);
+            match secret.expose().len() {
+                0 => return Err(ConfigError::EmptySecret),
+                len if len < min => {
+                    return Err(ConfigError::SecretTooShort {
+                        algorithm: algorithm_name(algorithm),
+                        len,
+                        min,
+                    });
+                }
+                _ => {}
+            }
+            (
+                Some(EncodingKey::from_secret(secret.expose())),
+                DecodingKey::from_secret(secret.expose()),
+            )
+        } else if let KeySource::Pem { signing, verifying } = source {
+            pem_keys(algorithm, signing.as_ref(), verifying)?
+        } else {
+            return Err(ConfigError::MissingSecret);
+        };
+        let codec = Self {
+            algorithm,
+            header: Header::new(algorithm),
+            encoding,
+            decoding,
+            rules,
+        };
+        if codec.encoding.is_some() {
+            codec.probe()?;
+        }
+        Ok(codec)
+    }
+
+    fn probe(&self) -> Result<(), ConfigError> {
+        let claims = ClaimsToEncode {
+            exp: now() + 60,
+            sub: "jwt-auth-probe".to_owned(),
+            ..ClaimsToEncode::default()
+        };
+        let jwt = self
+            .encode(&claims)
+            .map_err(|e| key_error(self.algorithm, e))?;
+        self.verify_signature(&jwt).map_err(|_| {
+            key_error(
+                self.algorithm,
+                "the signing key does not match the verifying key",
+            )
+        })?;
+        Ok(())
+    }
+
+    /// The configured algorithm.
+    pub(crate) fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// Signs claims.
+    pub(crate) fn encode(&self, claims: &ClaimsToEncode) -> Result<String, TokenError> {
+        let key = self.encoding.as_ref().ok_or(TokenError::NoSigningKey)?;
+        claims.check()?;
+        jsonwebtoken::encode(&self.header, claims, key)
+            .map_err(|e| TokenError::Encode(e.to_string()))
+    }
+
+    /// Checks the header and the signature; returns the decoded payload bytes.
+    fn verify_signature(&self, jwt: &str) -> Result<Vec<u8>, InvalidToken> {
+        let mut parts = jwt.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(InvalidToken::Malformed);
+        };
+        let decoded_header =
+            jsonwebtoken::decode_header(jwt).map_err(|_| InvalidToken::Malformed)?;
+        if decoded_header.alg != self.algorithm {
+            return Err(InvalidToken::Algorithm);
+        }
+        if decoded_header.crit.is_some() {
+            // RFC 7515 section 4.1.11: no extension is understood here.
+            return Err(InvalidToken::Malformed);
+        }
+        let message = &jwt.as_bytes()[..header.len() + 1 + payload.len()];
+        match jsonwebtoken::crypto::verify(signature, message, &self.decoding, self.algorithm) {
+            Ok(true) => {}
+            Ok(false) | Err(_) => return Err(InvalidToken::Signature),
+        }
+        URL_SAFE_NO_PAD
+            .decode(payload)
+            .map_err(|_| InvalidToken::Malformed)
+    }
+
+    /// Verifies, parses and validates a token at time `now`.
+    pub(crate) fn decode_at<C: DeserializeOwned>(
+        &self,
+        jwt: &str,
+        now: u64,
+    ) -> Result<Token<C>, InvalidToken> {
+        let payload = self.verify_signature(jwt)?;
+        let claims = RawClaims::from_json(&payload)?;
+        self.rules.validate(&claims, now)?;
+        claims.into_token()
+    }
+
+    /// Verifies, parses and validates a token now.
+    pub(crate) fn decode<C: DeserializeOwned>(&self, jwt: &str) -> Result<Token<C>, InvalidToken> {
+        self.decode_at(jwt, now())
+    }
+}
+
+/// Seconds of a duration, for `exp`, `Max-Age` and `expires_in` (sub-second parts are dropped,
+/// as Litestar's `int(total_seconds())` does).
+pub(crate) fn whole_seconds(duration: Duration) -> u64 {
+    duration.as_secs()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::token::Audience;
+    use serde_json::json;
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    fn codec(rules: Rules) -> Codec {
+        Codec::new(
+            Algorithm::HS256,
+            &KeySource::Secret(Secret::new(SECRET)),
+            rules,
+        )
+        .unwrap()
+    }
+
+    fn claims(sub: &str, exp: u64) -> ClaimsToEncode {
+        ClaimsToEncode {
+            exp,
+            sub: sub.into(),
+            iat: Some(now()),
+            ..ClaimsToEncode::default()
+        }
+    }
+
+    fn raw(value: &serde_json::Value) -> RawClaims {
+        RawClaims::from_json(value.to_string().as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn round_trip_every_hmac_algorithm() {
+        for (alg, len) in [
+            (Algorithm::HS256, 32),
+            (Algorithm::HS384, 48),
+            (Algorithm::HS512, 64),
+        ] {
+            let source = KeySource::Secret(Secret::new(vec![7; len]));
+            let codec = Codec::new(alg, &source, Rules::default()).unwrap();
+            let mut c = claims("u", now() + 60);
+            c.iss = Some(String::new());
+            c.aud = Some(Audience::from(["a", "b"]));
+            c.jti = Some("j".into());
+            c.extras.insert("email".into(), json!("e@x.io"));
+            let jwt = codec.encode(&c).unwrap();
+            let token: Token = codec.decode(&jwt).unwrap();
+            assert_eq!(token.sub, "u");
+            assert_eq!(token.iss.as_deref(), Some(""));
+            assert_eq!(token.aud, c.aud);
+            assert_eq!(token.jti.as_deref(), Some("j"));
+            assert_eq!(token.extras["email"], "e@x.io");
+            assert_eq!(token.exp, c.exp);
+            assert_eq!(token.iat, c.iat);
+        }
+    }
+
+    #[test]
+    fn short_empty_and_missing_secrets_are_refused() {
+        let short = KeySource::Secret(Secret::new("abcd123"));
+        assert_eq!(
+            Codec::new(Algorithm::HS256, &short, Rules::default()).unwrap_err(),
+            ConfigError::SecretTooShort {
+                algorithm: "HS256",
+                len: 7,
+                min: 32
+            }
+        );
+        let s48 = KeySource::Secret(Secret::new(vec![1; 40]));
+        assert!(matches!(
+            Codec::new(Algorithm::HS384, &s48, Rules::default()),
+            Err(ConfigError::SecretTooShort { min: 48, .. })
+        ));
+        let empty = KeySource::Secret(Secret::new(""));
+        assert_eq!(
+            Codec::new(Algorithm::HS256, &empty, Rules::default()).unwrap_err(),
+            ConfigError::EmptySecret
+        );
+        assert_eq!(
+            Codec::new(Algorithm::HS256, &KeySource::None, Rules::default()).unwrap_err(),
+            ConfigError::MissingSecret
+        );
+    }
+
+    #[test]
+    fn env_secret_missing_is_an_error_unless_dev_fallback() {
+        let var = "JWT_AUTH_TEST_SURELY_UNSET_VARIABLE";
+        let strict = KeySource::Env {
+            var: var.into(),
+            dev_fallback: false,
+        };
+        assert_eq!(
+            Codec::new(Algorithm::HS256, &strict, Rules::default()).unwrap_err(),
+            ConfigError::MissingEnvSecret { var: var.into() }
+        );
+        let dev = KeySource::Env {
+            var: var.into(),
+            dev_fallback: true,
+        };
+        let codec = Codec::new(Algorithm::HS256, &dev, Rules::default()).unwrap();
+        let jwt = codec.encode(&claims("u", now() + 5)).unwrap();
+        assert!(codec.decode::<crate::Extras>(&jwt).is_ok());
+    }
+
+    #[test]
+    fn secret_with_asymmetric_algorithm_is_refused() {
+        let source = KeySource::Secret(Secret::new(SECRET));
+        assert!(matches!(
+            Codec::new(Algorithm::RS256, &source, Rules::default()),
+            Err(ConfigError::InvalidKey {
+                algorithm: "RS256",
+                ..
+            })
+        ));
+        let pem = KeySource::Pem {
+            signing: None,
+            verifying: Secret::new("not a pem"),
+        };
+        assert!(matches!(
+            Codec::new(Algorithm::HS256, &pem, Rules::default()),
+            Err(ConfigError::InvalidKey { .. })
+        ));
+        assert!(matches!(
+            Codec::new(Algorithm::ES256, &pem, Rules::default()),
+            Err(ConfigError::InvalidKey { .. })
+        ));
+    }
+
+    #[test]
+    fn strict_audience_needs_exactly_one() {
+        for audiences in [vec![], vec!["a".to_owned(), "b".to_owned()]] {
+            let rules = Rules {
+                strict_audience: true,
+                audiences,
+                ..Rules::default()
+            };
+            assert!(matches!(
+                Codec::new(
+                    Algorithm::HS256,
+                    &KeySource::Secret(Secret::new(SECRET)),
+                    rules
+                ),
+                Err(ConfigError::StrictAudience { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn wrong_secret_and_garbage_are_invalid() {
+        let jwt = codec(Rules::default())
+            .encode(&claims("u", now() + 60))
+            .unwrap();
+        let other = Codec::new(
+            Algorithm::HS256,
+            &KeySource::Secret(Secret::new(vec![b'x'; 32])),
+            Rules::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            other.decode::<crate::Extras>(&jwt).unwrap_err(),
+            InvalidToken::Signature
+        );
+        let c = codec(Rules::default());
+        for junk in [
+            "",
+            "abc",
+            "a.b",
+            "a.b.c",
+            "a.b.c.d",
+            &format!("{jwt}."),
+            &format!("{jwt}x"),
+        ] {
+            assert!(c.decode::<crate::Extras>(junk).is_err(), "{junk}");
+        }
+    }
+
+    #[test]
+    fn algorithm_must_match_exactly() {
+        let hs512 = Codec::new(
+            Algorithm::HS512,
+            &KeySource::Secret(Secret::new(vec![b'k'; 64])),
+            Rules::default(),
+        )
+        .unwrap();
+        let jwt = hs512.encode(&claims("u", now() + 60)).unwrap();
+        let hs256 = Codec::new(
+            Algorithm::HS256,
+            &KeySource::Secret(Secret::new(vec![b'k'; 64])),
+            Rules::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            hs256.decode::<crate::Extras>(&jwt).unwrap_err(),
+            InvalidToken::Algorithm
+        );
+        // alg "none" with an empty signature.
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+        let payload = URL_SAFE_NO_PAD.encode(json!({"sub": "u", "exp": now() + 60}).to_string());
+        let none = format!("{header}.{payload}.");
+        assert!(hs256.decode::<crate::Extras>(&none).is_err());
+    }
+
+    #[test]
+    fn expiry_leeway_and_verify_expiry() {
+        let t = 1_000_000;
+        let rules = Rules::default();
+        assert_eq!(
+            rules.validate(&raw(&json!({"sub": "u", "exp": t})), t),
+            Err(InvalidToken::Expired)
+        );
+        assert_eq!(
+            rules.validate(&raw(&json!({"sub": "u", "exp": t + 1})), t),
+            Ok(())
+        );
+        let lenient = Rules {
+            leeway: 5,
+            ..Rules::default()
+        };
+        assert_eq!(
+            lenient.validate(&raw(&json!({"sub": "u", "exp": t - 4})), t),
+            Ok(())
+        );
+        assert_eq!(
+            lenient.validate(&raw(&json!({"sub": "u", "exp": t - 5})), t),
+            Err(InvalidToken::Expired)
+        );
+        let off = Rules {
+            verify_expiry: false,
+            ..Rules::default()
+        };
+        assert_eq!(
+            off.validate(&raw(&json!({"sub": "u", "exp": 1})), t),
+            Ok(())
+        );
+        assert_eq!(
+            off.validate(&raw(&json!({"sub": "u"})), t),
+            Err(InvalidToken::MissingClaim)
+        );
+    }
+
+    #[test]
+    fn not_before_and_issued_at() {
+        let t = 1_000_000;
+        let rules = Rules::default();
+        let future_nbf = raw(&json!({"sub": "u", "exp": t + 60, "nbf": t + 1}));
+        assert_eq!(
+            rules.validate(&future_nbf, t),
+            Err(InvalidToken::NotYetValid)
+        );
+        let off = Rules {
+            verify_not_before: false,
+            ..Rules::default()
+        };
+        assert_eq!(off.validate(&future_nbf, t), Ok(()));
+        assert_eq!(
+            rules.validate(&raw(&json!({"sub": "u", "exp": t + 60, "nbf": t})), t),
+            Ok(())
+        );
+        let future_iat = raw(&json!({"sub": "u", "exp": t + 60, "iat": t + 5}));
+        assert_eq!(
+            rules.validate(&future_iat, t),
+            Err(InvalidToken::IssuedInFuture)
+        );
+        let lenient = Rules {
+            leeway: 5,
+            ..Rules::default()
+        };
+        assert_eq!(lenient.validate(&future_iat, t), Ok(()));
+        // iat is optional.
+        assert_eq!(
+            rules.validate(&raw(&json!({"sub": "u", "exp": t + 60})), t),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn issuers() {
+        let t = 1;
+        let rules = Rules {
+            issuers: vec!["a".into(), "b".into()],
+            ..Rules::default()
+        };
+        for (iss, ok) in [
+            (Some("a"), true),
+            (Some("b"), true),
+            (Some("c"), false),
+            (None, false),
+        ] {
+            let mut v = json!({"sub": "u", "exp": 10});
+            if let Some(iss) = iss {
+                v["iss"] = json!(iss);
+            }
+            assert_eq!(rules.validate(&raw(&v), t).is_ok(), ok, "{v}");
+        }
+        // Without accepted issuers, any issuer passes.
+        assert_eq!(
+            Rules::default().validate(&raw(&json!({"sub": "u", "exp": 10, "iss": "z"})), t),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn audiences_and_strict_audience() {
+        let t = 1;
+        let any = Rules {
+            audiences: vec!["a".into(), "b".into()],
+            ..Rules::default()
+        };
+        let strict = Rules {
+            audiences: vec!["a".into()],
+            strict_audience: true,
+            ..Rules::default()
+        };
+        let cases = [
+            (json!("a"), true, true),
+            (json!("b"), true, false),
+            (json!(["a", "b"]), true, false),
+            (json!(["a"]), true, false),
+            (json!(["z", "b"]), true, false),
+            (json!("z"), false, false),
+            (json!([]), false, false),
+        ];
+        for (aud, any_ok, strict_ok) in cases {
+            let v = json!({"sub": "u", "exp": 10, "aud": aud});
+            assert_eq!(any.validate(&raw(&v), t).is_ok(), any_ok, "any {v}");
+            assert_eq!(
+                strict.validate(&raw(&v), t).is_ok(),
+                strict_ok,
+                "strict {v}"
+            );
+        }
+        let no_aud = raw(&json!({"sub": "u", "exp": 10}));
+        assert_eq!(any.validate(&no_aud, t), Err(InvalidToken::Audience));
+        assert_eq!(
+            Rules::default().validate(&raw(&json!({"sub": "u", "exp": 10, "aud": "x"})), t),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn require_claims_is_presence_only() {
+        let rules = Rules {
+            require_claims: vec!["aud".into(), "email".into()],
+            ..Rules::default()
+        };
+        let t = 1;
+        assert_eq!(
+            rules.validate(
+                &raw(&json!({"sub": "u", "exp": 10, "aud": "x", "email": null})),
+                t
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            rules.validate(&raw(&json!({"sub": "u", "exp": 10, "aud": "x"})), t),
+            Err(InvalidToken::MissingClaim)
+        );
+        assert_eq!(
+            rules.validate(
+                &raw(&json!({"sub": "u", "exp": 10, "extras": {"email": 1}, "aud": "x"})),
+                t
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn empty_subject_is_invalid() {
+        assert_eq!(
+            Rules::default().validate(&raw(&json!({"sub": "", "exp": 10})), 1),
+            Err(InvalidToken::Claims)
+        );
+        assert_eq!(
+            codec(Rules::default()).encode(&claims("", 10)),
+            Err(TokenError::EmptySubject)
+        );
+    }
+
+    #[test]
+    fn crit_header_is_refused() {
+        let c = codec(Rules::default());
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","crit":["exp"],"exp":1}"#);
+        let payload = URL_SAFE_NO_PAD.encode(json!({"sub": "u", "exp": now() + 60}).to_string());
+        let message = format!("{header}.{payload}");
+        let key = EncodingKey::from_secret(SECRET.as_bytes());
+        let sig = jsonwebtoken::crypto::sign(message.as_bytes(), &key, Algorithm::HS256).unwrap();
+        let jwt = format!("{message}.{sig}");
+        assert_eq!(
+            c.decode::<crate::Extras>(&jwt).unwrap_err(),
+            InvalidToken::Malformed
+        );
+    }
+
+    #[test]
+    fn secret_debug_is_redacted() {
+        let s = Secret::new(SECRET);
+        assert_eq!(format!("{s:?}"), "Secret([redacted; 32 bytes])");
+        let source = KeySource::Secret(s);
+        assert!(!format!("{source:?}").contains("0123"));
+        assert!(!format!("{:?}", codec(Rules::default())).contains("0123"));
+    }
+}

@@ -1,0 +1,340 @@
+//! Errors: configuration errors (refused when the backend is built), token errors (when minting a
+//! token) and authentication failures (a 401 per request, in Litestar's body shape).
+
+use std::fmt;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// The body of every error response: Litestar's `{"status_code": ..., "detail": ...}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ErrorBody {
+    /// The HTTP status code, repeated in the body.
+    pub status_code: u16,
+    /// A short human-readable reason.
+    pub detail: String,
+}
+
+impl ErrorBody {
+    pub(crate) fn response(status: StatusCode, detail: &str) -> Response {
+        let body = ErrorBody {
+            status_code: status.as_u16(),
+            detail: detail.to_owned(),
+        };
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+/// A backend configuration that cannot work. Returned by [`JwtAuthBuilder::build`]
+/// (and by the `new()` constructor that `#[jwt_auth]` generates), never per request.
+///
+/// [`JwtAuthBuilder::build`]: crate::JwtAuthBuilder::build
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No secret or key was configured.
+    MissingSecret,
+    /// The environment variable that should hold the secret is not set (or not UTF-8).
+    MissingEnvSecret {
+        /// The variable's name.
+        var: String,
+    },
+    /// The secret is empty.
+    EmptySecret,
+    /// An HMAC secret shorter than the hash output (RFC 7518 section 3.2).
+    SecretTooShort {
+        /// The configured algorithm.
+        algorithm: &'static str,
+        /// The secret's length in bytes.
+        len: usize,
+        /// The minimum length in bytes.
+        min: usize,
+    },
+    /// An algorithm name that is not supported.
+    UnknownAlgorithm(String),
+    /// A key that does not fit the algorithm, or a signing key that does not match its
+    /// verification key.
+    InvalidKey {
+        /// The configured algorithm.
+        algorithm: &'static str,
+        /// What is wrong with the key.
+        reason: String,
+    },
+    /// No user-retrieval function was given to the builder.
+    MissingRetrieveUser,
+    /// `strict_audience` needs exactly one accepted audience.
+    StrictAudience {
+        /// How many audiences were configured.
+        count: usize,
+    },
+    /// An `exclude` pattern is not a valid regular expression.
+    InvalidExclude {
+        /// The pattern.
+        pattern: String,
+        /// The regex engine's message.
+        reason: String,
+    },
+    /// A header or cookie name, or a cookie attribute, that is not valid.
+    InvalidName {
+        /// Which option.
+        option: &'static str,
+        /// The rejected value.
+        value: String,
+    },
+    /// `same_site = none` without `secure`: browsers drop such cookies.
+    SameSiteNoneWithoutSecure,
+    /// The default token expiration is zero.
+    ZeroExpiration,
+    /// The OAuth2 password flow needs a `token_url`.
+    TokenUrlMissing,
+    /// A `token_url` was given for a flow other than the OAuth2 password flow.
+    TokenUrlNotOAuth2,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MissingSecret => f.write_str(
+                "jwt-auth: no secret configured; call `.secret(...)`, `.secret_from_env(\"JWT_SECRET\")` \
+                 or give a signing/verifying key",
+            ),
+            Self::MissingEnvSecret { var } => write!(
+                f,
+                "jwt-auth: the environment variable `{var}` is not set; set it to a random secret \
+                 of at least 32 bytes (for example `export {var}=$(openssl rand -hex 32)`)"
+            ),
+            Self::EmptySecret => f.write_str("jwt-auth: the secret is empty"),
+            Self::SecretTooShort { algorithm, len, min } => write!(
+                f,
+                "jwt-auth: the {algorithm} secret is {len} bytes long; use at least {min} bytes \
+                 (RFC 7518 section 3.2), for example the output of `openssl rand -hex {min}`"
+            ),
+            Self::UnknownAlgorithm(name) => write!(
+                f,
+                "jwt-auth: unknown algorithm `{name}`; use one of HS256, HS384, HS512, RS256, RS384, \
+                 RS512, PS256, PS384, PS512, ES256, ES384, EdDSA"
+            ),
+            Self::InvalidKey { algorithm, reason } => {
+                write!(f, "jwt-auth: the key does not fit {algorithm}: {reason}")
+            }
+            Self::MissingRetrieveUser => f.write_str(
+                "jwt-auth: no user-retrieval function; call `.retrieve_user(...)` on the builder",
+            ),
+            Self::StrictAudience { count } => write!(
+                f,
+                "jwt-auth: `strict_audience` needs exactly one accepted audience, {count} configured"
+            ),
+            Self::InvalidExclude { pattern, reason } => {
+                write!(f, "jwt-auth: invalid `exclude` pattern `{pattern}`: {reason}")
+            }
+            Self::InvalidName { option, value } => {
+                write!(f, "jwt-auth: invalid {option} `{value}`")
+            }
+            Self::SameSiteNoneWithoutSecure => f.write_str(
+                "jwt-auth: `same_site = none` requires `secure = true` (browsers drop the cookie otherwise)",
+            ),
+            Self::ZeroExpiration => f.write_str("jwt-auth: the token expiration must be positive"),
+            Self::TokenUrlMissing => f.write_str(
+                "jwt-auth: the OAuth2 password flow needs a token URL; call `.token_url(\"/login\")`",
+            ),
+            Self::TokenUrlNotOAuth2 => f.write_str(
+                "jwt-auth: a token URL only applies to the OAuth2 password flow; remove it or use \
+                 `Flow::OAuth2Password`",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Why a token could not be minted (by `login()` or `create_token()`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenError {
+    /// The backend only verifies tokens: no signing key was configured.
+    NoSigningKey,
+    /// The extra claims did not serialize to a JSON object.
+    ExtrasNotAnObject,
+    /// An extra claim uses the name of a registered claim.
+    ReservedClaim(String),
+    /// The expiration is zero.
+    ZeroExpiration,
+    /// The identifier (`sub`) is empty.
+    EmptySubject,
+    /// Serialization or signing failed.
+    Encode(String),
+}
+
+impl fmt::Display for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoSigningKey => {
+                f.write_str("jwt-auth: this backend has no signing key, it can only verify tokens")
+            }
+            Self::ExtrasNotAnObject => {
+                f.write_str("jwt-auth: the extra claims must serialize to a JSON object")
+            }
+            Self::ReservedClaim(name) => write!(
+                f,
+                "jwt-auth: `{name}` is a registered claim; set it with its own method, not as an extra"
+            ),
+            Self::ZeroExpiration => f.write_str("jwt-auth: the token expiration must be positive"),
+            Self::EmptySubject => f.write_str("jwt-auth: the identifier (`sub`) must not be empty"),
+            Self::Encode(reason) => write!(f, "jwt-auth: failed to encode the token: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for TokenError {}
+
+impl IntoResponse for TokenError {
+    fn into_response(self) -> Response {
+        tracing::error!(error = %self, "jwt-auth: could not create a token");
+        ErrorBody::response(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+    }
+}
+
+/// Why a presented token was refused. Kept for logs and custom error bodies; the default body
+/// only says `"Invalid token"`, as Litestar does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InvalidToken {
+    /// Not three base64url segments, or a header or payload that is not JSON.
+    Malformed,
+    /// The `Authorization` header does not use the `Bearer` scheme, or several were sent.
+    Scheme,
+    /// The `alg` header is not the configured algorithm.
+    Algorithm,
+    /// The signature does not verify.
+    Signature,
+    /// `exp` is in the past.
+    Expired,
+    /// `nbf` is in the future.
+    NotYetValid,
+    /// `iat` is in the future.
+    IssuedInFuture,
+    /// `iss` is missing or not accepted.
+    Issuer,
+    /// `aud` is missing or not accepted.
+    Audience,
+    /// A required claim is missing.
+    MissingClaim,
+    /// A claim has the wrong type, or is duplicated.
+    Claims,
+    /// The header or cookie is larger than the configured limit.
+    TooLarge,
+}
+
+impl InvalidToken {
+    /// A short description, for logs.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Malformed => "malformed token",
+            Self::Scheme => "authorization scheme is not Bearer",
+            Self::Algorithm => "unexpected algorithm",
+            Self::Signature => "bad signature",
+            Self::Expired => "token expired",
+            Self::NotYetValid => "token not yet valid",
+            Self::IssuedInFuture => "token issued in the future",
+            Self::Issuer => "issuer not accepted",
+            Self::Audience => "audience not accepted",
+            Self::MissingClaim => "a required claim is missing",
+            Self::Claims => "claims of the wrong type",
+            Self::TooLarge => "token too large",
+        }
+    }
+}
+
+impl fmt::Display for InvalidToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An authentication failure. Every variant but [`AuthError::Internal`] is a 401.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// No token in the request. `cookie` says whether the cookie was also looked at.
+    MissingToken {
+        /// The flow also reads the cookie.
+        cookie: bool,
+    },
+    /// A token was sent but is not valid.
+    InvalidToken(InvalidToken),
+    /// The token is valid but the retrieval function found no user, or the token is revoked.
+    Unauthorized,
+    /// The retrieval function or the revocation check failed or panicked (500).
+    Internal,
+    /// A handler asked for the user but the request did not go through a `jwt-auth` layer (500).
+    NotInstalled,
+}
+
+impl AuthError {
+    /// The status code of the default response.
+    #[must_use]
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Internal | Self::NotInstalled => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::UNAUTHORIZED,
+        }
+    }
+
+    /// Litestar's detail string for this failure.
+    #[must_use]
+    pub fn detail(&self) -> &'static str {
+        match self {
+            Self::MissingToken { cookie: false } => "No JWT token found in request header",
+            Self::MissingToken { cookie: true } => {
+                "No JWT token found in request header or cookies"
+            }
+            Self::InvalidToken(_) => "Invalid token",
+            Self::Unauthorized => "Unauthorized",
+            Self::Internal => "Internal Server Error",
+            Self::NotInstalled => {
+                "jwt-auth: no authentication layer on this route; add it with \
+                 `auth.install(router, state)` or `router.route_layer(auth.layer(state))`"
+            }
+        }
+    }
+
+    /// The `WWW-Authenticate` value (RFC 6750), for 401s.
+    #[must_use]
+    pub fn www_authenticate(&self) -> Option<&'static str> {
+        match self {
+            Self::MissingToken { .. } => Some("Bearer"),
+            Self::InvalidToken(_) | Self::Unauthorized => Some("Bearer error=\"invalid_token\""),
+            Self::Internal | Self::NotInstalled => None,
+        }
+    }
+
+    /// The default response: Litestar's JSON body and, for 401s, `WWW-Authenticate`.
+    #[must_use]
+    pub fn default_response(&self) -> Response {
+        let mut response = ErrorBody::response(self.status(), self.detail());
+        if let Some(value) = self.www_authenticate() {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(value));
+        }
+        response
+    }
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidToken(reason) => write!(f, "Invalid token: {reason}"),
+            other => f.write_str(other.detail()),
+        }
+    }
+}
+
+impl std::error::Error for AuthError {}
+
+impl IntoResponse for AuthError {
+    fn into_response(self) -> Response {
+        self.default_response()
+    }
+}

@@ -1,0 +1,177 @@
+//! Extractors: the user and the token (Litestar's `request.user` and `request.auth`), their
+//! optional forms for routes open to anonymous callers, and the backend itself.
+//!
+//! On an excluded route the layer has not authenticated anything; these extractors then
+//! authenticate on demand, so a handler that needs a user still gets one (or a 401). Without any
+//! `jwt-auth` layer they answer 500 with a message that names the fix.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+
+use crate::backend::JwtAuth;
+use crate::error::{AuthError, ErrorBody};
+use crate::middleware::AuthHandle;
+use crate::token::{Extras, Token};
+
+/// The authenticated user, as the retrieval function returned it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentUser<U>(pub U);
+
+impl<U> Deref for CurrentUser<U> {
+    type Target = U;
+
+    fn deref(&self) -> &U {
+        &self.0
+    }
+}
+
+/// The decoded token of the authenticated request.
+#[derive(Debug, PartialEq, Eq)]
+pub struct CurrentToken<C = Extras>(pub Arc<Token<C>>);
+
+impl<C> Clone for CurrentToken<C> {
+    fn clone(&self) -> Self {
+        Self(Arc::clone(&self.0))
+    }
+}
+
+impl<C> Deref for CurrentToken<C> {
+    type Target = Token<C>;
+
+    fn deref(&self) -> &Token<C> {
+        &self.0
+    }
+}
+
+/// What authentication on demand found.
+enum Lookup<T> {
+    Found(T),
+    /// No token was sent (the optional extractors answer `None`).
+    Anonymous(Response),
+    Failed(Response),
+}
+
+fn not_installed() -> Response {
+    let error = AuthError::NotInstalled;
+    tracing::error!("{}", error.detail());
+    error.default_response()
+}
+
+fn type_mismatch(asked: &str, handle: &AuthHandle) -> Response {
+    let detail = format!(
+        "jwt-auth: the handler asks for `{asked}`, but the layer's user type is `{}` \
+         (and its claims type is set by `claims = ...`)",
+        handle.0.user_type()
+    );
+    tracing::error!("{detail}");
+    ErrorBody::response(axum::http::StatusCode::INTERNAL_SERVER_ERROR, &detail)
+}
+
+/// Finds `T` in the extensions, authenticating on demand when the layer skipped the request.
+async fn lookup<T: Clone + Send + Sync + 'static>(parts: &mut Parts) -> Lookup<T> {
+    if let Some(found) = parts.extensions.get::<T>() {
+        return Lookup::Found(found.clone());
+    }
+    let Some(handle) = parts.extensions.get::<AuthHandle>().cloned() else {
+        return Lookup::Failed(not_installed());
+    };
+    match handle.0.authenticate(parts).await {
+        Ok(()) => match parts.extensions.get::<T>() {
+            Some(found) => Lookup::Found(found.clone()),
+            None => Lookup::Failed(type_mismatch(std::any::type_name::<T>(), &handle)),
+        },
+        Err(error @ AuthError::MissingToken { .. }) => Lookup::Anonymous(handle.0.respond(&error)),
+        Err(error) => Lookup::Failed(handle.0.respond(&error)),
+    }
+}
+
+async fn required<T: Clone + Send + Sync + 'static>(parts: &mut Parts) -> Result<T, Response> {
+    match lookup::<T>(parts).await {
+        Lookup::Found(found) => Ok(found),
+        Lookup::Anonymous(response) | Lookup::Failed(response) => Err(response),
+    }
+}
+
+async fn optional<T: Clone + Send + Sync + 'static>(
+    parts: &mut Parts,
+) -> Result<Option<T>, Response> {
+    match lookup::<T>(parts).await {
+        Lookup::Found(found) => Ok(Some(found)),
+        Lookup::Anonymous(_) => Ok(None),
+        Lookup::Failed(response) => Err(response),
+    }
+}
+
+impl<U, S> FromRequestParts<S> for CurrentUser<U>
+where
+    U: Clone + Send + Sync + 'static,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Response> {
+        required(parts).await
+    }
+}
+
+/// `Option<CurrentUser<U>>`: `None` when no token was sent; an invalid token is still a 401.
+impl<U, S> OptionalFromRequestParts<S> for CurrentUser<U>
+where
+    U: Clone + Send + Sync + 'static,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Option<Self>, Response> {
+        optional(parts).await
+    }
+}
+
+impl<C, S> FromRequestParts<S> for CurrentToken<C>
+where
+    C: Send + Sync + 'static,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Response> {
+        required(parts).await
+    }
+}
+
+/// `Option<CurrentToken<C>>`: `None` when no token was sent; an invalid token is still a 401.
+impl<C, S> OptionalFromRequestParts<S> for CurrentToken<C>
+where
+    C: Send + Sync + 'static,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Option<Self>, Response> {
+        optional(parts).await
+    }
+}
+
+/// The backend itself, for login handlers: the layer puts it in every request it sees,
+/// excluded ones included.
+impl<U, SS, C, S> FromRequestParts<S> for JwtAuth<U, SS, C>
+where
+    U: Send + Sync + 'static,
+    SS: Send + Sync + 'static,
+    C: Send + Sync + 'static,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Response> {
+        parts
+            .extensions
+            .get::<Self>()
+            .cloned()
+            .ok_or_else(|| not_installed().into_response())
+    }
+}

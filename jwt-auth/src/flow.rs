@@ -1,0 +1,340 @@
+//! The three flows and where each reads the token from.
+
+use axum::http::header::COOKIE;
+use axum::http::{HeaderMap, HeaderName};
+
+use crate::error::{AuthError, InvalidToken};
+
+/// How the token travels: Litestar's `JWTAuth`, `JWTCookieAuth` and `OAuth2PasswordBearerAuth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Flow {
+    /// `Authorization: Bearer <jwt>` only.
+    #[default]
+    Header,
+    /// The header, or else the cookie; login also sets the cookie.
+    Cookie,
+    /// As [`Flow::Cookie`], and login answers with the OAuth2 token body; the OpenAPI scheme
+    /// is the OAuth2 password flow with its `token_url`.
+    OAuth2Password,
+}
+
+impl Flow {
+    /// Whether the flow reads and sets the cookie.
+    #[must_use]
+    pub fn uses_cookie(self) -> bool {
+        !matches!(self, Self::Header)
+    }
+
+    /// Parses `"header"`, `"cookie"` or `"oauth2_password"`.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "header" => Some(Self::Header),
+            "cookie" => Some(Self::Cookie),
+            "oauth2_password" => Some(Self::OAuth2Password),
+            _ => None,
+        }
+    }
+}
+
+/// The cookie's `SameSite` attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SameSite {
+    /// `SameSite=Lax`, the default.
+    #[default]
+    Lax,
+    /// `SameSite=Strict`.
+    Strict,
+    /// `SameSite=None`; requires `Secure`.
+    None,
+}
+
+impl SameSite {
+    pub(crate) fn to_cookie(self) -> cookie::SameSite {
+        match self {
+            Self::Lax => cookie::SameSite::Lax,
+            Self::Strict => cookie::SameSite::Strict,
+            Self::None => cookie::SameSite::None,
+        }
+    }
+}
+
+/// The cookie's name and attributes (cookie flows).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CookieSettings {
+    /// The cookie's name, default `token`.
+    pub name: String,
+    /// `Path`, default `/`.
+    pub path: String,
+    /// `Domain`, default none.
+    pub domain: Option<String>,
+    /// `Secure`, default `true` (Litestar's default is off; see the README).
+    pub secure: bool,
+    /// `SameSite`, default `Lax`.
+    pub same_site: SameSite,
+}
+
+impl Default for CookieSettings {
+    fn default() -> Self {
+        Self {
+            name: "token".to_owned(),
+            path: "/".to_owned(),
+            domain: None,
+            secure: true,
+            same_site: SameSite::Lax,
+        }
+    }
+}
+
+/// What the header says, before the cookie is consulted.
+enum HeaderToken<'a> {
+    /// A `Bearer <token>` value.
+    Token(&'a str),
+    /// No header, or an empty one.
+    Absent,
+    /// A header with nothing after its first space (or no space at all): the cookie flows fall
+    /// through to the cookie, as Litestar does; the header flow calls it an invalid token.
+    Empty,
+    /// A header that carries something but not a usable bearer token; it wins over the cookie.
+    Invalid(InvalidToken),
+}
+
+fn header_token<'a>(headers: &'a HeaderMap, name: &HeaderName) -> HeaderToken<'a> {
+    let mut values = headers.get_all(name).iter();
+    let Some(value) = values.next() else {
+        return HeaderToken::Absent;
+    };
+    if values.next().is_some() {
+        return HeaderToken::Invalid(InvalidToken::Scheme);
+    }
+    let Ok(value) = value.to_str() else {
+        return HeaderToken::Invalid(InvalidToken::Malformed);
+    };
+    // Litestar takes everything after the first space; nothing after it means no token here.
+    if value.is_empty() {
+        return HeaderToken::Absent;
+    }
+    let Some((scheme, token)) = value.split_once(' ') else {
+        return HeaderToken::Empty;
+    };
+    if token.is_empty() {
+        return HeaderToken::Empty;
+    }
+    if !scheme.eq_ignore_ascii_case("bearer") || token.contains(' ') {
+        return HeaderToken::Invalid(InvalidToken::Scheme);
+    }
+    HeaderToken::Token(token)
+}
+
+/// The token from the cookie `name`: the last cookie of that name wins, surrounding quotes are
+/// removed, and a legacy `Bearer <jwt>` value gives its last word.
+fn cookie_token<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    let mut found = None;
+    for header in headers.get_all(COOKIE) {
+        let Ok(header) = header.to_str() else {
+            continue;
+        };
+        for pair in header.split(';') {
+            let Some((key, value)) = pair.split_once('=') else {
+                continue;
+            };
+            if key.trim() == name {
+                found = Some(value.trim());
+            }
+        }
+    }
+    let value = found?;
+    let value = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap_or(value);
+    let token = value.rsplit(' ').next().unwrap_or(value);
+    (!token.is_empty()).then_some(token)
+}
+
+/// Finds the token for a flow, with Litestar's precedence: a header that yields a non-empty
+/// value wins (even an invalid one); otherwise the cookie, for the cookie flows.
+pub(crate) fn find_token<'a>(
+    flow: Flow,
+    headers: &'a HeaderMap,
+    header: &HeaderName,
+    cookie: &str,
+) -> Result<&'a str, AuthError> {
+    match header_token(headers, header) {
+        HeaderToken::Token(token) => Ok(token),
+        HeaderToken::Invalid(reason) => Err(AuthError::InvalidToken(reason)),
+        HeaderToken::Absent | HeaderToken::Empty if flow.uses_cookie() => {
+            cookie_token(headers, cookie).ok_or(AuthError::MissingToken { cookie: true })
+        }
+        HeaderToken::Absent => Err(AuthError::MissingToken { cookie: false }),
+        HeaderToken::Empty => Err(AuthError::InvalidToken(InvalidToken::Scheme)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+    use axum::http::header::AUTHORIZATION;
+
+    fn headers(pairs: &[(&str, &[u8])]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(
+                HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                HeaderValue::from_bytes(value).unwrap(),
+            );
+        }
+        map
+    }
+
+    fn find(flow: Flow, pairs: &[(&str, &[u8])]) -> Result<String, AuthError> {
+        let map = headers(pairs);
+        find_token(flow, &map, &AUTHORIZATION, "token").map(str::to_owned)
+    }
+
+    const MISSING_HEADER: AuthError = AuthError::MissingToken { cookie: false };
+    const MISSING_BOTH: AuthError = AuthError::MissingToken { cookie: true };
+    const SCHEME: AuthError = AuthError::InvalidToken(InvalidToken::Scheme);
+
+    #[test]
+    fn bearer_scheme_is_case_insensitive() {
+        for value in ["Bearer t", "bearer t", "BEARER t"] {
+            assert_eq!(
+                find(Flow::Header, &[("authorization", value.as_bytes())]),
+                Ok("t".into())
+            );
+        }
+    }
+
+    #[test]
+    fn other_schemes_and_shapes_are_invalid() {
+        for value in [
+            "Basic t",
+            "Token t",
+            "Bearer  t",
+            "Bearer t x",
+            "t",
+            "Bearer",
+        ] {
+            assert_eq!(
+                find(Flow::Header, &[("authorization", value.as_bytes())]),
+                Err(SCHEME),
+                "{value}"
+            );
+        }
+    }
+
+    #[test]
+    fn missing_or_empty_header() {
+        assert_eq!(find(Flow::Header, &[]), Err(MISSING_HEADER));
+        assert_eq!(
+            find(Flow::Header, &[("authorization", b"")]),
+            Err(MISSING_HEADER)
+        );
+        assert_eq!(
+            find(Flow::Header, &[("authorization", b"Bearer ")]),
+            Err(SCHEME)
+        );
+        assert_eq!(find(Flow::Cookie, &[]), Err(MISSING_BOTH));
+    }
+
+    #[test]
+    fn several_authorization_headers_are_invalid() {
+        let pairs: &[(&str, &[u8])] = &[
+            ("authorization", b"Bearer a"),
+            ("authorization", b"Bearer b"),
+        ];
+        assert_eq!(find(Flow::Header, pairs), Err(SCHEME));
+    }
+
+    #[test]
+    fn non_utf8_header_is_invalid() {
+        assert_eq!(
+            find(Flow::Header, &[("authorization", b"Bearer \xff\xfe")]),
+            Err(AuthError::InvalidToken(InvalidToken::Malformed))
+        );
+    }
+
+    #[test]
+    fn header_flow_ignores_the_cookie() {
+        assert_eq!(
+            find(Flow::Header, &[("cookie", b"token=abc")]),
+            Err(MISSING_HEADER)
+        );
+    }
+
+    #[test]
+    fn cookie_flow_reads_the_cookie() {
+        assert_eq!(
+            find(Flow::Cookie, &[("cookie", b"token=abc")]),
+            Ok("abc".into())
+        );
+        assert_eq!(
+            find(Flow::Cookie, &[("cookie", b"a=1; token=abc; b=2")]),
+            Ok("abc".into())
+        );
+        assert_eq!(
+            find(Flow::Cookie, &[("cookie", b"token=\"abc\"")]),
+            Ok("abc".into())
+        );
+        assert_eq!(
+            find(Flow::Cookie, &[("cookie", b"token=Bearer abc")]),
+            Ok("abc".into())
+        );
+        assert_eq!(
+            find(Flow::Cookie, &[("cookie", b"token=1; token=2")]),
+            Ok("2".into())
+        );
+        assert_eq!(
+            find(
+                Flow::Cookie,
+                &[("cookie", b"token=1"), ("cookie", b"token=2")]
+            ),
+            Ok("2".into())
+        );
+        assert_eq!(
+            find(Flow::Cookie, &[("cookie", b"Token=abc")]),
+            Err(MISSING_BOTH)
+        );
+        assert_eq!(
+            find(Flow::Cookie, &[("cookie", b"token=")]),
+            Err(MISSING_BOTH)
+        );
+        assert_eq!(
+            find(Flow::Cookie, &[("cookie", b"tokenx=abc; xtoken=1")]),
+            Err(MISSING_BOTH)
+        );
+        assert_eq!(
+            find(Flow::Cookie, &[("cookie", b"\xff=1; token=abc")]),
+            Err(MISSING_BOTH)
+        );
+    }
+
+    #[test]
+    fn non_empty_header_wins_over_cookie() {
+        let pairs: &[(&str, &[u8])] =
+            &[("authorization", b"Bearer junk"), ("cookie", b"token=good")];
+        assert_eq!(find(Flow::Cookie, pairs), Ok("junk".into()));
+        let pairs: &[(&str, &[u8])] =
+            &[("authorization", b"Basic junk"), ("cookie", b"token=good")];
+        assert_eq!(find(Flow::Cookie, pairs), Err(SCHEME));
+        // Nothing after the scheme word: fall through to the cookie, as Litestar does.
+        for header in [&b"Bearer "[..], b"rawtokenwithoutscheme"] {
+            let pairs: &[(&str, &[u8])] = &[("authorization", header), ("cookie", b"token=good")];
+            assert_eq!(find(Flow::OAuth2Password, pairs), Ok("good".into()));
+            assert_eq!(
+                find(Flow::Cookie, &[("authorization", header)]),
+                Err(MISSING_BOTH)
+            );
+        }
+    }
+
+    #[test]
+    fn flow_names() {
+        assert_eq!(Flow::parse("header"), Some(Flow::Header));
+        assert_eq!(Flow::parse("cookie"), Some(Flow::Cookie));
+        assert_eq!(Flow::parse("oauth2_password"), Some(Flow::OAuth2Password));
+        assert_eq!(Flow::parse("oauth2"), None);
+    }
+}

@@ -1,0 +1,183 @@
+//! The tower middleware: authenticates each request that is not excluded and stores the user
+//! and the token in the request extensions.
+//!
+//! Add it with [`Router::route_layer`](axum::Router::route_layer) (or [`JwtAuth::install`]) so
+//! that routing comes first, as in Litestar: an unknown path stays 404 and a wrong method 405.
+//! With [`Router::layer`](axum::Router::layer) the fallback is protected too.
+
+use std::convert::Infallible;
+use std::fmt;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::extract::{OriginalUri, Request};
+use axum::http::request::Parts;
+use axum::response::Response;
+use futures_util::future::BoxFuture;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tower::{Layer, Service};
+
+use crate::backend::JwtAuth;
+use crate::error::AuthError;
+use crate::extract::{CurrentToken, CurrentUser};
+
+/// A backend bound to the state its retrieval function reads.
+pub(crate) struct Bound<U, S, C> {
+    pub auth: JwtAuth<U, S, C>,
+    pub state: S,
+}
+
+/// Authentication on demand, for extractors on excluded routes; type-erased so that an
+/// extractor that knows only the user type (or only the claims type) can use it.
+pub(crate) trait LazyAuth: Send + Sync {
+    /// Authenticates from the request headers and stores user and token in the extensions.
+    fn authenticate<'a>(&'a self, parts: &'a mut Parts) -> BoxFuture<'a, Result<(), AuthError>>;
+    /// Renders a failure with the backend's error handler.
+    fn respond(&self, error: &AuthError) -> Response;
+    /// The user type's name, for the message of a mismatched extractor.
+    fn user_type(&self) -> &'static str;
+}
+
+impl<U, S, C> LazyAuth for Bound<U, S, C>
+where
+    U: Clone + Send + Sync + 'static,
+    S: Clone + Send + Sync + 'static,
+    C: Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    fn authenticate<'a>(&'a self, parts: &'a mut Parts) -> BoxFuture<'a, Result<(), AuthError>> {
+        Box::pin(async move {
+            let (user, token) = self.auth.authenticate(&parts.headers, &self.state).await?;
+            parts.extensions.insert(CurrentUser(user));
+            parts.extensions.insert(CurrentToken(token));
+            Ok(())
+        })
+    }
+
+    fn respond(&self, error: &AuthError) -> Response {
+        self.auth.error_response(error)
+    }
+
+    fn user_type(&self) -> &'static str {
+        std::any::type_name::<U>()
+    }
+}
+
+/// The request extension every request that went through the layer carries, excluded or not.
+#[derive(Clone)]
+pub(crate) struct AuthHandle(pub Arc<dyn LazyAuth>);
+
+/// The layer; see [`JwtAuth::layer`].
+pub struct JwtAuthLayer<U, S, C> {
+    bound: Arc<Bound<U, S, C>>,
+}
+
+impl<U, S, C> JwtAuthLayer<U, S, C> {
+    pub(crate) fn new(auth: JwtAuth<U, S, C>, state: S) -> Self {
+        Self {
+            bound: Arc::new(Bound { auth, state }),
+        }
+    }
+}
+
+impl<U, S, C> Clone for JwtAuthLayer<U, S, C> {
+    fn clone(&self) -> Self {
+        Self {
+            bound: Arc::clone(&self.bound),
+        }
+    }
+}
+
+impl<U, S, C> fmt::Debug for JwtAuthLayer<U, S, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtAuthLayer")
+            .field("auth", &self.bound.auth)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<I, U, S, C> Layer<I> for JwtAuthLayer<U, S, C> {
+    type Service = JwtAuthService<I, U, S, C>;
+
+    fn layer(&self, inner: I) -> Self::Service {
+        JwtAuthService {
+            inner,
+            bound: Arc::clone(&self.bound),
+        }
+    }
+}
+
+/// The middleware service; see [`JwtAuthLayer`].
+pub struct JwtAuthService<I, U, S, C> {
+    inner: I,
+    bound: Arc<Bound<U, S, C>>,
+}
+
+impl<I: Clone, U, S, C> Clone for JwtAuthService<I, U, S, C> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            bound: Arc::clone(&self.bound),
+        }
+    }
+}
+
+impl<I, U, S, C> fmt::Debug for JwtAuthService<I, U, S, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtAuthService").finish_non_exhaustive()
+    }
+}
+
+impl<I, U, S, C> Service<Request> for JwtAuthService<I, U, S, C>
+where
+    I: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    I::Future: Send + 'static,
+    U: Clone + Send + Sync + 'static,
+    S: Clone + Send + Sync + 'static,
+    C: Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        // The clone is ready only if it is the one that was polled: swap them (tower's rule).
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let bound = Arc::clone(&self.bound);
+        Box::pin(async move {
+            let excluded = {
+                let path = request
+                    .extensions()
+                    .get::<OriginalUri>()
+                    .map_or_else(|| request.uri().path(), |original| original.0.path());
+                bound.auth.is_excluded(request.method(), path)
+            };
+            let handle: Arc<dyn LazyAuth> = bound.clone();
+            request.extensions_mut().insert(AuthHandle(handle));
+            request.extensions_mut().insert(bound.auth.clone());
+            if excluded {
+                return inner.call(request).await;
+            }
+            match bound
+                .auth
+                .authenticate(request.headers(), &bound.state)
+                .await
+            {
+                Ok((user, token)) => {
+                    request.extensions_mut().insert(CurrentUser(user));
+                    request.extensions_mut().insert(CurrentToken(token));
+                    inner.call(request).await
+                }
+                Err(error) => {
+                    tracing::debug!(%error, "jwt-auth: request refused");
+                    Ok(bound.auth.error_response(&error))
+                }
+            }
+        })
+    }
+}

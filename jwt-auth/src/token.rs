@@ -1,0 +1,524 @@
+//! The token model: registered claims plus extras, and their JSON form.
+//!
+//! On the wire the extras are private claims at the top level of the payload (`"email": ...`).
+//! Decoding also accepts Litestar's nested `"extras": {...}` claim; when a name appears in both
+//! places the top-level claim wins, as in Litestar, so tokens interoperate both ways.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::{InvalidToken, TokenError};
+
+/// Extra claims as a JSON object: the default type of [`Token::extras`].
+pub type Extras = Map<String, Value>;
+
+/// The names of the registered claims this crate handles itself (and `extras`, Litestar's
+/// nested claim). Extras may not use them.
+pub const RESERVED_CLAIMS: [&str; 8] = ["sub", "exp", "iat", "nbf", "iss", "aud", "jti", "extras"];
+
+/// A decoded and validated token: Litestar's `request.auth`.
+///
+/// `C` is the type of the extra claims: a JSON map by default, or a typed struct of the
+/// application's (`claims = MyClaims` in the macro).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token<C = Extras> {
+    /// The subject: the user's identifier. Never empty.
+    pub sub: String,
+    /// Expiration time, seconds since the Unix epoch.
+    pub exp: u64,
+    /// Issue time, seconds since the Unix epoch.
+    pub iat: Option<u64>,
+    /// Not-before time, seconds since the Unix epoch.
+    pub nbf: Option<u64>,
+    /// Issuer.
+    pub iss: Option<String>,
+    /// Audience: one or several.
+    pub aud: Option<Audience>,
+    /// Unique token identifier, used for revocation.
+    pub jti: Option<String>,
+    /// The private claims.
+    pub extras: C,
+}
+
+impl<C: fmt::Debug> fmt::Debug for Token<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Token")
+            .field("sub", &self.sub)
+            .field("exp", &self.exp)
+            .field("iat", &self.iat)
+            .field("nbf", &self.nbf)
+            .field("iss", &self.iss)
+            .field("aud", &self.aud)
+            .field("jti", &self.jti)
+            .field("extras", &self.extras)
+            .finish()
+    }
+}
+
+/// The `aud` claim: a single string or an array of strings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Audience {
+    /// `"aud": "api"`.
+    One(String),
+    /// `"aud": ["api", "admin"]`.
+    Many(Vec<String>),
+}
+
+impl Audience {
+    /// Whether `name` is one of the audiences.
+    #[must_use]
+    pub fn contains(&self, name: &str) -> bool {
+        match self {
+            Self::One(one) => one == name,
+            Self::Many(many) => many.iter().any(|a| a == name),
+        }
+    }
+
+    /// The audiences as a slice.
+    #[must_use]
+    pub fn as_slice(&self) -> &[String] {
+        match self {
+            Self::One(one) => std::slice::from_ref(one),
+            Self::Many(many) => many,
+        }
+    }
+}
+
+impl From<&str> for Audience {
+    fn from(value: &str) -> Self {
+        Self::One(value.to_owned())
+    }
+}
+
+impl From<String> for Audience {
+    fn from(value: String) -> Self {
+        Self::One(value)
+    }
+}
+
+impl From<Vec<String>> for Audience {
+    fn from(value: Vec<String>) -> Self {
+        Self::Many(value)
+    }
+}
+
+impl<const N: usize> From<[&str; N]> for Audience {
+    fn from(value: [&str; N]) -> Self {
+        Self::Many(value.iter().map(|s| (*s).to_owned()).collect())
+    }
+}
+
+/// The payload as parsed from the wire, before the extras become `C`.
+#[derive(Debug, Default)]
+pub(crate) struct RawClaims {
+    pub sub: Option<String>,
+    pub exp: Option<u64>,
+    pub iat: Option<u64>,
+    pub nbf: Option<u64>,
+    pub iss: Option<String>,
+    pub aud: Option<Audience>,
+    pub jti: Option<String>,
+    pub extras: Extras,
+}
+
+impl RawClaims {
+    /// Parses a payload in one pass: each registered claim is type-checked and may appear once;
+    /// the rest are extras, merged over a nested `extras` object.
+    pub(crate) fn from_json(payload: &[u8]) -> Result<Self, InvalidToken> {
+        let mut de = serde_json::Deserializer::from_slice(payload);
+        let raw = RawClaims::deserialize(&mut de).map_err(|_| InvalidToken::Claims)?;
+        de.end().map_err(|_| InvalidToken::Malformed)?;
+        Ok(raw)
+    }
+
+    /// Whether the claim `name` is present.
+    pub(crate) fn has(&self, name: &str) -> bool {
+        match name {
+            "sub" => self.sub.is_some(),
+            "exp" => self.exp.is_some(),
+            "iat" => self.iat.is_some(),
+            "nbf" => self.nbf.is_some(),
+            "iss" => self.iss.is_some(),
+            "aud" => self.aud.is_some(),
+            "jti" => self.jti.is_some(),
+            other => self.extras.contains_key(other),
+        }
+    }
+
+    /// Turns the validated claims into a token with typed extras.
+    pub(crate) fn into_token<C: DeserializeOwned>(self) -> Result<Token<C>, InvalidToken> {
+        let (Some(sub), Some(exp)) = (self.sub, self.exp) else {
+            return Err(InvalidToken::MissingClaim);
+        };
+        let extras =
+            C::deserialize(Value::Object(self.extras)).map_err(|_| InvalidToken::Claims)?;
+        Ok(Token {
+            sub,
+            exp,
+            iat: self.iat,
+            nbf: self.nbf,
+            iss: self.iss,
+            aud: self.aud,
+            jti: self.jti,
+            extras,
+        })
+    }
+}
+
+/// Sets a registered claim once; a second occurrence is an error (a duplicated `sub` is how
+/// parsers are played against each other).
+fn set_once<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    slot: &mut Option<T>,
+    name: &'static str,
+    map: &mut A,
+) -> Result<(), A::Error> {
+    if slot.is_some() {
+        return Err(de::Error::duplicate_field(name));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
+}
+
+fn set_date<'de, A: MapAccess<'de>>(
+    slot: &mut Option<u64>,
+    name: &'static str,
+    map: &mut A,
+) -> Result<(), A::Error> {
+    if slot.is_some() {
+        return Err(de::Error::duplicate_field(name));
+    }
+    *slot = Some(map.next_value::<NumericDate>()?.0);
+    Ok(())
+}
+
+impl<'de> Deserialize<'de> for RawClaims {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ClaimsVisitor;
+
+        impl<'de> Visitor<'de> for ClaimsVisitor {
+            type Value = RawClaims;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object of claims")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawClaims, A::Error> {
+                let mut raw = RawClaims::default();
+                let mut nested: Option<Extras> = None;
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match key.as_ref() {
+                        "sub" => set_once(&mut raw.sub, "sub", &mut map)?,
+                        "iss" => set_once(&mut raw.iss, "iss", &mut map)?,
+                        "jti" => set_once(&mut raw.jti, "jti", &mut map)?,
+                        "aud" => set_once(&mut raw.aud, "aud", &mut map)?,
+                        "exp" => set_date(&mut raw.exp, "exp", &mut map)?,
+                        "iat" => set_date(&mut raw.iat, "iat", &mut map)?,
+                        "nbf" => set_date(&mut raw.nbf, "nbf", &mut map)?,
+                        "extras" => set_once(&mut nested, "extras", &mut map)?,
+                        _ => {
+                            let value: Value = map.next_value()?;
+                            raw.extras.insert(key.into_owned(), value);
+                        }
+                    }
+                }
+                if let Some(mut nested) = nested {
+                    // Top-level private claims win over the nested ones, as in Litestar.
+                    nested.append(&mut raw.extras);
+                    raw.extras = nested;
+                }
+                Ok(raw)
+            }
+        }
+
+        deserializer.deserialize_map(ClaimsVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Audience {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AudienceVisitor;
+
+        impl<'de> Visitor<'de> for AudienceVisitor {
+            type Value = Audience;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or an array of strings")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Audience, E> {
+                Ok(Audience::One(v.to_owned()))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Audience, E> {
+                Ok(Audience::One(v))
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Audience, A::Error> {
+                let mut all = Vec::with_capacity(seq.size_hint().unwrap_or(1).min(16));
+                while let Some(one) = seq.next_element::<String>()? {
+                    all.push(one);
+                }
+                Ok(Audience::Many(all))
+            }
+        }
+
+        deserializer.deserialize_any(AudienceVisitor)
+    }
+}
+
+/// RFC 7519 NumericDate: a JSON number of seconds. Fractions are truncated; negative,
+/// non-finite or absurdly large values are refused.
+struct NumericDate(u64);
+
+/// Dates past the year 9999 are refused, so that no arithmetic on them can overflow.
+const MAX_DATE: u64 = 253_402_300_799;
+
+impl<'de> Deserialize<'de> for NumericDate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DateVisitor;
+
+        impl Visitor<'_> for DateVisitor {
+            type Value = NumericDate;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a NumericDate (seconds since the Unix epoch)")
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<NumericDate, E> {
+                if v > MAX_DATE {
+                    return Err(E::custom("date out of range"));
+                }
+                Ok(NumericDate(v))
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<NumericDate, E> {
+                let v = u64::try_from(v).map_err(|_| E::custom("negative date"))?;
+                self.visit_u64(v)
+            }
+
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<NumericDate, E> {
+                // The range check makes the cast exact in range and sign.
+                if v.is_finite() && (0.0..=MAX_DATE as f64).contains(&v) {
+                    Ok(NumericDate(v.trunc() as u64))
+                } else {
+                    Err(E::custom("date out of range"))
+                }
+            }
+        }
+
+        deserializer.deserialize_any(DateVisitor)
+    }
+}
+
+/// The claims to encode: registered claims in Litestar's order, then the extras at the top level.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ClaimsToEncode {
+    pub exp: u64,
+    pub sub: String,
+    pub iat: Option<u64>,
+    pub nbf: Option<u64>,
+    pub iss: Option<String>,
+    pub aud: Option<Audience>,
+    pub jti: Option<String>,
+    pub extras: Extras,
+}
+
+impl ClaimsToEncode {
+    /// Checks the extras do not shadow a registered claim.
+    pub(crate) fn check(&self) -> Result<(), TokenError> {
+        if self.sub.is_empty() {
+            return Err(TokenError::EmptySubject);
+        }
+        match RESERVED_CLAIMS
+            .iter()
+            .find(|r| self.extras.contains_key(**r))
+        {
+            Some(name) => Err(TokenError::ReservedClaim((*name).to_owned())),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Serialize for ClaimsToEncode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("exp", &self.exp)?;
+        map.serialize_entry("sub", &self.sub)?;
+        if let Some(iat) = self.iat {
+            map.serialize_entry("iat", &iat)?;
+        }
+        if let Some(nbf) = self.nbf {
+            map.serialize_entry("nbf", &nbf)?;
+        }
+        if let Some(iss) = &self.iss {
+            map.serialize_entry("iss", iss)?;
+        }
+        if let Some(aud) = &self.aud {
+            map.serialize_entry("aud", aud)?;
+        }
+        if let Some(jti) = &self.jti {
+            map.serialize_entry("jti", jti)?;
+        }
+        for (key, value) in &self.extras {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+/// Serializes typed extras into a JSON object (`null` counts as none).
+pub(crate) fn extras_to_map<C: Serialize>(claims: &C) -> Result<Extras, TokenError> {
+    match serde_json::to_value(claims).map_err(|e| TokenError::Encode(e.to_string()))? {
+        Value::Object(map) => Ok(map),
+        Value::Null => Ok(Extras::new()),
+        _ => Err(TokenError::ExtrasNotAnObject),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(value: &Value) -> Result<RawClaims, InvalidToken> {
+        RawClaims::from_json(value.to_string().as_bytes())
+    }
+
+    #[test]
+    fn registered_claims_and_top_level_extras() {
+        let raw = parse(&json!({
+            "sub": "u1", "exp": 10, "iat": 5, "nbf": 4.9, "iss": "me", "aud": ["a", "b"],
+            "jti": "j", "email": "e@x.io", "azp": "client"
+        }))
+        .unwrap();
+        assert_eq!(raw.sub.as_deref(), Some("u1"));
+        assert_eq!(raw.exp, Some(10));
+        assert_eq!(raw.nbf, Some(4));
+        assert_eq!(raw.aud, Some(Audience::Many(vec!["a".into(), "b".into()])));
+        assert_eq!(raw.extras.len(), 2);
+        assert_eq!(raw.extras["azp"], "client");
+    }
+
+    #[test]
+    fn nested_extras_are_merged_top_level_wins() {
+        let raw = parse(&json!({
+            "sub": "u", "exp": 1, "email": "top", "extras": {"a": 1, "email": "nested"}
+        }))
+        .unwrap();
+        assert_eq!(
+            raw.extras,
+            json!({"a": 1, "email": "top"}).as_object().unwrap().clone()
+        );
+    }
+
+    #[test]
+    fn only_registered_claims_means_empty_extras() {
+        let raw = parse(&json!({"sub": "u", "exp": 1, "iat": 1})).unwrap();
+        assert!(raw.extras.is_empty());
+    }
+
+    #[test]
+    fn wrong_types_are_refused() {
+        for bad in [
+            json!({"sub": 123, "exp": 1}),
+            json!({"sub": "u", "exp": "1"}),
+            json!({"sub": "u", "exp": 1, "iat": "1700000000abc"}),
+            json!({"sub": "u", "exp": -1}),
+            json!({"sub": "u", "exp": 1e300}),
+            json!({"sub": "u", "exp": 1, "aud": 5}),
+            json!({"sub": "u", "exp": 1, "aud": ["a", 1]}),
+            json!({"sub": "u", "exp": 1, "iss": ["a"]}),
+            json!({"sub": "u", "exp": 1, "jti": 7}),
+            json!({"sub": "u", "exp": 1, "extras": [1]}),
+            json!(["sub"]),
+            json!("sub"),
+        ] {
+            assert_eq!(parse(&bad).unwrap_err(), InvalidToken::Claims, "{bad}");
+        }
+    }
+
+    #[test]
+    fn duplicated_registered_claims_are_refused() {
+        let payload = br#"{"sub":"alice","exp":1,"sub":"admin"}"#;
+        assert!(RawClaims::from_json(payload).is_err());
+        let payload = br#"{"sub":"alice","exp":1,"exp":2}"#;
+        assert!(RawClaims::from_json(payload).is_err());
+    }
+
+    #[test]
+    fn trailing_bytes_are_refused() {
+        assert!(RawClaims::from_json(br#"{"sub":"a","exp":1} x"#).is_err());
+        assert!(RawClaims::from_json(b"").is_err());
+        assert!(RawClaims::from_json(&[0xff, 0xfe]).is_err());
+    }
+
+    #[test]
+    fn typed_extras() {
+        #[derive(Deserialize, Debug, PartialEq)]
+        struct Claims {
+            email: String,
+            #[serde(default)]
+            role: Option<String>,
+        }
+        let raw = parse(&json!({"sub": "u", "exp": 1, "extras": {"email": "e"}})).unwrap();
+        let token: Token<Claims> = raw.into_token().unwrap();
+        assert_eq!(
+            token.extras,
+            Claims {
+                email: "e".into(),
+                role: None
+            }
+        );
+
+        let raw = parse(&json!({"sub": "u", "exp": 1})).unwrap();
+        assert_eq!(
+            raw.into_token::<Claims>().unwrap_err(),
+            InvalidToken::Claims
+        );
+    }
+
+    #[test]
+    fn missing_sub_or_exp() {
+        let raw = parse(&json!({"exp": 1})).unwrap();
+        assert_eq!(
+            raw.into_token::<Extras>().unwrap_err(),
+            InvalidToken::MissingClaim
+        );
+        let raw = parse(&json!({"sub": "u"})).unwrap();
+        assert_eq!(
+            raw.into_token::<Extras>().unwrap_err(),
+            InvalidToken::MissingClaim
+        );
+    }
+
+    #[test]
+    fn encode_order_and_reserved_names() {
+        let mut claims = ClaimsToEncode {
+            exp: 2,
+            sub: "u".into(),
+            iat: Some(1),
+            ..ClaimsToEncode::default()
+        };
+        claims.extras.insert("email".into(), json!("e"));
+        assert_eq!(
+            serde_json::to_string(&claims).unwrap(),
+            r#"{"exp":2,"sub":"u","iat":1,"email":"e"}"#
+        );
+        claims.check().unwrap();
+        claims.extras.insert("sub".into(), json!("admin"));
+        assert_eq!(claims.check(), Err(TokenError::ReservedClaim("sub".into())));
+    }
+
+    #[test]
+    fn extras_must_be_an_object() {
+        assert_eq!(extras_to_map(&5), Err(TokenError::ExtrasNotAnObject));
+        assert!(extras_to_map(&()).unwrap().is_empty());
+        assert_eq!(extras_to_map(&json!({"a": 1})).unwrap().len(), 1);
+    }
+}
