@@ -1,0 +1,238 @@
+//! What the three seed examples share and is not about authentication: the user model, its
+//! in-memory store, JSON bodies that fail with a JSON 4xx, the `/schema` routes and the server
+//! loop (`HOST`, `PORT`, the listening line, graceful shutdown on SIGINT and SIGTERM).
+
+// Each example uses a different part of this module.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, RwLock};
+use std::future::IntoFuture;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use jwt_auth::{ErrorBody, Flow, SchemeInfo};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// The docs' user: `{"id": uuid, "name": string, "email": email}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: Uuid,
+    pub name: String,
+    pub email: Email,
+}
+
+/// An email address, validated when deserialized (pydantic's `EmailStr`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    /// Checks the shape `local@domain.tld`: one `@`, no spaces or control characters, a dot in
+    /// the domain with non-empty labels, at most 254 characters.
+    pub fn parse(value: &str) -> Result<Self, &'static str> {
+        let (local, domain) = value.split_once('@').ok_or("an email address needs an `@`")?;
+        let valid = value.len() <= 254
+            && !local.is_empty()
+            && local.len() <= 64
+            && !domain.contains('@')
+            && domain.contains('.')
+            && domain.split('.').all(|label| {
+                !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+            })
+            && local
+                .chars()
+                .all(|c| !c.is_whitespace() && !c.is_control() && !"<>()[]\\,;:\"".contains(c));
+        if valid {
+            Ok(Self(value.to_owned()))
+        } else {
+            Err("value is not a valid email address")
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Email {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Email::parse(&value).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The docs' `MOCK_DB`, as application state instead of a global.
+#[derive(Debug, Clone, Default)]
+pub struct Users(Arc<RwLock<HashMap<String, User>>>);
+
+impl Users {
+    pub fn insert(&self, user: User) {
+        let mut users = self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        users.insert(user.id.to_string(), user);
+    }
+
+    pub fn get(&self, id: &str) -> Option<User> {
+        let users = self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        users.get(id).cloned()
+    }
+}
+
+/// A JSON body whose failures are JSON too: 415 without a JSON content type, 400 for bytes
+/// that are not JSON, 422 for JSON of the wrong shape (a missing field, a bad uuid or email),
+/// each with a `detail` that says what was wrong.
+pub struct AppJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for AppJson<T>
+where
+    S: Send + Sync,
+    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(json_error(rejection.status(), &rejection.body_text())),
+        }
+    }
+}
+
+fn json_error(status: StatusCode, detail: &str) -> Response {
+    (status, axum::Json(ErrorBody { status_code: status.as_u16(), detail: detail.to_owned() })).into_response()
+}
+
+/// A minimal OpenAPI 3.1 document with the backend's security scheme, required on the
+/// protected operations only; `operations` are `(method, path, summary, protected)`.
+pub fn openapi_document(
+    title: &str,
+    flow: Flow,
+    scheme: &SchemeInfo,
+    token_url: Option<&str>,
+    operations: &[(&str, &str, &str, bool)],
+) -> Value {
+    let scheme_object = match flow {
+        Flow::Header => json!({
+            "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+            "description": scheme.description,
+        }),
+        Flow::Cookie => json!({
+            "type": "apiKey", "in": "cookie", "name": "token",
+            "description": scheme.description,
+        }),
+        Flow::OAuth2Password => json!({
+            "type": "oauth2",
+            "description": scheme.description,
+            "flows": {"password": {
+                "tokenUrl": token_url.unwrap_or("/login"),
+                "scopes": scheme.oauth_scopes.iter().cloned().collect::<serde_json::Map<_, _>>(),
+            }},
+        }),
+    };
+    let mut paths = serde_json::Map::new();
+    for (method, path, summary, protected) in operations {
+        let mut operation = json!({
+            "summary": summary,
+            "responses": {"200": {"description": "OK"}, "201": {"description": "Created"}},
+        });
+        if *protected {
+            operation["security"] = json!([{ scheme.name.clone(): [] }]);
+            operation["responses"]["401"] = json!({"description": "Not authenticated"});
+        }
+        let entry = paths.entry((*path).to_owned()).or_insert_with(|| json!({}));
+        entry[*method] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": "1.0.0"},
+        "paths": paths,
+        "components": {"securitySchemes": { scheme.name.clone(): scheme_object }},
+    })
+}
+
+/// `GET /schema/openapi.json` and `GET /schema`, to be excluded from authentication.
+pub fn schema_routes<S: Clone + Send + Sync + 'static>(document: Value) -> Router<S> {
+    let page = Html(format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}</title></head>\
+         <body><h1>{title}</h1><p>The OpenAPI document is at \
+         <a href=\"/schema/openapi.json\">/schema/openapi.json</a>.</p></body></html>",
+        title = document["info"]["title"].as_str().unwrap_or("API"),
+    ));
+    Router::new()
+        .route("/schema/openapi.json", get(move || async move { axum::Json(document) }))
+        .route("/schema", get(move || async move { page }))
+}
+
+/// Binds `HOST` (default `127.0.0.1`) and `PORT` (default `8000`; `0` picks a free port),
+/// prints `listening on http://HOST:PORT`, serves until SIGINT or SIGTERM, and then gives
+/// requests in flight [`SHUTDOWN_GRACE`] to finish (idle keep-alive connections are closed at
+/// once).
+pub async fn serve(app: Router) -> std::io::Result<()> {
+    let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
+    let port = std::env::var("PORT").unwrap_or_else(|_| "8000".to_owned());
+    let listener = tokio::net::TcpListener::bind(format!("{host}:{port}")).await?;
+    println!("listening on http://{}", listener.local_addr()?);
+    let stop = Arc::new(tokio::sync::Notify::new());
+    let server = axum::serve(listener, app)
+        .with_graceful_shutdown({
+            let stop = Arc::clone(&stop);
+            async move { stop.notified().await }
+        })
+        .into_future();
+    tokio::pin!(server);
+    tokio::select! {
+        result = &mut server => return result,
+        () = shutdown_signal() => stop.notify_one(),
+    }
+    tokio::time::timeout(SHUTDOWN_GRACE, server).await.unwrap_or(Ok(()))
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    eprintln!("shutting down");
+}
+
+/// How long requests in flight get after the signal.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// The process's exit code for the server's result.
+pub fn exit_code(result: std::io::Result<()>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("server error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! Litestar's "Using JWT Cookie Auth" example: login also sets the `token` cookie, and the
+//! token is read from the `Authorization` header or else from the cookie.
+//!
+//! ```sh
+//! cargo run --example jwt_cookie_auth
+//! curl -i -c jar -X POST localhost:8000/login -H 'content-type: application/json' \
+//!   -d '{"id":"6a1f6f3c-3b5e-4a9e-9f0e-8d2b1c3a4e5f","name":"Ada","email":"ada@example.com"}'
+//! curl -i -b jar localhost:8000/some-path
+//! ```
+
+mod common;
+
+use std::process::ExitCode;
+
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use common::{AppJson, User, Users};
+use jwt_auth::{CurrentToken, CurrentUser, Login, Token, jwt_auth};
+
+#[derive(Clone, Default)]
+struct AppState {
+    users: Users,
+}
+
+/// Finds the user a token belongs to. `secure = false` because this example serves plain
+/// HTTP on localhost; the default is a `Secure` cookie.
+#[jwt_auth(
+    secret = env("JWT_SECRET"),
+    flow = "cookie",
+    exclude = ["/login", "/schema"],
+    secure = false,
+)]
+async fn retrieve_user_handler(token: &Token, state: &AppState) -> Option<User> {
+    state.users.get(&token.sub)
+}
+
+/// Stores the user and logs them in: 201, the user as body, the header and the cookie.
+async fn login_handler(
+    auth: RetrieveUserHandler,
+    State(state): State<AppState>,
+    AppJson(user): AppJson<User>,
+) -> Login {
+    state.users.insert(user.clone());
+    auth.login(user.id.to_string()).extra("email", &user.email).body(&user)
+}
+
+/// A protected route, reachable with the header or with the cookie alone.
+async fn some_route_handler(
+    CurrentUser(user): CurrentUser<User>,
+    token: CurrentToken,
+) -> Json<User> {
+    debug_assert_eq!(token.sub, user.id.to_string());
+    Json(user)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let auth = match RetrieveUserHandler::new() {
+        Ok(auth) => auth,
+        Err(error) => {
+            eprintln!("{error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let document = common::openapi_document(
+        "JWT Cookie Auth example",
+        auth.flow(),
+        auth.scheme(),
+        auth.token_url(),
+        &[
+            ("post", "/login", "Log in", false),
+            ("get", "/some-path", "The current user", true),
+        ],
+    );
+    let state = AppState::default();
+    let app = Router::new()
+        .route("/login", post(login_handler))
+        .route("/some-path", get(some_route_handler))
+        .merge(common::schema_routes(document));
+    let app = auth.install(app, state.clone()).with_state(state);
+    common::exit_code(common::serve(app).await)
+}

@@ -1,0 +1,92 @@
+//! Litestar's "Using OAUTH2 Bearer Password" example: login answers with the OAuth2 token body
+//! (and sets the header and the cookie too); the token is read from the header or the cookie.
+//!
+//! ```sh
+//! cargo run --example oauth2_password_bearer
+//! curl -i -X POST localhost:8000/login -H 'content-type: application/json' \
+//!   -d '{"id":"6a1f6f3c-3b5e-4a9e-9f0e-8d2b1c3a4e5f","name":"Ada","email":"ada@example.com"}'
+//! curl -i localhost:8000/some-path -H "authorization: Bearer <access_token>"
+//! ```
+
+mod common;
+
+use std::process::ExitCode;
+
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use common::{AppJson, User, Users};
+use jwt_auth::{CurrentToken, CurrentUser, Login, Token, jwt_auth};
+
+#[derive(Clone, Default)]
+struct AppState {
+    users: Users,
+}
+
+/// Finds the user a token belongs to.
+#[jwt_auth(secret = env("JWT_SECRET"), exclude = ["/login","/schema"], flow = "oauth2_password", token_url = "/login")]
+async fn retrieve_user_handler(token: &Token, state: &AppState) -> Option<User> {
+    state.users.get(&token.sub)
+}
+
+/// Without a body of its own, login answers with the standard OAuth2 token body:
+/// `{"access_token", "token_type": "bearer", "refresh_token": null, "expires_in": 86400}`.
+async fn login_handler(
+    auth: RetrieveUserHandler,
+    State(state): State<AppState>,
+    AppJson(user): AppJson<User>,
+) -> Login {
+    state.users.insert(user.clone());
+    auth.login(user.id.to_string()).extra("email", &user.email)
+}
+
+/// The same login with the user as the body.
+async fn login_custom_response_handler(
+    auth: RetrieveUserHandler,
+    State(state): State<AppState>,
+    AppJson(user): AppJson<User>,
+) -> Login {
+    state.users.insert(user.clone());
+    auth.login(user.id.to_string()).extra("email", &user.email).body(&user)
+}
+
+/// A protected route.
+async fn some_route_handler(
+    CurrentUser(user): CurrentUser<User>,
+    token: CurrentToken,
+) -> Json<User> {
+    debug_assert_eq!(token.sub, user.id.to_string());
+    Json(user)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    // The attribute is the one from the request; the cookie's `Secure` attribute (on by default)
+    // is turned off here because this example serves plain HTTP on localhost.
+    let auth = match RetrieveUserHandler::builder().cookie_secure(false).build() {
+        Ok(auth) => RetrieveUserHandler(auth),
+        Err(error) => {
+            eprintln!("{error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let document = common::openapi_document(
+        "OAuth2 Password Bearer example",
+        auth.flow(),
+        auth.scheme(),
+        auth.token_url(),
+        &[
+            ("post", "/login", "Log in (OAuth2 token body)", false),
+            ("post", "/login_custom", "Log in (the user as body)", false),
+            ("get", "/some-path", "The current user", true),
+        ],
+    );
+    let state = AppState::default();
+    let app = Router::new()
+        .route("/login", post(login_handler))
+        .route("/login_custom", post(login_custom_response_handler))
+        .route("/some-path", get(some_route_handler))
+        .merge(common::schema_routes(document));
+    let app = auth.install(app, state.clone()).with_state(state);
+    common::exit_code(common::serve(app).await)
+}

@@ -1,0 +1,231 @@
+//! Runs an example binary on a free port and talks HTTP/1.1 to it over a real socket.
+
+#![allow(dead_code, clippy::missing_panics_doc)]
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1::SendRequest;
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+use hyper::{Method, Request};
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+
+/// The secret the tests start the examples with.
+pub const SECRET: &str = "test-secret-of-the-integration-tests-0123456789";
+
+/// Where cargo put the example binaries: next to the `deps` folder of this test binary.
+fn example_path(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let profile_dir = exe
+        .parent()
+        .and_then(std::path::Path::parent)
+        .expect("target/<profile>/deps");
+    profile_dir.join("examples").join(name)
+}
+
+/// Builds the example if `cargo test` did not (for instance with `--test examples`).
+fn ensure_built(name: &str) -> PathBuf {
+    let path = example_path(name);
+    if !path.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let status = Command::new(cargo)
+            .args(["build", "--example", name])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("cargo build --example");
+        assert!(status.success(), "building example {name} failed");
+    }
+    path
+}
+
+/// A running example server; killed when dropped.
+pub struct Server {
+    child: Child,
+    pub addr: SocketAddr,
+    stderr: mpsc::Receiver<String>,
+}
+
+impl Server {
+    /// Starts `example` with `PORT=0`, the test secret and `env`, and waits for its
+    /// `listening on http://...` line.
+    pub fn start(example: &str) -> Self {
+        Self::start_with(example, &[("JWT_SECRET", SECRET)])
+    }
+
+    pub fn start_with(example: &str, env: &[(&str, &str)]) -> Self {
+        let mut command = Command::new(ensure_built(example));
+        command
+            .env_remove("JWT_SECRET")
+            .env("HOST", "127.0.0.1")
+            .env("PORT", "0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("start the example");
+        let stdout = child.stdout.take().expect("stdout");
+        let stderr = child.stderr.take().expect("stderr");
+        let (line_tx, line_rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = line_tx.send(line);
+            }
+        });
+        let (err_tx, err_rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = err_tx.send(line);
+            }
+        });
+        let addr = loop {
+            let line = line_rx
+                .recv_timeout(Duration::from_secs(60))
+                .unwrap_or_else(|_| panic!("{example} printed no listening line"));
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                break rest.trim().parse().expect("an address after `listening on http://`");
+            }
+        };
+        Self {
+            child,
+            addr,
+            stderr: err_rx,
+        }
+    }
+
+    /// Everything the server wrote on stderr so far.
+    pub fn stderr(&self) -> Vec<String> {
+        self.stderr.try_iter().collect()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends `signal` (`TERM`, `INT`) and waits up to `limit` for the exit status.
+    pub fn stop(mut self, signal: &str, limit: Duration) -> Option<std::process::ExitStatus> {
+        let status = Command::new("kill")
+            .args([format!("-{signal}"), self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        let deadline = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// A new HTTP/1.1 connection.
+    pub async fn connect(&self) -> Connection {
+        let stream = tokio::net::TcpStream::connect(self.addr).await.expect("connect");
+        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .expect("handshake");
+        tokio::spawn(connection);
+        Connection {
+            sender,
+            host: self.addr.to_string(),
+        }
+    }
+
+    /// One request on a new connection.
+    pub async fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Response {
+        self.connect().await.request(method, path, headers, body).await
+    }
+
+    pub async fn get(&self, path: &str, headers: &[(&str, &str)]) -> Response {
+        self.request("GET", path, headers, "").await
+    }
+
+    /// `POST` with a JSON body.
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.request("POST", path, &[("content-type", "application/json")], &body.to_string())
+            .await
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An open HTTP/1.1 connection (kept alive between requests).
+pub struct Connection {
+    sender: SendRequest<Full<Bytes>>,
+    host: String,
+}
+
+impl Connection {
+    pub async fn request(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Response {
+        let mut request = Request::builder()
+            .method(Method::from_bytes(method.as_bytes()).expect("method"))
+            .uri(path)
+            .header("host", &self.host);
+        for (name, value) in headers {
+            request = request.header(
+                HeaderName::from_bytes(name.as_bytes()).expect("header name"),
+                HeaderValue::from_bytes(value.as_bytes()).expect("header value"),
+            );
+        }
+        let request = request
+            .body(Full::new(Bytes::copy_from_slice(body.as_bytes())))
+            .expect("request");
+        self.sender.ready().await.expect("connection ready");
+        let response = self.sender.send_request(request).await.expect("response");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.expect("body").to_bytes().to_vec();
+        Response { status, headers, body }
+    }
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The JWT of the `Authorization: Bearer <jwt>` header.
+    pub fn bearer(&self) -> String {
+        let value = self.header("authorization").expect("an authorization header");
+        value.strip_prefix("Bearer ").expect("the Bearer scheme").to_owned()
+    }
+
+    /// The `Set-Cookie` header, split into `name=value` and its attributes.
+    pub fn set_cookie(&self) -> (String, Vec<String>) {
+        let value = self.header("set-cookie").expect("a set-cookie header");
+        let mut parts = value.split(';').map(|p| p.trim().to_owned());
+        let pair = parts.next().expect("name=value");
+        (pair, parts.collect())
+    }
+}
