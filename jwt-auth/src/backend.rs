@@ -293,26 +293,29 @@ where
         state: &S,
     ) -> Result<(U, Arc<Token<C>>), AuthError> {
         if let Some(revoked) = &self.hooks.revoked {
-            match AssertUnwindSafe(revoked(&token, state))
-                .catch_unwind()
-                .await
-            {
+            match guarded(|| revoked(&token, state)).await {
                 Ok(Ok(false)) => {}
                 Ok(Ok(true)) => return Err(AuthError::Unauthorized),
                 Ok(Err(error)) => return Err(internal("revocation check failed", &*error)),
                 Err(_) => return Err(internal("revocation check panicked", &"panic")),
             }
         }
-        match AssertUnwindSafe((self.hooks.retrieve)(&token, state))
-            .catch_unwind()
-            .await
-        {
+        match guarded(|| (self.hooks.retrieve)(&token, state)).await {
             Ok(Ok(Some(user))) => Ok((user, token)),
             Ok(Ok(None)) => Err(AuthError::Unauthorized),
             Ok(Err(error)) => Err(internal("user retrieval failed", &*error)),
             Err(_) => Err(internal("user retrieval panicked", &"panic")),
         }
     }
+}
+
+/// Calls a hook and awaits its future, catching a panic in either step: a synchronous hook
+/// (`retrieve_user_sync`, `revoked_sync`) runs while its future is created, not when it is polled.
+async fn guarded<'a, T>(
+    call: impl FnOnce() -> BoxFuture<'a, Result<T, BoxError>>,
+) -> std::thread::Result<Result<T, BoxError>> {
+    let future = std::panic::catch_unwind(AssertUnwindSafe(call))?;
+    AssertUnwindSafe(future).catch_unwind().await
 }
 
 fn internal(what: &str, error: &dyn fmt::Display) -> AuthError {
