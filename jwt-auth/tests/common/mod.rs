@@ -280,12 +280,13 @@ pub fn sign_with(algorithm: Algorithm, secret: &[u8], payload: &Value) -> String
     .expect("the test token is signed")
 }
 
-/// A `Set-Cookie` value: name, value and attributes (names lower-cased, in any order).
+/// A `Set-Cookie` value: name, value and attributes (names lower-cased, in any order; a flag
+/// such as `HttpOnly` has the value `""`).
 #[derive(Debug)]
 pub struct SetCookie {
     pub name: String,
     pub value: String,
-    pub attributes: Vec<(String, Option<String>)>,
+    pub attributes: Vec<(String, String)>,
 }
 
 impl SetCookie {
@@ -297,9 +298,9 @@ impl SetCookie {
             .and_then(|pair| pair.split_once('='))
             .unwrap_or_else(|| panic!("not a cookie: {raw}"));
         let attributes = parts
-            .map(|attribute| match attribute.split_once('=') {
-                Some((k, v)) => (k.to_ascii_lowercase(), Some(v.to_owned())),
-                None => (attribute.to_ascii_lowercase(), None),
+            .map(|attribute| {
+                let (k, v) = attribute.split_once('=').unwrap_or((attribute, ""));
+                (k.to_ascii_lowercase(), v.to_owned())
             })
             .collect();
         Self {
@@ -309,16 +310,16 @@ impl SetCookie {
         }
     }
 
-    /// The value of attribute `name` (`Some(None)` for a flag such as `HttpOnly`).
-    pub fn attribute(&self, name: &str) -> Option<Option<&str>> {
+    /// The value of attribute `name`, case-insensitive.
+    pub fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_deref())
+            .map(|(_, v)| v.as_str())
     }
 
-    /// Whether the flag `name` is present.
+    /// Whether the flag `name` (`HttpOnly`, `Secure`) is present.
     pub fn has_flag(&self, name: &str) -> bool {
-        self.attribute(name) == Some(None)
+        self.attribute(name) == Some("")
     }
 }
