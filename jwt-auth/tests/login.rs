@@ -173,7 +173,7 @@ async fn same_site_none_comes_with_secure() {
 #[tokio::test]
 async fn max_age_exp_and_expires_in_follow_a_custom_expiration() {
     let hour = builder(Flow::OAuth2Password)
-        .expiration(Duration::from_secs(3600))
+        .expiration(Duration::from_hours(1))
         .build()
         .unwrap();
     let reply = read(hour.login("alice").into_response()).await;
@@ -185,7 +185,7 @@ async fn max_age_exp_and_expires_in_follow_a_custom_expiration() {
     // Per login, and truncated to whole seconds as Litestar's `int(total_seconds())`.
     for (expiration, seconds) in [
         (Duration::from_millis(30_900), 30),
-        (Duration::from_secs(7 * 24 * 3600), 604_800),
+        (Duration::from_hours(7 * 24), 604_800),
     ] {
         let reply = read(hour.login("alice").expiration(expiration).into_response()).await;
         let max_age = seconds.to_string();
