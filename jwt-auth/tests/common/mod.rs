@@ -280,6 +280,22 @@ pub fn sign_with(algorithm: Algorithm, secret: &[u8], payload: &Value) -> String
     .expect("the test token is signed")
 }
 
+/// Signs a payload given as raw JSON text (duplicated keys, odd numbers) with HS256 and the
+/// test secret.
+pub fn sign_raw(payload: &str) -> String {
+    use base64::Engine as _;
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let message = format!(
+        "{}.{}",
+        engine.encode(br#"{"alg":"HS256","typ":"JWT"}"#),
+        engine.encode(payload)
+    );
+    let key = EncodingKey::from_secret(SECRET.as_bytes());
+    let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &key, Algorithm::HS256)
+        .expect("the test token is signed");
+    format!("{message}.{signature}")
+}
+
 /// A `Set-Cookie` value: name, value and attributes (names lower-cased, in any order; a flag
 /// such as `HttpOnly` has the value `""`).
 #[derive(Debug)]
