@@ -256,7 +256,12 @@ where
     where
         RS: Clone + Send + Sync + 'static,
     {
-        router.route_layer(self.layer(state))
+        // `route_layer` also wraps each route's default "405 Method Not Allowed" fallback, which
+        // would answer a wrong method with a 401; put an unwrapped 405 back (axum still adds
+        // the `Allow` header). A method fallback of the application's stays protected.
+        router
+            .route_layer(self.layer(state))
+            .method_not_allowed_fallback(method_not_allowed)
     }
 
     /// Authenticates a request from its headers: finds the token for the flow, verifies it,
@@ -311,6 +316,10 @@ async fn guarded<'a, T>(
 ) -> std::thread::Result<Result<T, BoxError>> {
     let future = std::panic::catch_unwind(AssertUnwindSafe(call))?;
     AssertUnwindSafe(future).catch_unwind().await
+}
+
+async fn method_not_allowed() -> axum::http::StatusCode {
+    axum::http::StatusCode::METHOD_NOT_ALLOWED
 }
 
 fn internal(what: &str, error: &dyn fmt::Display) -> AuthError {
