@@ -76,6 +76,25 @@ fn a_missing_or_empty_secret_is_refused() {
 }
 
 #[test]
+fn algorithm_names_parse_and_unknown_ones_are_refused() {
+    for (name, algorithm) in [
+        ("HS256", Algorithm::HS256),
+        ("HS384", Algorithm::HS384),
+        ("HS512", Algorithm::HS512),
+        ("RS256", Algorithm::RS256),
+        ("EdDSA", Algorithm::EdDSA),
+    ] {
+        assert_eq!(jwt_auth::parse_algorithm(name), Ok(algorithm));
+        assert_eq!(jwt_auth::algorithm_name(algorithm), name);
+    }
+    for name in ["nope", "", "none", "hs256"] {
+        let error = jwt_auth::parse_algorithm(name).unwrap_err();
+        assert_eq!(error, ConfigError::UnknownAlgorithm(name.to_owned()));
+        assert!(error.to_string().contains("use one of HS256"), "{error}");
+    }
+}
+
+#[test]
 fn an_hmac_secret_with_an_asymmetric_algorithm_is_refused() {
     let error = refusal(bare().secret(SECRET).algorithm(Algorithm::RS256));
     assert!(

@@ -74,6 +74,34 @@ async fn optional_user_on_an_excluded_route() {
 }
 
 #[tokio::test]
+async fn on_demand_failures_use_the_custom_error_response() {
+    let auth = builder(Flow::Header)
+        .exclude(["^/maybe$", "^/me$"])
+        .error_response(|error| (StatusCode::FORBIDDEN, error.detail()).into_response())
+        .build()
+        .unwrap();
+    let router = Router::new()
+        .route("/maybe", get(maybe_user))
+        .route("/me", get(me));
+    let app = auth.install(router, ());
+    let reply = send(&app, get_bearer("/maybe", "junk")).await;
+    assert_eq!(
+        (reply.status, reply.text().as_str()),
+        (StatusCode::FORBIDDEN, "Invalid token")
+    );
+    let reply = send(&app, get_plain("/me")).await;
+    assert_eq!(
+        (reply.status, reply.text().as_str()),
+        (
+            StatusCode::FORBIDDEN,
+            "No JWT token found in request header"
+        )
+    );
+    // Still anonymous without a token.
+    assert_eq!(send(&app, get_plain("/maybe")).await.text(), "anonymous");
+}
+
+#[tokio::test]
 async fn optional_token_on_an_excluded_route() {
     let (auth, app) = app_with_open_routes(Flow::Header);
     assert_eq!(

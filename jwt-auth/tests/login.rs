@@ -46,16 +46,18 @@ async fn the_login_status_can_be_overridden() {
     }
 }
 
-/// Litestar's test matrix: algorithm, header name, and `iss`/`aud`/`jti` absent, empty or set.
+/// Litestar's test matrix: flow, algorithm, header name, and `iss`/`aud`/`jti` absent, empty or
+/// set.
 #[tokio::test]
 async fn the_login_token_carries_sub_iss_aud_jti_and_extras() {
     let values = [None, Some(""), Some("3f9a0c")];
-    for (algorithm, header_name) in [
-        (Algorithm::HS256, "authorization"),
-        (Algorithm::HS384, "x-api-key"),
-        (Algorithm::HS512, "authorization"),
+    for (flow, algorithm, header_name) in [
+        (Flow::Header, Algorithm::HS256, "authorization"),
+        (Flow::Header, Algorithm::HS384, "x-api-key"),
+        (Flow::Cookie, Algorithm::HS512, "authorization"),
+        (Flow::OAuth2Password, Algorithm::HS256, "x-api-key"),
     ] {
-        let auth = builder(Flow::Header)
+        let auth = builder(flow)
             .algorithm(algorithm)
             .auth_header(header_name)
             .build()
@@ -75,7 +77,11 @@ async fn the_login_token_carries_sub_iss_aud_jti_and_extras() {
                     }
                     let login = login.extra("email", "alice@example.com").extra("level", 3);
                     let reply = read(login.into_response()).await;
-                    let token = auth.decode(&reply.bearer(header_name)).unwrap();
+                    let jwt = reply.bearer(header_name);
+                    if flow != Flow::Header {
+                        assert_eq!(reply.set_cookie().value, jwt);
+                    }
+                    let token = auth.decode(&jwt).unwrap();
                     assert_eq!(token.sub, "alice");
                     assert_eq!(token.iss.as_deref(), iss);
                     assert_eq!(token.aud, aud.map(Audience::from));

@@ -82,6 +82,17 @@ async fn registered_claims_of_the_wrong_type_are_401() {
     }
 }
 
+/// Even when expiry is not verified, `exp` must be a NumericDate.
+#[tokio::test]
+async fn a_non_numeric_exp_is_401_without_expiry_checks() {
+    let auth = backend_with(Flow::Header, |b| b.verify_expiry(false));
+    for exp in [json!("not-a-timestamp"), json!("4102444800"), json!(null)] {
+        let mut claims = payload(&json!({}));
+        claims["exp"] = exp.clone();
+        assert_eq!(outcome(&auth, &sign(&claims)).await, DENIED, "{exp}");
+    }
+}
+
 #[tokio::test]
 async fn fractional_dates_are_accepted() {
     let auth = backend_with(Flow::Header, |b| b);
