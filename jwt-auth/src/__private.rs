@@ -87,15 +87,24 @@ impl<'a, T: IntoRevoked> RevokedViaValue<'a> for &Revoked<T> {
 mod tests {
     use super::*;
 
+    #[allow(clippy::unused_async, reason = "stands for an async revocation check")]
     async fn async_check() -> bool {
         true
     }
 
+    #[allow(
+        clippy::unnecessary_wraps,
+        reason = "stands for a fallible revocation check"
+    )]
     fn sync_check() -> Result<bool, std::io::Error> {
         Ok(false)
     }
 
     #[tokio::test]
+    #[allow(
+        clippy::needless_borrow,
+        reason = "the `&&` is the autoref dispatch the generated code relies on"
+    )]
     async fn both_shapes_resolve() {
         // The generated code writes the same expression for both shapes.
         let revoked = (&&Revoked::new(async_check())).into_revoked_future();

@@ -159,7 +159,6 @@ where
     C: Serialize + DeserializeOwned + Send + Sync + 'static,
 {
     /// A builder with Litestar's defaults.
-    #[must_use]
     pub fn builder() -> JwtAuthBuilder<U, S, C> {
         JwtAuthBuilder::new()
     }
@@ -223,20 +222,17 @@ where
     }
 
     /// A token builder, for an expiration, issuer, audience, `jti` or extras of its own.
-    #[must_use]
     pub fn token(&self, identifier: impl Into<String>) -> TokenBuilder<C> {
         TokenBuilder::new(Arc::clone(&self.settings), identifier.into())
     }
 
     /// A login response for `identifier`: status 201, `Authorization: Bearer <jwt>`, the cookie
     /// for the cookie flows, and the OAuth2 body for the OAuth2 flow (Litestar's `login`).
-    #[must_use]
     pub fn login(&self, identifier: impl Into<String>) -> Login<C> {
         Login::new(self.token(identifier))
     }
 
     /// A logout response: 204, and for the cookie flows a `Set-Cookie` that clears the cookie.
-    #[must_use]
     pub fn logout(&self) -> Logout {
         Logout::new(Arc::clone(&self.settings))
     }
@@ -256,12 +252,16 @@ where
     /// Litestar's `on_app_init`: protects every route of `router` added so far with
     /// [`Router::route_layer`], so that an unknown path is still 404 and a wrong method 405.
     /// Routes added after this call are public (Litestar's `exclude_from_auth`).
-    #[must_use]
     pub fn install<RS>(&self, router: Router<RS>, state: S) -> Router<RS>
     where
         RS: Clone + Send + Sync + 'static,
     {
-        router.route_layer(self.layer(state))
+        // `route_layer` also wraps each route's default "405 Method Not Allowed" fallback, which
+        // would answer a wrong method with a 401; put an unwrapped 405 back (axum still adds
+        // the `Allow` header). A method fallback of the application's stays protected.
+        router
+            .route_layer(self.layer(state))
+            .method_not_allowed_fallback(method_not_allowed)
     }
 
     /// Authenticates a request from its headers: finds the token for the flow, verifies it,
@@ -293,26 +293,33 @@ where
         state: &S,
     ) -> Result<(U, Arc<Token<C>>), AuthError> {
         if let Some(revoked) = &self.hooks.revoked {
-            match AssertUnwindSafe(revoked(&token, state))
-                .catch_unwind()
-                .await
-            {
+            match guarded(|| revoked(&token, state)).await {
                 Ok(Ok(false)) => {}
                 Ok(Ok(true)) => return Err(AuthError::Unauthorized),
                 Ok(Err(error)) => return Err(internal("revocation check failed", &*error)),
                 Err(_) => return Err(internal("revocation check panicked", &"panic")),
             }
         }
-        match AssertUnwindSafe((self.hooks.retrieve)(&token, state))
-            .catch_unwind()
-            .await
-        {
+        match guarded(|| (self.hooks.retrieve)(&token, state)).await {
             Ok(Ok(Some(user))) => Ok((user, token)),
             Ok(Ok(None)) => Err(AuthError::Unauthorized),
             Ok(Err(error)) => Err(internal("user retrieval failed", &*error)),
             Err(_) => Err(internal("user retrieval panicked", &"panic")),
         }
     }
+}
+
+/// Calls a hook and awaits its future, catching a panic in either step: a synchronous hook
+/// (`retrieve_user_sync`, `revoked_sync`) runs while its future is created, not when it is polled.
+async fn guarded<'a, T>(
+    call: impl FnOnce() -> BoxFuture<'a, Result<T, BoxError>>,
+) -> std::thread::Result<Result<T, BoxError>> {
+    let future = std::panic::catch_unwind(AssertUnwindSafe(call))?;
+    AssertUnwindSafe(future).catch_unwind().await
+}
+
+async fn method_not_allowed() -> axum::http::StatusCode {
+    axum::http::StatusCode::METHOD_NOT_ALLOWED
 }
 
 fn internal(what: &str, error: &dyn fmt::Display) -> AuthError {
@@ -340,6 +347,10 @@ pub struct JwtAuthBuilder<U, S = (), C = Extras> {
     retrieve: Option<Arc<RetrieveFn<U, S, C>>>,
     revoked: Option<Arc<RevokedFn<S, C>>>,
     error_handler: Option<Arc<ErrorHandler>>,
+    #[allow(
+        clippy::type_complexity,
+        reason = "the usual marker for a builder that owns no U, S or C"
+    )]
     _types: PhantomData<fn() -> (U, S, C)>,
 }
 
@@ -353,7 +364,7 @@ impl<U, S, C> fmt::Debug for JwtAuthBuilder<U, S, C> {
     }
 }
 
-const ONE_DAY: Duration = Duration::from_secs(24 * 60 * 60);
+const ONE_DAY: Duration = Duration::from_hours(24);
 
 impl<U, S, C> JwtAuthBuilder<U, S, C>
 where
@@ -730,13 +741,13 @@ fn check_cookie(cookie: &CookieSettings) -> Result<(), ConfigError> {
             value: cookie.path.clone(),
         });
     }
-    if let Some(domain) = &cookie.domain {
-        if domain.is_empty() || !is_valid_attribute(domain) {
-            return Err(ConfigError::InvalidName {
-                option: "cookie domain",
-                value: domain.clone(),
-            });
-        }
+    if let Some(domain) = &cookie.domain
+        && (domain.is_empty() || !is_valid_attribute(domain))
+    {
+        return Err(ConfigError::InvalidName {
+            option: "cookie domain",
+            value: domain.clone(),
+        });
     }
     if cookie.same_site == SameSite::None && !cookie.secure {
         return Err(ConfigError::SameSiteNoneWithoutSecure);

@@ -1,9 +1,10 @@
 //! The tower middleware: authenticates each request that is not excluded and stores the user
 //! and the token in the request extensions.
 //!
-//! Add it with [`Router::route_layer`](axum::Router::route_layer) (or [`JwtAuth::install`]) so
-//! that routing comes first, as in Litestar: an unknown path stays 404 and a wrong method 405.
-//! With [`Router::layer`](axum::Router::layer) the fallback is protected too.
+//! Add it with [`JwtAuth::install`] so that routing comes first, as in Litestar: an unknown path
+//! stays 404 and a wrong method 405. With [`Router::route_layer`](axum::Router::route_layer)
+//! alone an unknown path stays 404 but a wrong method becomes a 401 (axum wraps each route's
+//! 405 fallback too); with [`Router::layer`](axum::Router::layer) the fallback is protected too.
 
 use std::convert::Infallible;
 use std::fmt;

@@ -300,7 +300,12 @@ impl<'de> Deserialize<'de> for NumericDate {
                 self.visit_u64(v)
             }
 
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                clippy::cast_precision_loss,
+                reason = "MAX_DATE < 2^53 is exact as f64, and the range is checked before the cast"
+            )]
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<NumericDate, E> {
                 // The range check makes the cast exact in range and sign.
                 if v.is_finite() && (0.0..=MAX_DATE as f64).contains(&v) {

@@ -1,0 +1,328 @@
+//! The extractors: `CurrentUser`, `CurrentToken` (Litestar's `request.user` / `request.auth`),
+//! their optional forms on excluded routes, the backend itself, typed claims, and the 500 that
+//! names the fix when the layer is missing.
+
+mod common;
+
+use axum::Router;
+use axum::http::{Method, StatusCode};
+use axum::response::IntoResponse as _;
+use axum::routing::{get, post};
+use common::{
+    FLOWS, SECRET, User, assert_error, assert_invalid_token, assert_unauthorized, assert_user,
+    backend, builder, get_bearer, get_cookie, get_plain, missing_detail, read, request, send, sign,
+    token_for, user,
+};
+use jwt_auth::{CurrentToken, CurrentUser, Flow, JwtAuth, Login, Token};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+async fn maybe_user(user: Option<CurrentUser<User>>) -> String {
+    user.map_or_else(|| "anonymous".to_owned(), |CurrentUser(user)| user.id)
+}
+
+async fn maybe_token(token: Option<CurrentToken>) -> String {
+    token.map_or_else(|| "no token".to_owned(), |token| token.sub.clone())
+}
+
+async fn me(user: CurrentUser<User>) -> String {
+    // `CurrentUser` derefs to the user.
+    user.name.clone()
+}
+
+/// `/maybe`, `/maybe-token` and `/me` excluded from the layer, `/protected` behind it.
+fn app_with_open_routes(flow: Flow) -> (JwtAuth<User>, Router) {
+    let auth = builder(flow).exclude(["^/maybe", "^/me$"]).build().unwrap();
+    let router = Router::new()
+        .route("/maybe", get(maybe_user))
+        .route("/maybe-token", get(maybe_token))
+        .route("/me", get(me))
+        .route("/protected", get(common::whoami));
+    let app = auth.install(router, ());
+    (auth, app)
+}
+
+#[tokio::test]
+async fn optional_user_on_an_excluded_route() {
+    for flow in FLOWS {
+        let (auth, app) = app_with_open_routes(flow);
+        let reply = send(&app, get_plain("/maybe")).await;
+        assert_eq!(
+            (reply.status, reply.text().as_str()),
+            (StatusCode::OK, "anonymous")
+        );
+
+        let jwt = token_for(&auth, "alice");
+        let reply = send(&app, get_bearer("/maybe", &jwt)).await;
+        assert_eq!(
+            (reply.status, reply.text().as_str()),
+            (StatusCode::OK, "alice")
+        );
+        if flow != Flow::Header {
+            let reply = send(&app, get_cookie("/maybe", &jwt)).await;
+            assert_eq!(reply.text(), "alice");
+        }
+
+        // A token that is sent must be valid: anonymous access is not a way around it.
+        assert_invalid_token(&send(&app, get_bearer("/maybe", "junk")).await);
+        let stranger = token_for(&auth, "mallory");
+        assert_unauthorized(
+            &send(&app, get_bearer("/maybe", &stranger)).await,
+            "Unauthorized",
+        );
+    }
+}
+
+#[tokio::test]
+async fn on_demand_failures_use_the_custom_error_response() {
+    let auth = builder(Flow::Header)
+        .exclude(["^/maybe$", "^/me$"])
+        .error_response(|error| (StatusCode::FORBIDDEN, error.detail()).into_response())
+        .build()
+        .unwrap();
+    let router = Router::new()
+        .route("/maybe", get(maybe_user))
+        .route("/me", get(me));
+    let app = auth.install(router, ());
+    let reply = send(&app, get_bearer("/maybe", "junk")).await;
+    assert_eq!(
+        (reply.status, reply.text().as_str()),
+        (StatusCode::FORBIDDEN, "Invalid token")
+    );
+    let reply = send(&app, get_plain("/me")).await;
+    assert_eq!(
+        (reply.status, reply.text().as_str()),
+        (
+            StatusCode::FORBIDDEN,
+            "No JWT token found in request header"
+        )
+    );
+    // Still anonymous without a token.
+    assert_eq!(send(&app, get_plain("/maybe")).await.text(), "anonymous");
+}
+
+#[tokio::test]
+async fn optional_token_on_an_excluded_route() {
+    let (auth, app) = app_with_open_routes(Flow::Header);
+    assert_eq!(
+        send(&app, get_plain("/maybe-token")).await.text(),
+        "no token"
+    );
+    let jwt = token_for(&auth, "bob");
+    assert_eq!(
+        send(&app, get_bearer("/maybe-token", &jwt)).await.text(),
+        "bob"
+    );
+    assert_invalid_token(&send(&app, get_bearer("/maybe-token", "junk")).await);
+}
+
+#[tokio::test]
+async fn a_required_user_on_an_excluded_route_is_authenticated_on_demand() {
+    for flow in FLOWS {
+        let (auth, app) = app_with_open_routes(flow);
+        assert_unauthorized(&send(&app, get_plain("/me")).await, missing_detail(flow));
+        let reply = send(&app, get_bearer("/me", &token_for(&auth, "alice"))).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.text(), user("alice").name);
+    }
+}
+
+#[tokio::test]
+async fn the_protected_route_sees_the_same_user_and_token() {
+    let (auth, app) = app_with_open_routes(Flow::Header);
+    let jwt = auth
+        .token("alice")
+        .issuer("iss")
+        .jti("j-1")
+        .extra("role", "admin")
+        .encode()
+        .unwrap();
+    let reply = send(&app, get_bearer("/protected", &jwt)).await;
+    assert_user(&reply, "alice");
+    let body = reply.json();
+    assert_eq!(body["iss"], "iss");
+    assert_eq!(body["jti"], "j-1");
+    assert_eq!(body["extras"], json!({"role": "admin"}));
+}
+
+fn assert_not_installed(reply: &common::Reply) {
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    let body = reply.json();
+    assert_eq!(body["status_code"], 500);
+    let detail = body["detail"].as_str().unwrap();
+    assert!(detail.contains("auth.install(router, state)"), "{detail}");
+    assert!(detail.contains("route_layer"), "{detail}");
+}
+
+#[tokio::test]
+async fn without_the_layer_the_extractors_answer_500_naming_the_fix() {
+    let no_layer = Router::new()
+        .route("/me", get(me))
+        .route("/maybe", get(maybe_user))
+        .route(
+            "/token",
+            get(|CurrentToken(token): CurrentToken| async move { token.sub.clone() }),
+        )
+        .route(
+            "/backend",
+            get(|_auth: JwtAuth<User>| async { "unreachable" }),
+        );
+    let jwt = token_for(&backend(Flow::Header), "alice");
+    for path in ["/me", "/maybe", "/token", "/backend"] {
+        assert_not_installed(&send(&no_layer, get_plain(path)).await);
+        assert_not_installed(&send(&no_layer, get_bearer(path, &jwt)).await);
+    }
+
+    // A route added after `install` is outside the layer too.
+    let auth = backend(Flow::Header);
+    let app = auth
+        .install(Router::new().route("/protected", get(common::whoami)), ())
+        .route("/late", get(me));
+    assert_not_installed(&send(&app, get_bearer("/late", &jwt)).await);
+}
+
+#[tokio::test]
+async fn asking_for_another_user_type_is_500_naming_both_types() {
+    let auth = backend(Flow::Header);
+    let app = auth.install(
+        Router::new().route(
+            "/wrong",
+            get(|CurrentUser(name): CurrentUser<String>| async move { name }),
+        ),
+        (),
+    );
+    let reply = send(&app, get_bearer("/wrong", &token_for(&auth, "alice"))).await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let detail = reply.json()["detail"].as_str().unwrap().to_owned();
+    assert!(
+        detail.contains("CurrentUser<alloc::string::String>"),
+        "{detail}"
+    );
+    assert!(detail.contains("common::User"), "{detail}");
+}
+
+#[tokio::test]
+async fn the_backend_is_an_extractor_for_login_handlers() {
+    let auth = builder(Flow::Cookie).exclude(["^/login$"]).build().unwrap();
+    let router = Router::new()
+        .route(
+            "/login",
+            post(|auth: JwtAuth<User>| async move {
+                auth.login("bob").send_token_as_response_body(true)
+            }),
+        )
+        .route("/protected", get(common::whoami));
+    let app = auth.install(router, ());
+    let login = send(&app, request(Method::POST, "/login", &[])).await;
+    assert_eq!(login.status, StatusCode::CREATED);
+    let jwt = login.json()["token"].as_str().unwrap().to_owned();
+    assert_user(&send(&app, get_bearer("/protected", &jwt)).await, "bob");
+    assert_user(&send(&app, get_cookie("/protected", &jwt)).await, "bob");
+}
+
+/// Typed extra claims (Litestar's custom `token_cls` with `random_field: int = 1`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Claims {
+    email: String,
+    #[serde(default = "one")]
+    random_field: i64,
+}
+
+fn one() -> i64 {
+    1
+}
+
+fn typed_backend(flow: Flow) -> JwtAuth<User, (), Claims> {
+    let builder = JwtAuth::<User, (), Claims>::builder()
+        .secret(SECRET)
+        .flow(flow)
+        // The retrieval function sees the typed claims.
+        .retrieve_user_sync(|token: &Token<Claims>, _state: &()| {
+            token
+                .extras
+                .email
+                .ends_with("@example.com")
+                .then(|| user(&token.sub))
+        });
+    let builder = if flow == Flow::OAuth2Password {
+        builder.token_url("/login")
+    } else {
+        builder
+    };
+    builder.build().unwrap()
+}
+
+async fn typed(
+    CurrentUser(user): CurrentUser<User>,
+    token: CurrentToken<Claims>,
+) -> axum::Json<serde_json::Value> {
+    axum::Json(json!({"user": user.id, "claims": token.extras}))
+}
+
+#[tokio::test]
+async fn typed_claims_for_the_three_flows() {
+    for flow in FLOWS {
+        let auth = typed_backend(flow);
+        let app = auth.install(Router::new().route("/typed", get(typed)), ());
+        let claims = Claims {
+            email: "alice@example.com".into(),
+            random_field: 2,
+        };
+        let login: Login<Claims> = auth.login("alice").claims(&claims);
+        let jwt = read(login.into_response()).await.bearer("authorization");
+        assert_eq!(auth.decode(&jwt).unwrap().extras, claims);
+
+        let reply = send(&app, get_bearer("/typed", &jwt)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{flow:?}: {}", reply.text());
+        assert_eq!(
+            reply.json(),
+            json!({"user": "alice", "claims": {"email": "alice@example.com", "random_field": 2}})
+        );
+
+        // A missing field with a default takes it; a missing required field is an invalid token.
+        let defaulted = auth
+            .token("alice")
+            .extra("email", "alice@example.com")
+            .encode()
+            .unwrap();
+        let reply = send(&app, get_bearer("/typed", &defaulted)).await;
+        assert_eq!(reply.json()["claims"]["random_field"], 1);
+        let untyped = sign(&json!({"sub": "alice", "exp": common::now() + 60}));
+        assert_invalid_token(&send(&app, get_bearer("/typed", &untyped)).await);
+        let wrong_type = sign(&json!({"sub": "alice", "exp": common::now() + 60, "email": 5}));
+        assert_invalid_token(&send(&app, get_bearer("/typed", &wrong_type)).await);
+
+        // The retrieval function decides from the claims.
+        let outsider = auth
+            .token("alice")
+            .claims(&Claims {
+                email: "alice@elsewhere.org".into(),
+                random_field: 1,
+            })
+            .encode()
+            .unwrap();
+        assert_error(
+            &send(&app, get_bearer("/typed", &outsider)).await,
+            StatusCode::UNAUTHORIZED,
+            "Unauthorized",
+        );
+    }
+}
+
+#[tokio::test]
+async fn typed_claims_accept_litestar_nested_extras() {
+    let auth = typed_backend(Flow::Header);
+    let app = auth.install(Router::new().route("/typed", get(typed)), ());
+    let jwt = sign(&json!({
+        "sub": "alice",
+        "exp": common::now() + 60,
+        "iat": common::now(),
+        "extras": {"email": "alice@example.com", "random_field": 7},
+    }));
+    let reply = send(&app, get_bearer("/typed", &jwt)).await;
+    assert_eq!(
+        reply.json()["claims"],
+        json!({"email": "alice@example.com", "random_field": 7})
+    );
+}

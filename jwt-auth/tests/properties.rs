@@ -1,0 +1,212 @@
+//! Properties over random input: tokens round-trip for every HMAC algorithm; decoding anything
+//! that is not one of our tokens is an error, never a panic; and whatever bytes arrive in the
+//! `Authorization` or `Cookie` header, the middleware answers 401, never a 500.
+
+mod common;
+
+use std::sync::LazyLock;
+
+use axum::Router;
+use axum::http::{Method, StatusCode};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::{FLOWS, SECRET, User, app, backend, builder, request};
+use jsonwebtoken::{Algorithm, EncodingKey};
+use jwt_auth::{Audience, Extras, Flow, JwtAuth, RESERVED_CLAIMS};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+/// One backend per HMAC algorithm, all with the 64-byte test secret.
+static BACKENDS: LazyLock<Vec<JwtAuth<User>>> = LazyLock::new(|| {
+    [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512]
+        .into_iter()
+        .map(|algorithm| builder(Flow::Header).algorithm(algorithm).build().unwrap())
+        .collect()
+});
+
+/// The three flows' protected apps.
+static APPS: LazyLock<Vec<(Flow, Router)>> = LazyLock::new(|| {
+    FLOWS
+        .iter()
+        .map(|&flow| (flow, app(&backend(flow))))
+        .collect()
+});
+
+fn audience() -> impl Strategy<Value = Audience> {
+    prop_oneof![
+        "\\PC{0,12}".prop_map(Audience::One),
+        proptest::collection::vec("\\PC{0,12}", 0..4).prop_map(Audience::Many),
+    ]
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        "\\PC{0,16}".prop_map(Value::from),
+        proptest::collection::vec(any::<u32>(), 0..4).prop_map(|v| json!(v)),
+    ]
+}
+
+fn extras() -> impl Strategy<Value = Extras> {
+    proptest::collection::btree_map(
+        "\\PC{0,10}".prop_filter("not a registered claim", |k| {
+            !RESERVED_CLAIMS.contains(&k.as_str())
+        }),
+        json_value(),
+        0..6,
+    )
+    .prop_map(|map| map.into_iter().collect())
+}
+
+/// Bytes a `HeaderValue` accepts: visible ASCII, space, tab and obs-text.
+fn header_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let byte = prop_oneof![Just(b'\t'), 0x20_u8..=0x7e, 0x80_u8..=0xff];
+    let raw = proptest::collection::vec(byte, 0..80);
+    prop_oneof![
+        raw.clone(),
+        raw.clone()
+            .prop_map(|rest| [b"Bearer ".as_slice(), &rest].concat()),
+        raw.prop_map(|rest| [b"token=".as_slice(), &rest].concat()),
+    ]
+}
+
+fn base64url(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// `header.payload.signature`, correctly signed with the test secret.
+fn signed(header: &[u8], payload: &[u8]) -> String {
+    let message = format!("{}.{}", base64url(header), base64url(payload));
+    let key = EncodingKey::from_secret(SECRET.as_bytes());
+    let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &key, Algorithm::HS256).unwrap();
+    format!("{message}.{signature}")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+}
+
+const DETAILS: [&str; 4] = [
+    "No JWT token found in request header",
+    "No JWT token found in request header or cookies",
+    "Invalid token",
+    "Unauthorized",
+];
+
+proptest! {
+    #[test]
+    fn tokens_round_trip(
+        index in 0..3_usize,
+        sub in "\\PC{1,24}",
+        iss in proptest::option::of("\\PC{0,16}"),
+        aud in proptest::option::of(audience()),
+        jti in proptest::option::of("\\PC{0,16}"),
+        extras in extras(),
+    ) {
+        let auth = &BACKENDS[index];
+        let mut token = auth.token(sub.clone());
+        if let Some(iss) = &iss {
+            token = token.issuer(iss.clone());
+        }
+        if let Some(aud) = &aud {
+            token = token.audience(aud.clone());
+        }
+        if let Some(jti) = &jti {
+            token = token.jti(jti.clone());
+        }
+        let jwt = token.claims(&extras).encode().unwrap();
+        let decoded = auth.decode(&jwt).unwrap();
+        prop_assert_eq!(decoded.sub, sub);
+        prop_assert_eq!(decoded.iss, iss);
+        prop_assert_eq!(decoded.aud, aud);
+        prop_assert_eq!(decoded.jti, jti);
+        prop_assert_eq!(decoded.extras, extras);
+        prop_assert_eq!(decoded.exp - decoded.iat.unwrap(), 86_400);
+        // Another algorithm's backend refuses it.
+        prop_assert!(BACKENDS[(index + 1) % 3].decode(&jwt).is_err());
+    }
+
+    #[test]
+    fn decoding_any_string_is_an_error(input in any::<String>()) {
+        prop_assert!(BACKENDS[0].decode(&input).is_err());
+    }
+
+    #[test]
+    fn decoding_token_shaped_strings_is_an_error(
+        input in "[A-Za-z0-9_-]{0,40}\\.[A-Za-z0-9_-]{0,80}\\.[A-Za-z0-9_-]{0,50}",
+    ) {
+        prop_assert!(BACKENDS[0].decode(&input).is_err());
+    }
+
+    /// A correctly signed token whose JOSE header is arbitrary bytes.
+    #[test]
+    fn arbitrary_bytes_as_the_jose_header_are_an_error(
+        header in proptest::collection::vec(any::<u8>(), 0..64),
+    ) {
+        let payload = json!({"sub": "alice", "exp": common::now() + 60}).to_string();
+        prop_assert!(BACKENDS[0].decode(&signed(&header, payload.as_bytes())).is_err());
+    }
+
+    /// A correctly signed token whose JOSE header is a JSON object with any `alg` but HS256.
+    #[test]
+    fn any_other_alg_is_an_error(
+        alg in "\\PC{0,8}".prop_filter("not the configured algorithm", |a| a != "HS256"),
+    ) {
+        let header = json!({"alg": alg, "typ": "JWT"}).to_string();
+        let payload = json!({"sub": "alice", "exp": common::now() + 60}).to_string();
+        prop_assert!(BACKENDS[0].decode(&signed(header.as_bytes(), payload.as_bytes())).is_err());
+    }
+
+    /// A correctly signed token whose payload is arbitrary bytes.
+    #[test]
+    fn arbitrary_bytes_as_the_payload_are_an_error(
+        payload in proptest::collection::vec(any::<u8>(), 0..96),
+    ) {
+        let header = br#"{"alg":"HS256","typ":"JWT"}"#;
+        prop_assert!(BACKENDS[0].decode(&signed(header, &payload)).is_err());
+    }
+
+    /// Whatever the `Authorization` and `Cookie` headers hold, the answer is a 401 in Litestar's
+    /// shape, never a 500 (and never a 200: none of these is a valid token).
+    #[test]
+    fn any_header_or_cookie_bytes_are_a_401(
+        authorization in proptest::option::of(header_bytes()),
+        cookie in proptest::option::of(header_bytes()),
+    ) {
+        let mut headers: Vec<(&str, &[u8])> = Vec::new();
+        if let Some(value) = &authorization {
+            headers.push(("authorization", value));
+        }
+        if let Some(value) = &cookie {
+            headers.push(("cookie", value));
+        }
+        let runtime = runtime();
+        for (flow, app) in APPS.iter() {
+            let reply = runtime.block_on(common::send(app, request(Method::GET, "/protected", &headers)));
+            prop_assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{:?}: {}", flow, reply.text());
+            let detail = reply.json()["detail"].as_str().unwrap_or_default().to_owned();
+            prop_assert!(DETAILS.contains(&detail.as_str()), "{}", detail);
+        }
+    }
+
+    /// With a valid cookie and any `Authorization` bytes, the cookie flows answer 200 or 401,
+    /// never a 500.
+    #[test]
+    fn any_header_next_to_a_valid_cookie_is_200_or_401(authorization in header_bytes()) {
+        let runtime = runtime();
+        for (flow, app) in APPS.iter().filter(|(flow, _)| *flow != Flow::Header) {
+            let cookie = format!("token={}", common::token_for(&backend(*flow), "alice"));
+            let headers: [(&str, &[u8]); 2] =
+                [("authorization", &authorization), ("cookie", cookie.as_bytes())];
+            let reply = runtime.block_on(common::send(app, request(Method::GET, "/protected", &headers)));
+            prop_assert!(
+                matches!(reply.status, StatusCode::OK | StatusCode::UNAUTHORIZED),
+                "{:?}: {} {}", flow, reply.status, reply.text()
+            );
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! WebSocket upgrades behind the layer, over a real socket: the handshake is authenticated like
+//! any request (header, or cookie for the cookie flows) and refused with an HTTP 401 before the
+//! upgrade, where Litestar closes an accepted socket with code 4500.
+
+mod common;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::ws::{Message as ServerMessage, WebSocketUpgrade};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use axum::routing::get;
+use common::{User, backend, token_for};
+use futures_util::{SinkExt as _, StreamExt as _};
+use jwt_auth::{CurrentUser, Flow};
+use tokio::net::TcpListener;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+
+/// Echoes each text message, prefixed with the authenticated user's id.
+async fn echo(upgrade: WebSocketUpgrade, CurrentUser(user): CurrentUser<User>) -> Response {
+    upgrade.on_upgrade(move |mut socket| async move {
+        while let Some(Ok(message)) = socket.recv().await {
+            if let ServerMessage::Text(text) = message {
+                let reply = format!("{}: {}", user.id, text.as_str());
+                if socket
+                    .send(ServerMessage::Text(reply.into()))
+                    .await
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        }
+    })
+}
+
+/// Serves `app` on an ephemeral port of 127.0.0.1.
+async fn serve(app: Router) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    address
+}
+
+/// A server for `flow` with `/ws` behind the layer; and a token for `alice`.
+async fn server(flow: Flow) -> (SocketAddr, String) {
+    let auth = backend(flow);
+    let jwt = token_for(&auth, "alice");
+    let app = auth.install(Router::new().route("/ws", get(echo)), ());
+    (serve(app).await, jwt)
+}
+
+type Handshake = Result<
+    (
+        tokio_tungstenite::WebSocketStream<
+            tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+        >,
+        tokio_tungstenite::tungstenite::handshake::client::Response,
+    ),
+    WsError,
+>;
+
+async fn connect(address: SocketAddr, headers: &[(header::HeaderName, String)]) -> Handshake {
+    let mut request = format!("ws://{address}/ws").into_client_request().unwrap();
+    for (name, value) in headers {
+        request
+            .headers_mut()
+            .insert(name.clone(), HeaderValue::from_str(value).unwrap());
+    }
+    tokio_tungstenite::connect_async(request).await
+}
+
+async fn assert_echo(handshake: Handshake) {
+    let (mut socket, response) = handshake.expect("the upgrade succeeds");
+    assert_eq!(response.status(), StatusCode::SWITCHING_PROTOCOLS);
+    socket.send(Message::text("hello")).await.unwrap();
+    let reply = socket.next().await.expect("a reply").expect("a message");
+    assert_eq!(reply, Message::text("alice: hello"));
+    socket.close(None).await.unwrap();
+}
+
+fn assert_refused(handshake: Handshake, detail: &str) {
+    match handshake {
+        Err(WsError::Http(response)) => {
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+            assert!(response.headers().contains_key(header::WWW_AUTHENTICATE));
+            let body: serde_json::Value =
+                serde_json::from_slice(response.body().as_deref().unwrap_or_default()).unwrap();
+            assert_eq!(body["detail"], detail);
+        }
+        Err(other) => panic!("expected an HTTP 401, got {other}"),
+        Ok((_, response)) => panic!("the upgrade succeeded: {}", response.status()),
+    }
+}
+
+#[tokio::test]
+async fn the_upgrade_succeeds_with_the_token_in_the_header() {
+    for flow in common::FLOWS {
+        let (address, jwt) = server(flow).await;
+        let handshake = connect(address, &[(header::AUTHORIZATION, format!("Bearer {jwt}"))]).await;
+        assert_echo(handshake).await;
+    }
+}
+
+#[tokio::test]
+async fn the_upgrade_succeeds_with_the_token_in_the_cookie() {
+    for flow in [Flow::Cookie, Flow::OAuth2Password] {
+        let (address, jwt) = server(flow).await;
+        let handshake = connect(address, &[(header::COOKIE, format!("token={jwt}"))]).await;
+        assert_echo(handshake).await;
+    }
+}
+
+#[tokio::test]
+async fn the_handshake_is_refused_with_401_without_a_valid_token() {
+    for flow in common::FLOWS {
+        let (address, _) = server(flow).await;
+        assert_refused(connect(address, &[]).await, common::missing_detail(flow));
+        let junk = [(header::AUTHORIZATION, "Bearer junk".to_owned())];
+        assert_refused(connect(address, &junk).await, "Invalid token");
+    }
+    // The header flow does not read the cookie.
+    let (address, jwt) = server(Flow::Header).await;
+    let cookie = [(header::COOKIE, format!("token={jwt}"))];
+    assert_refused(
+        connect(address, &cookie).await,
+        "No JWT token found in request header",
+    );
+}
