@@ -2,8 +2,17 @@
 
 use proc_macro::TokenStream;
 
+mod attr;
+mod check;
+mod duration;
+mod errors;
+mod expand;
+mod model;
+mod signature;
+mod suggest;
+
 /// See the `jwt-auth` crate.
 #[proc_macro_attribute]
-pub fn jwt_auth(_attr: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn jwt_auth(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::jwt_auth(args.into(), item.into()).into()
 }
