@@ -115,11 +115,11 @@ pub(crate) enum Value {
         brace: syn::token::Brace,
         pairs: Punctuated<(LitStr, Token![:], LitStr), Token![,]>,
     },
-    /// `env("VAR")`
+    /// `env("VAR")`; what is inside the parentheses is checked by the model.
     Env {
         env: Ident,
         paren: syn::token::Paren,
-        var: Lit,
+        var: Option<syn::Expr>,
     },
     /// `path::to::item` or `Type<Args>`
     Path(syn::Path),
@@ -158,7 +158,11 @@ impl Value {
                 let env = input.parse()?;
                 let content;
                 let paren = parenthesized!(content in input);
-                let var = content.parse()?;
+                let var = if content.is_empty() {
+                    None
+                } else {
+                    Some(content.parse()?)
+                };
                 if !content.is_empty() {
                     return Err(content.error("expected `env(\"VAR\")` with one string"));
                 }
@@ -352,7 +356,7 @@ mod tests {
             revoked = crate::auth::is_revoked,
             claims = MyClaims,
             oauth_scopes = { "read": "Read", "write": "Write", },
-            leeway = -1,
+            leeway = f(x),
         });
         let kinds: Vec<_> = entries.iter().map(|e| (e.name, e.value.kind())).collect();
         assert_eq!(

@@ -17,11 +17,28 @@ use crate::signature::{self, Retrieval};
 /// The whole macro, on `proc_macro2` types: the user's item, followed by the generated items or
 /// by the errors.
 pub(crate) fn jwt_auth(args: TokenStream, item: TokenStream) -> TokenStream {
+    match analyse(args, item.clone()) {
+        Ok((config, retrieval)) => {
+            let generated = generate(&config, &retrieval);
+            quote!(#item #generated)
+        }
+        Err(error) => {
+            let error = error.to_compile_error();
+            quote!(#item #error)
+        }
+    }
+}
+
+/// Phases 1 to 3: every mistake in the attribute and the function, or what to expand.
+pub(crate) fn analyse(
+    args: TokenStream,
+    item: TokenStream,
+) -> Result<(Config, Retrieval), syn::Error> {
     let mut errors = Errors::new();
     let entries = attr::parse(args, &mut errors);
     let config = Config::from_entries(entries, &mut errors);
     check::check(&config, &mut errors);
-    let retrieval = match syn::parse2::<Item>(item.clone()) {
+    let retrieval = match syn::parse2::<Item>(item) {
         Ok(parsed) => signature::read(&parsed, &mut errors),
         Err(error) => {
             errors.push(error);
@@ -29,16 +46,10 @@ pub(crate) fn jwt_auth(args: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     match (errors.finish(), retrieval) {
-        (None, Some(retrieval)) => {
-            let generated = generate(&config, &retrieval);
-            quote!(#item #generated)
-        }
-        (Some(error), _) => {
-            let error = error.to_compile_error();
-            quote!(#item #error)
-        }
+        (None, Some(retrieval)) => Ok((config, retrieval)),
+        (Some(error), _) => Err(error),
         // `signature::read` only refuses a function after reporting why.
-        (None, None) => item,
+        (None, None) => Err(syn::Error::new(Span::call_site(), "unusable function")),
     }
 }
 

@@ -10,6 +10,8 @@ mod expand;
 mod model;
 mod signature;
 mod suggest;
+#[cfg(test)]
+mod tests;
 
 /// See the `jwt-auth` crate.
 #[proc_macro_attribute]

@@ -264,7 +264,11 @@ impl Reader<'_> {
     fn secret(&mut self) -> Option<LitStr> {
         match &self.entry.value {
             Value::Env {
-                var: Lit::Str(var), ..
+                var:
+                    Some(syn::Expr::Lit(syn::ExprLit {
+                        lit: Lit::Str(var), ..
+                    })),
+                ..
             } => {
                 let name = var.value();
                 if name.is_empty() || name.contains(['=', '\0']) {
@@ -276,9 +280,9 @@ impl Reader<'_> {
                 }
                 Some(var.clone())
             }
-            Value::Env { var, .. } => {
+            env @ Value::Env { .. } => {
                 self.errors.spanned(
-                    var,
+                    env,
                     "`env(...)` takes the variable's name as a string: `env(\"JWT_SECRET\")`",
                 );
                 None
@@ -414,8 +418,16 @@ impl Reader<'_> {
         match &self.entry.value {
             Value::Lit(Lit::Int(int)) => match int.base10_parse::<u64>() {
                 Ok(seconds) => Some(seconds),
-                Err(error) => {
-                    self.errors.push(error);
+                Err(_) => {
+                    let name = self.name();
+                    self.errors.spanned(
+                        int,
+                        format_args!(
+                            "`{name}` takes a duration such as \"15m\" or a whole number of \
+                             seconds: `{}`",
+                            example_of(name)
+                        ),
+                    );
                     None
                 }
             },
