@@ -219,20 +219,30 @@ impl ToTokens for Value {
     }
 }
 
+/// The attribute's entries, and the keys the user tried to write.
+#[derive(Default)]
+pub(crate) struct Parsed {
+    pub entries: Vec<Entry>,
+    /// Keys written with a typo that has a likely correction, or without a value: the later
+    /// phases count them as written (but refused), so that `exlude = ...` does not also give
+    /// "missing `exclude`"-style errors.
+    pub attempted: Vec<&'static str>,
+}
+
 /// Parses the attribute's arguments. Unknown and duplicate keys are reported and skipped; a
 /// syntax error stops the parse (after the entries before it).
-pub(crate) fn parse(args: TokenStream, errors: &mut Errors) -> Vec<Entry> {
-    let mut entries: Vec<Entry> = Vec::new();
-    let parser = syn::meta::parser(|meta| parse_entry(&meta, &mut entries, errors));
+pub(crate) fn parse(args: TokenStream, errors: &mut Errors) -> Parsed {
+    let mut parsed = Parsed::default();
+    let parser = syn::meta::parser(|meta| parse_entry(&meta, &mut parsed, errors));
     if let Err(error) = parser.parse2(args) {
         errors.push(error);
     }
-    entries
+    parsed
 }
 
 fn parse_entry(
     meta: &ParseNestedMeta,
-    entries: &mut Vec<Entry>,
+    parsed: &mut Parsed,
     errors: &mut Errors,
 ) -> syn::Result<()> {
     let Some(key) = meta.path.get_ident().cloned() else {
@@ -248,14 +258,18 @@ fn parse_entry(
             key.span(),
             format_args!("expected `=` after `{written}`: `{example}`"),
         );
+        parsed.attempted.extend(name);
         skip_value(meta.input)?;
         return Ok(());
     }
     let value = Value::parse(meta.value()?)?;
     let Some(name) = name else {
-        errors.at(key.span(), unknown_key_message(&written));
+        let suggestion = suggestion(&written);
+        errors.at(key.span(), unknown_key_message(&written, suggestion));
+        parsed.attempted.extend(suggestion);
         return Ok(());
     };
+    let entries = &mut parsed.entries;
     if entries.iter().any(|e| e.name == name) {
         errors.at(
             key.span(),
@@ -281,12 +295,16 @@ fn skip_value(input: ParseStream) -> syn::Result<()> {
     })
 }
 
-fn unknown_key_message(written: &str) -> String {
-    let suggestion = key::LITESTAR
+/// The key an unknown key most likely meant: Litestar's name for it, or a close spelling.
+fn suggestion(written: &str) -> Option<&'static str> {
+    key::LITESTAR
         .iter()
         .find(|(litestar, _)| *litestar == written)
         .map(|(_, ours)| *ours)
-        .or_else(|| suggest::closest(written, key::ALL));
+        .or_else(|| suggest::closest(written, key::ALL))
+}
+
+fn unknown_key_message(written: &str, suggestion: Option<&str>) -> String {
     match suggestion {
         Some(key) => format!("unknown `jwt_auth` key `{written}`; did you mean `{key}`?"),
         None => format!(
@@ -334,9 +352,9 @@ mod tests {
 
     fn parse_ok(args: TokenStream) -> Vec<Entry> {
         let mut errors = Errors::new();
-        let entries = parse(args, &mut errors);
+        let parsed = parse(args, &mut errors);
         assert!(errors.is_empty(), "{:?}", errors.messages());
-        entries
+        parsed.entries
     }
 
     fn parse_err(args: TokenStream) -> Vec<String> {
@@ -399,7 +417,7 @@ mod tests {
     #[test]
     fn duplicate_key_is_reported_once_and_dropped() {
         let mut errors = Errors::new();
-        let entries = parse(quote!(flow = "cookie", flow = "header"), &mut errors);
+        let entries = parse(quote!(flow = "cookie", flow = "header"), &mut errors).entries;
         assert_eq!(
             errors.messages(),
             ["duplicate `jwt_auth` key `flow`; give each key once"]
@@ -410,7 +428,9 @@ mod tests {
     #[test]
     fn missing_equals_is_reported_and_skipped() {
         let mut errors = Errors::new();
-        let entries = parse(quote!(secure, flow = "cookie", secret("X")), &mut errors);
+        let parsed = parse(quote!(secure, flow = "cookie", secret("X")), &mut errors);
+        let entries = parsed.entries;
+        assert_eq!(parsed.attempted, ["secure", "secret"]);
         assert_eq!(
             errors.messages(),
             [
@@ -430,6 +450,16 @@ mod tests {
     }
 
     #[test]
+    fn a_likely_typo_counts_as_attempted() {
+        let mut errors = Errors::new();
+        let parsed = parse(
+            quote!(token_secret = env("X"), sekret = 1, zzz = 2),
+            &mut errors,
+        );
+        assert_eq!(parsed.attempted, ["secret", "secret"]);
+    }
+
+    #[test]
     fn three_unknown_keys_three_errors() {
         assert_eq!(parse_err(quote!(a = 1, b = 2, c = 3)).len(), 3);
     }
@@ -437,7 +467,7 @@ mod tests {
     #[test]
     fn syntax_error_keeps_earlier_entries() {
         let mut errors = Errors::new();
-        let entries = parse(quote!(flow = "cookie" token_url = "/x"), &mut errors);
+        let entries = parse(quote!(flow = "cookie" token_url = "/x"), &mut errors).entries;
         assert_eq!(entries.len(), 1);
         assert_eq!(errors.len(), 1);
     }

@@ -35,8 +35,8 @@ pub(crate) fn analyse(
     item: TokenStream,
 ) -> Result<(Config, Retrieval), syn::Error> {
     let mut errors = Errors::new();
-    let entries = attr::parse(args, &mut errors);
-    let config = Config::from_entries(entries, &mut errors);
+    let parsed = attr::parse(args, &mut errors);
+    let config = Config::from_entries(parsed, &mut errors);
     check::check(&config, &mut errors);
     let retrieval = match syn::parse2::<Item>(item) {
         Ok(parsed) => signature::read(&parsed, &mut errors),
@@ -202,8 +202,14 @@ fn assert_types(retrieval: &Retrieval, claims: &TokenStream) -> TokenStream {
 }
 
 /// The arguments the user's function (or revocation check) is called with.
-fn call_arguments(retrieval: &Retrieval) -> TokenStream {
-    let token = quote_spanned!(retrieval.token.span()=> __jwt_auth_token);
+fn call_arguments(retrieval: &Retrieval, claims: &TokenStream) -> TokenStream {
+    // `&Token<C>`, spanned on the user's token type: a mismatch reads "expected `&Token`,
+    // found `&Token<Claims>`" there.
+    let token = quote_spanned! {retrieval.token.span()=>
+        <::jwt_auth::__private::Arc<::jwt_auth::Token<#claims>> as ::core::ops::Deref>::deref(
+            __jwt_auth_token,
+        )
+    };
     match &retrieval.state {
         Some(state) => {
             let state = quote_spanned!(state.span()=> __jwt_auth_state);
@@ -240,16 +246,26 @@ fn retrieve_fn(
     let function = &retrieval.ident;
     let user = &retrieval.user;
     let parameters = glue_parameters(retrieval, state, claims);
-    let arguments = call_arguments(retrieval);
+    let arguments = call_arguments(retrieval, claims);
     let output_span = retrieval.output.span();
     let call = quote!(#function(#arguments));
-    let convert = |value: TokenStream| quote_spanned!(output_span=> ::jwt_auth::IntoRetrieved::<#user>::into_retrieved(#value));
+    // Spanned on the return type, so that an error type that cannot become a `BoxError`
+    // points there.
+    let converted = quote_spanned! {output_span=>
+        ::jwt_auth::IntoRetrieved::<#user>::into_retrieved(__jwt_auth_value)
+    };
     let body = if retrieval.is_async {
-        let converted = convert(quote!(#call.await));
-        quote_spanned!(function.span()=> ::jwt_auth::__private::Box::pin(async move { #converted }))
+        quote_spanned! {function.span()=>
+            ::jwt_auth::__private::Box::pin(async move {
+                let __jwt_auth_value = #call.await;
+                #converted
+            })
+        }
     } else {
-        let converted = convert(call);
-        quote!(::jwt_auth::__private::Box::pin(::core::future::ready(#converted)))
+        quote! {
+            let __jwt_auth_value = #call;
+            ::jwt_auth::__private::Box::pin(::core::future::ready(#converted))
+        }
     };
     quote! {
         #[doc(hidden)]
@@ -272,7 +288,7 @@ fn revoked_fn(
     claims: &TokenStream,
 ) -> TokenStream {
     let parameters = glue_parameters(retrieval, state, claims);
-    let arguments = call_arguments(retrieval);
+    let arguments = call_arguments(retrieval, claims);
     let into_future = quote_spanned!(path.span()=> .into_revoked_future());
     quote! {
         #[doc(hidden)]

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::{Ident, Lit, LitStr};
 
-use crate::attr::{Entry, Value, example_of, key};
+use crate::attr::{Entry, Parsed, Value, example_of, key};
 use crate::duration;
 use crate::errors::Errors;
 use crate::suggest;
@@ -108,9 +108,12 @@ impl Config {
     }
 
     /// Interprets the entries, reporting each refused value.
-    pub(crate) fn from_entries(entries: Vec<Entry>, errors: &mut Errors) -> Config {
-        let mut config = Config::default();
-        for entry in entries {
+    pub(crate) fn from_entries(parsed: Parsed, errors: &mut Errors) -> Config {
+        let mut config = Config {
+            written: parsed.attempted,
+            ..Config::default()
+        };
+        for entry in parsed.entries {
             config.written.push(entry.name);
             let mut reader = Reader {
                 entry: &entry,

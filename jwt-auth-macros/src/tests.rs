@@ -457,6 +457,22 @@ fn three_bad_keys_give_three_errors() {
 }
 
 #[test]
+fn a_misspelt_key_does_not_also_count_as_missing() {
+    assert_eq!(
+        message(quote!(token_secret = env("JWT_SECRET"))),
+        "unknown `jwt_auth` key `token_secret`; did you mean `secret`?"
+    );
+    assert_eq!(
+        message(quote!(
+            secret = env("S"),
+            flow = "oauth2_password",
+            tokn_url = "/login"
+        )),
+        "unknown `jwt_auth` key `tokn_url`; did you mean `token_url`?"
+    );
+}
+
+#[test]
 fn attribute_and_signature_errors_are_reported_together() {
     let all = messages_for(
         quote!(flow = "nope"),
@@ -721,7 +737,7 @@ fn revoked_glue() {
     );
     assert!(out.contains("fn __jwt_auth_revoked_retrieve_user"), "{out}");
     assert!(
-        out.contains("Revoked :: new (checks :: is_revoked (__jwt_auth_token , __jwt_auth_state))"),
+        out.contains("Revoked :: new (checks :: is_revoked (< :: jwt_auth :: __private :: Arc < :: jwt_auth :: Token < :: jwt_auth :: Extras >> as :: core :: ops :: Deref > :: deref (__jwt_auth_token ,) , __jwt_auth_state))"),
         "{out}"
     );
     assert!(out.contains(". revoked_with (:: jwt_auth :: __private :: Arc :: new (__jwt_auth_revoked_retrieve_user))"), "{out}");
