@@ -170,11 +170,11 @@ impl Value {
             }
         }
         let fork = input.fork();
-        if let Ok(path) = fork.parse::<syn::Path>() {
-            if fork.is_empty() || fork.peek(Token![,]) {
-                input.parse::<syn::Path>()?;
-                return Ok(Value::Path(path));
-            }
+        if let Ok(path) = fork.parse::<syn::Path>()
+            && (fork.is_empty() || fork.peek(Token![,]))
+        {
+            input.parse::<syn::Path>()?;
+            return Ok(Value::Path(path));
         }
         input.parse().map(Value::Other)
     }

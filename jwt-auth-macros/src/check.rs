@@ -53,13 +53,13 @@ fn check_flow(config: &Config, flow: Flow, errors: &mut Errors) {
         ),
         _ => {}
     }
-    if flow != Flow::OAuth2Password {
-        if let Some(scopes) = &config.oauth_scopes {
-            errors.at(
-                scopes.key.span(),
-                "`oauth_scopes` only applies to `flow = \"oauth2_password\"`",
-            );
-        }
+    if flow != Flow::OAuth2Password
+        && let Some(scopes) = &config.oauth_scopes
+    {
+        errors.at(
+            scopes.key.span(),
+            "`oauth_scopes` only applies to `flow = \"oauth2_password\"`",
+        );
     }
     if !flow.uses_cookie() {
         for (name, span) in cookie_keys(config) {
@@ -73,13 +73,14 @@ fn check_flow(config: &Config, flow: Flow, errors: &mut Errors) {
         }
         return;
     }
-    if let (Some(same_site), Some(secure)) = (&config.same_site, &config.secure) {
-        if same_site.value == SameSite::None && !secure.value {
-            errors.spanned(
-                &same_site.tokens,
-                "`same_site = \"none\"` needs `secure = true`: browsers drop such a cookie",
-            );
-        }
+    if let (Some(same_site), Some(secure)) = (&config.same_site, &config.secure)
+        && same_site.value == SameSite::None
+        && !secure.value
+    {
+        errors.spanned(
+            &same_site.tokens,
+            "`same_site = \"none\"` needs `secure = true`: browsers drop such a cookie",
+        );
     }
 }
 

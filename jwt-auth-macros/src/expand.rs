@@ -17,16 +17,13 @@ use crate::signature::{self, Retrieval};
 /// The whole macro, on `proc_macro2` types: the user's item, followed by the generated items or
 /// by the errors.
 pub(crate) fn jwt_auth(args: TokenStream, item: TokenStream) -> TokenStream {
-    match analyse(args, item.clone()) {
-        Ok((config, retrieval)) => {
-            let generated = generate(&config, &retrieval);
-            quote!(#item #generated)
-        }
-        Err(error) => {
-            let error = error.to_compile_error();
-            quote!(#item #error)
-        }
-    }
+    let added = match analyse(args, item.clone()) {
+        Ok((config, retrieval)) => generate(&config, &retrieval),
+        Err(error) => error.to_compile_error(),
+    };
+    let mut output = item;
+    output.extend(added);
+    output
 }
 
 /// Phases 1 to 3: every mistake in the attribute and the function, or what to expand.

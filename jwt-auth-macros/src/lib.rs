@@ -111,9 +111,9 @@ mod tests;
 /// | `verify_expiry` | `true` | `verify_expiry = false` | check `exp` |
 /// | `verify_not_before` | `true` | `verify_not_before = false` | check `nbf` |
 /// | `revoked` | none | `revoked = is_revoked` | a revocation check with the function's parameters, sync or async, returning `bool` or `Result<bool, E>` (`true` = revoked: 401) |
-/// | `scheme_name` | `"BearerToken"` | `scheme_name = "Bearer"` | the OpenAPI security scheme's name |
-/// | `description` | per flow | `description = "..."` | the OpenAPI security scheme's description |
-/// | `oauth_scopes` | none | `oauth_scopes = { "read": "Read access" }` | OAuth2 scopes; `"oauth2_password"` only |
+/// | `scheme_name` | `"BearerToken"` | `scheme_name = "Bearer"` | the `OpenAPI` security scheme's name |
+/// | `description` | per flow | `description = "..."` | the `OpenAPI` security scheme's description |
+/// | `oauth_scopes` | none | `oauth_scopes = { "read": "Read access" }` | `OAuth2` scopes; `"oauth2_password"` only |
 /// | `claims` | the `C` in `&Token<C>`, else `jwt_auth::Extras` | `claims = MyClaims` | the typed extra claims (`Serialize + Deserialize`) |
 /// | `name` | the function's name in `PascalCase` | `name = Auth` | the generated type's name |
 ///
@@ -160,7 +160,7 @@ mod tests;
 /// # fn main() {}
 /// ```
 ///
-/// The OAuth2 flow without its token URL:
+/// The `OAuth2` flow without its token URL:
 ///
 /// ```compile_fail
 /// # use jwt_auth::{Token, jwt_auth};

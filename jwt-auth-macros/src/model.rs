@@ -58,6 +58,10 @@ pub(crate) const METHODS: [&str; 9] = [
 /// The path Litestar probes, besides `/`, to find exclusions that match every path.
 const PROBE_PATH: &str = "/982c7064-6ac7-44b7-9be5-07a2ff6d8a92";
 
+/// The error for `exclude` patterns that would turn authentication off.
+const EVERY_PATH: &str = "`exclude` matches every path, which would turn authentication off; \
+                          anchor the pattern, e.g. `\"^/login$\"`";
+
 /// The attribute's configuration. A key that was not written, or whose value was refused, is
 /// `None`; `written` lists every key that was written, so that cross-key rules neither miss a
 /// key nor repeat a value's error.
@@ -227,10 +231,10 @@ impl Reader<'_> {
     }
 
     fn ident(&mut self) -> Option<Ident> {
-        if let Value::Path(path) = &self.entry.value {
-            if let Some(ident) = path.get_ident() {
-                return Some(ident.clone());
-            }
+        if let Value::Path(path) = &self.entry.value
+            && let Some(ident) = path.get_ident()
+        {
+            return Some(ident.clone());
         }
         self.wrong_type(&self.entry.value, "a type name");
         None
@@ -419,9 +423,9 @@ impl Reader<'_> {
 
     fn duration(&mut self) -> Option<u64> {
         match &self.entry.value {
-            Value::Lit(Lit::Int(int)) => match int.base10_parse::<u64>() {
-                Ok(seconds) => Some(seconds),
-                Err(_) => {
+            Value::Lit(Lit::Int(int)) => {
+                let seconds = int.base10_parse::<u64>().ok();
+                if seconds.is_none() {
                     let name = self.name();
                     self.errors.spanned(
                         int,
@@ -431,9 +435,9 @@ impl Reader<'_> {
                             example_of(name)
                         ),
                     );
-                    None
                 }
-            },
+                seconds
+            }
             Value::Lit(Lit::Str(lit)) => {
                 let seconds = duration::parse_seconds(&lit.value());
                 if seconds.is_none() {
@@ -487,18 +491,16 @@ impl Reader<'_> {
             regex::RegexSet::new(patterns)
                 .is_ok_and(|set| set.is_match("/") && set.is_match(PROBE_PATH))
         };
-        const MESSAGE: &str = "`exclude` matches every path, which would turn authentication off; \
-                               anchor the pattern, e.g. `\"^/login$\"`";
         let culprit = patterns
             .iter()
             .find(|pattern| matches_everything(&[pattern.value()]));
         if let Some(pattern) = culprit {
-            self.errors.spanned(pattern, MESSAGE);
+            self.errors.spanned(pattern, EVERY_PATH);
             return None;
         }
         let all: Vec<String> = patterns.iter().map(LitStr::value).collect();
         if matches_everything(&all) {
-            self.errors.spanned(&self.entry.value, MESSAGE);
+            self.errors.spanned(&self.entry.value, EVERY_PATH);
             return None;
         }
         Some(patterns)

@@ -7,7 +7,8 @@
 use proc_macro2::Span;
 use syn::spanned::Spanned as _;
 use syn::{
-    FnArg, GenericArgument, Ident, Item, ItemFn, PathArguments, ReturnType, Type, Visibility,
+    FnArg, GenericArgument, Ident, Item, ItemFn, PathArguments, ReturnType, Signature, Type,
+    Visibility,
 };
 
 use crate::errors::Errors;
@@ -62,39 +63,7 @@ pub(crate) fn read(item: &Item, errors: &mut Errors) -> Option<Retrieval> {
 fn read_fn(function: &ItemFn, errors: &mut Errors) -> Option<Retrieval> {
     let before = errors.len();
     let sig = &function.sig;
-    if let Some(constness) = &sig.constness {
-        errors.at(
-            constness.span,
-            "the user-retrieval function cannot be `const`",
-        );
-    }
-    if let Some(unsafety) = &sig.unsafety {
-        errors.at(
-            unsafety.span,
-            "the user-retrieval function cannot be `unsafe`; the backend calls it for every request",
-        );
-    }
-    if let Some(abi) = &sig.abi {
-        errors.spanned(
-            abi,
-            "the user-retrieval function cannot be `extern`; remove the ABI",
-        );
-    }
-    if let Some(variadic) = &sig.variadic {
-        errors.spanned(variadic, "the user-retrieval function cannot be variadic");
-    }
-    if !sig.generics.params.is_empty() {
-        errors.spanned(
-            &sig.generics,
-            "the user-retrieval function cannot be generic; name the user and state types, \
-             and let elided lifetimes be",
-        );
-    } else if let Some(clause) = &sig.generics.where_clause {
-        errors.spanned(
-            clause,
-            "the user-retrieval function cannot have a `where` clause",
-        );
-    }
+    check_qualifiers(sig, errors);
 
     let mut params = Vec::new();
     for input in &sig.inputs {
@@ -172,6 +141,43 @@ fn read_fn(function: &ItemFn, errors: &mut Errors) -> Option<Retrieval> {
         user: user?,
         output: (**output).clone(),
     })
+}
+
+/// `const`, `unsafe`, `extern`, variadics and generics, which the glue cannot call.
+fn check_qualifiers(sig: &Signature, errors: &mut Errors) {
+    if let Some(constness) = &sig.constness {
+        errors.at(
+            constness.span,
+            "the user-retrieval function cannot be `const`",
+        );
+    }
+    if let Some(unsafety) = &sig.unsafety {
+        errors.at(
+            unsafety.span,
+            "the user-retrieval function cannot be `unsafe`; the backend calls it for every request",
+        );
+    }
+    if let Some(abi) = &sig.abi {
+        errors.spanned(
+            abi,
+            "the user-retrieval function cannot be `extern`; remove the ABI",
+        );
+    }
+    if let Some(variadic) = &sig.variadic {
+        errors.spanned(variadic, "the user-retrieval function cannot be variadic");
+    }
+    if !sig.generics.params.is_empty() {
+        errors.spanned(
+            &sig.generics,
+            "the user-retrieval function cannot be generic; name the user and state types, \
+             and let elided lifetimes be",
+        );
+    } else if let Some(clause) = &sig.generics.where_clause {
+        errors.spanned(
+            clause,
+            "the user-retrieval function cannot have a `where` clause",
+        );
+    }
 }
 
 /// `T` in a parameter of type `&T`; reports any other parameter type.

@@ -36,14 +36,16 @@ pub fn is_revoked(token: &Token, state: &AppState) -> bool {
 )]
 pub async fn retrieve_user(token: &Token, state: &AppState) -> Option<User> {
     let _ = state;
-    Some(User {
-        id: token.sub.clone(),
-    })
+    let id = std::future::ready(token.sub.clone()).await;
+    Some(User { id })
 }
 
 /// Finds the token's user, synchronously and without state.
 #[jwt_auth(secret = env("JWT_SECRET"), revoked = revoked_async)]
 pub fn retrieve_user_sync(token: &Token) -> Result<Option<User>, std::io::Error> {
+    if token.sub.starts_with("db-down") {
+        return Err(std::io::Error::other("the user database is down"));
+    }
     Ok(Some(User {
         id: token.sub.clone(),
     }))
@@ -51,7 +53,7 @@ pub fn retrieve_user_sync(token: &Token) -> Result<Option<User>, std::io::Error>
 
 /// Whether a token was revoked, asynchronously.
 pub async fn revoked_async(token: &Token) -> bool {
-    token.jti.is_none()
+    std::future::ready(token.jti.is_none()).await
 }
 
 /// Builds both backends.
