@@ -31,7 +31,7 @@
 //! let app = Router::new()
 //!     .route("/login", post(login))
 //!     .route("/me", get(me));
-//! let app = auth.install(app, state.clone()).with_state(state);
+//! let app: Router = auth.install(app, state.clone()).with_state(state);
 //! # Ok(()) }
 //! ```
 //!
