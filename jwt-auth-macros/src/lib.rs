@@ -1,9 +1,221 @@
-//! Implementation detail of `jwt-auth`; depend on `jwt-auth` instead.
+//! Implementation detail of `jwt-auth`: the `#[jwt_auth]` attribute. Depend on `jwt-auth`
+//! instead; it re-exports the attribute as `jwt_auth::jwt_auth`.
+//!
+//! The macro works in four phases, one module each, all on `proc_macro2` types so that they are
+//! unit-tested without a compiler: `attr` parses the `key = value` list, `model` (and
+//! `signature`, for the function) gives each value its meaning, `check` applies the rules
+//! across keys, and `expand` writes the tokens. Errors are accumulated (`errors`), so that one
+//! compile reports every mistake.
 
 use proc_macro::TokenStream;
 
-/// See the `jwt-auth` crate.
+mod attr;
+mod check;
+mod duration;
+mod errors;
+mod expand;
+mod model;
+mod signature;
+mod suggest;
+#[cfg(test)]
+mod tests;
+
+/// Turns a user-retrieval function into a JWT authentication backend for axum: Litestar's
+/// `JWTAuth`, `JWTCookieAuth` or `OAuth2PasswordBearerAuth`, configured by the attribute and
+/// checked at compile time.
+///
+/// # Example
+///
+/// ```
+/// use jwt_auth::{Token, jwt_auth};
+///
+/// #[derive(Clone)]
+/// struct User {
+///     id: String,
+/// }
+///
+/// #[derive(Clone, Default)]
+/// struct AppState; // a database pool, say
+///
+/// #[jwt_auth(
+///     secret = env("JWT_SECRET"),
+///     flow = "oauth2_password",
+///     token_url = "/login",
+///     exclude = ["^/login$", "^/schema"],
+/// )]
+/// async fn retrieve_user(token: &Token, state: &AppState) -> Option<User> {
+///     Some(User { id: token.sub.clone() })
+/// }
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// // `RetrieveUser::new()` reads `JWT_SECRET`; `builder()` is the same configuration, open
+/// // to adjustment before it is built.
+/// let auth = RetrieveUser::from(
+///     RetrieveUser::builder()
+///         .secret("a secret of at least thirty-two bytes!")
+///         .build()?,
+/// );
+/// let jwt = auth.create_token("user-1")?;
+/// assert_eq!(auth.decode(&jwt).map(|token| token.sub).ok().as_deref(), Some("user-1"));
+/// // The function stays callable as written.
+/// let _ = retrieve_user;
+/// # Ok(()) }
+/// ```
+///
+/// The attribute keeps the function as it is and adds, with the function's visibility:
+///
+/// - `struct RetrieveUser(JwtAuth<User, AppState, Extras>)`, named after the function in
+///   `PascalCase` (or `name = ...`), `Clone` and `Debug`;
+/// - `RetrieveUser::new() -> Result<RetrieveUser, ConfigError>`: reads the secret from the
+///   environment and checks everything the compiler could not (the secret's length, say);
+/// - `RetrieveUser::builder() -> JwtAuthBuilder<User, AppState, Extras>`: the attribute's
+///   configuration as a `jwt_auth::JwtAuthBuilder`, to adjust before `build()` (an error
+///   handler, PEM keys); `RetrieveUser::from(built)` wraps the result;
+/// - `Deref<Target = JwtAuth<..>>`, which gives `login`, `create_token`, `token`, `logout`,
+///   `layer`, `install`, `decode`, `is_excluded`, ...;
+/// - an axum extractor: a handler behind the layer can take `auth: RetrieveUser` (a login
+///   handler, typically).
+///
+/// # The function
+///
+/// `async fn` or plain `fn`, free (not a method), without generics, taking
+/// `token: &Token` (or `&Token<Claims>`) and optionally `state: &S`, returning `Option<User>` or
+/// `Result<Option<User>, E>` with `E: Into<Box<dyn Error + Send + Sync>>`. `None` means "no such
+/// user" (401); an error is a 500. The state type is `S`, or `()` without a second parameter;
+/// `User` and `S` must be `Clone + Send + Sync + 'static`.
+///
+/// # Keys
+///
+/// Only `secret` is required; every default is Litestar's unless the README says otherwise.
+///
+/// | key | default | example | meaning |
+/// |---|---|---|---|
+/// | `secret` | required | `secret = env("JWT_SECRET")` | the environment variable with the HMAC secret, read by `new()`; a debug build with it unset uses a random development secret |
+/// | `flow` | `"header"` | `flow = "cookie"` | `"header"`, `"cookie"` or `"oauth2_password"` |
+/// | `token_url` | none | `token_url = "/login"` | the login route; required by, and only for, `"oauth2_password"` |
+/// | `algorithm` | `"HS256"` | `algorithm = "HS512"` | `"HS256"`, `"HS384"` or `"HS512"` |
+/// | `auth_header` | `"Authorization"` | `auth_header = "X-Api-Token"` | the header that carries `Bearer <jwt>` |
+/// | `expiration` | `"1d"` | `expiration = "15m"` | the default token lifetime: `"45s"`, `"15m"`, `"1h30m"`, `"2d"`, or seconds as an integer |
+/// | `leeway` | `"0s"` | `leeway = "30s"` | clock skew tolerated on `exp`, `nbf` and `iat` |
+/// | `exclude` | none | `exclude = ["^/login$", "^/schema"]` | path regexes that skip authentication, searched anywhere in the path (anchor them) |
+/// | `exclude_methods` | `["OPTIONS"]` | `exclude_methods = []` | HTTP methods that skip authentication |
+/// | `cookie_name` | `"token"` | `cookie_name = "session"` | cookie flows only |
+/// | `cookie_path` | `"/"` | `cookie_path = "/api"` | cookie flows only |
+/// | `cookie_domain` | none | `cookie_domain = "example.com"` | cookie flows only |
+/// | `secure` | `true` | `secure = false` | the cookie's `Secure`; cookie flows only |
+/// | `same_site` | `"lax"` | `same_site = "strict"` | `"lax"`, `"strict"` or `"none"` (which needs `secure`); cookie flows only |
+/// | `issuer` | any | `issuer = ["https://a.example"]` | accepted `iss` values (one string or a list) |
+/// | `audience` | any | `audience = "my-api"` | accepted `aud` values (one string or a list) |
+/// | `strict_audience` | `false` | `strict_audience = true` | `aud` must be exactly the one `audience` |
+/// | `require_claims` | none | `require_claims = ["aud", "jti"]` | claims that must be present |
+/// | `verify_expiry` | `true` | `verify_expiry = false` | check `exp` |
+/// | `verify_not_before` | `true` | `verify_not_before = false` | check `nbf` |
+/// | `revoked` | none | `revoked = is_revoked` | a revocation check with the function's parameters, sync or async, returning `bool` or `Result<bool, E>` (`true` = revoked: 401) |
+/// | `scheme_name` | `"BearerToken"` | `scheme_name = "Bearer"` | the `OpenAPI` security scheme's name |
+/// | `description` | per flow | `description = "..."` | the `OpenAPI` security scheme's description |
+/// | `oauth_scopes` | none | `oauth_scopes = { "read": "Read access" }` | `OAuth2` scopes; `"oauth2_password"` only |
+/// | `claims` | the `C` in `&Token<C>`, else `jwt_auth::Extras` | `claims = MyClaims` | the typed extra claims (`Serialize + Deserialize`) |
+/// | `name` | the function's name in `PascalCase` | `name = Auth` | the generated type's name |
+///
+/// # Errors
+///
+/// Each of these is a compile error on the smallest token at fault, and every mistake is
+/// reported in one compile:
+///
+/// - an unknown key (with a "did you mean", Litestar's names included), a duplicate key, a key
+///   without `=`, a value of the wrong type;
+/// - a missing `secret`, or a secret written as a literal;
+/// - an unknown flow, algorithm, `same_site` or HTTP method; an RS/PS/ES/EdDSA algorithm (PEM keys
+///   go through the builder);
+/// - `token_url` missing with `"oauth2_password"` or present with another flow; cookie keys on
+///   the header flow; `oauth_scopes` outside `"oauth2_password"`; `same_site = "none"` with
+///   `secure = false`; `strict_audience = true` without exactly one `audience`;
+/// - an invalid regex in `exclude`, or patterns that match every path; an unparsable duration
+///   or a zero `expiration`; an invalid header or cookie name;
+/// - a function of the wrong shape: not a function, a method, generic, `const`, `unsafe`,
+///   `extern`, variadic, `impl Trait` parameters, no or three parameters, a parameter that is
+///   not a shared reference, no return type or one that is not `Option<User>` /
+///   `Result<Option<User>, E>`;
+/// - through the compiler, on the user's tokens: a user or state type that is not
+///   `Clone + Send + Sync + 'static`, claims without serde, an error type that is not an error,
+///   a future that is not `Send`, a revocation check with other parameters.
+///
+/// A secret in the source:
+///
+/// ```compile_fail
+/// # use jwt_auth::{Token, jwt_auth};
+/// # #[derive(Clone)] struct User;
+/// #[jwt_auth(secret = "abcd123")] // use `secret = env("JWT_SECRET")`
+/// async fn retrieve_user(token: &Token) -> Option<User> { None }
+/// # fn main() {}
+/// ```
+///
+/// A misspelt key:
+///
+/// ```compile_fail
+/// # use jwt_auth::{Token, jwt_auth};
+/// # #[derive(Clone)] struct User;
+/// #[jwt_auth(secret = env("JWT_SECRET"), exlude = ["^/login$"])] // did you mean `exclude`?
+/// async fn retrieve_user(token: &Token) -> Option<User> { None }
+/// # fn main() {}
+/// ```
+///
+/// The `OAuth2` flow without its token URL:
+///
+/// ```compile_fail
+/// # use jwt_auth::{Token, jwt_auth};
+/// # #[derive(Clone)] struct User;
+/// #[jwt_auth(secret = env("JWT_SECRET"), flow = "oauth2_password")] // add `token_url = "/login"`
+/// async fn retrieve_user(token: &Token) -> Option<User> { None }
+/// # fn main() {}
+/// ```
+///
+/// A cookie setting on the header flow:
+///
+/// ```compile_fail
+/// # use jwt_auth::{Token, jwt_auth};
+/// # #[derive(Clone)] struct User;
+/// #[jwt_auth(secret = env("JWT_SECRET"), cookie_name = "session")]
+/// async fn retrieve_user(token: &Token) -> Option<User> { None }
+/// # fn main() {}
+/// ```
+///
+/// An exclusion that would turn authentication off:
+///
+/// ```compile_fail
+/// # use jwt_auth::{Token, jwt_auth};
+/// # #[derive(Clone)] struct User;
+/// #[jwt_auth(secret = env("JWT_SECRET"), exclude = ".*")]
+/// async fn retrieve_user(token: &Token) -> Option<User> { None }
+/// # fn main() {}
+/// ```
+///
+/// A user that is not optional:
+///
+/// ```compile_fail
+/// # use jwt_auth::{Token, jwt_auth};
+/// # #[derive(Clone)] struct User;
+/// #[jwt_auth(secret = env("JWT_SECRET"))]
+/// async fn retrieve_user(token: &Token) -> User { User } // return `Option<User>`
+/// # fn main() {}
+/// ```
+///
+/// # Limitations
+///
+/// - The return type is recognised by its last path segment (`Option`, `Result`), so
+///   `std::option::Option<User>` works but a type alias of `Option` or `Result` is not seen
+///   through: write the type out.
+/// - The function must be a free function (at module level): the generated type and impls
+///   cannot live inside an `impl` block.
+/// - The attribute takes no PEM keys yet: for RS*, PS*, ES* or `EdDSA`, call
+///   `.algorithm(...).pem_keys(...)` on the generated `builder()`, or use `JwtAuth::builder()`.
+/// - The secret comes only from the environment; `builder().secret(...)` can replace it (in
+///   tests, say).
+/// - `exclude_methods` takes the standard methods only (GET, HEAD, POST, PUT, DELETE, CONNECT,
+///   OPTIONS, TRACE, PATCH).
+/// - The claims type is taken from `claims = ...` or from `Token<C>` in the token parameter
+///   as written; a type alias of `Token` hides it, so name it with `claims = ...`.
 #[proc_macro_attribute]
-pub fn jwt_auth(_attr: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn jwt_auth(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::jwt_auth(args.into(), item.into()).into()
 }

@@ -12,6 +12,8 @@ pub use std::time::Duration;
 
 use axum::http::request::Parts;
 use axum::response::Response;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::backend::JwtAuth;
 
@@ -24,6 +26,45 @@ where
 {
     <JwtAuth<U, S, C> as axum::extract::FromRequestParts<()>>::from_request_parts(parts, &()).await
 }
+
+/// The bounds on the user type, named so that a missing one reads as a fix.
+#[diagnostic::on_unimplemented(
+    message = "the user type `{Self}` must be `Clone + Send + Sync + 'static`",
+    label = "the user type of this `#[jwt_auth]` function",
+    note = "the backend stores a clone of the user in each authenticated request"
+)]
+pub trait UserType: Clone + Send + Sync + 'static {}
+
+impl<T: Clone + Send + Sync + 'static> UserType for T {}
+
+/// The bounds on the state type.
+#[diagnostic::on_unimplemented(
+    message = "the state type `{Self}` must be `Clone + Send + Sync + 'static`",
+    label = "the state type of this `#[jwt_auth]` function",
+    note = "the layer holds the state and lends it to the function for each request"
+)]
+pub trait StateType: Clone + Send + Sync + 'static {}
+
+impl<T: Clone + Send + Sync + 'static> StateType for T {}
+
+/// The bounds on the claims type.
+#[diagnostic::on_unimplemented(
+    message = "the claims type `{Self}` must be `Serialize + Deserialize + Send + Sync + 'static`",
+    label = "the claims type of this `#[jwt_auth]` backend",
+    note = "derive `serde::Serialize` and `serde::Deserialize` on it"
+)]
+pub trait ClaimsType: Serialize + DeserializeOwned + Send + Sync + 'static {}
+
+impl<T: Serialize + DeserializeOwned + Send + Sync + 'static> ClaimsType for T {}
+
+/// Asserts [`UserType`], at the span of the user type.
+pub fn assert_user<U: UserType>() {}
+
+/// Asserts [`StateType`], at the span of the state type.
+pub fn assert_state<S: StateType>() {}
+
+/// Asserts [`ClaimsType`], at the span of the claims type.
+pub fn assert_claims<C: ClaimsType>() {}
 
 /// Wraps what a revocation check returned, so that the generated code can accept a sync or an
 /// async function without knowing which. The generated code writes

@@ -1,0 +1,474 @@
+//! Phase 1: the attribute's `key = value` list, parsed with `syn::meta::parser`. Each value keeps
+//! its tokens (and so its span); what a value means is the model's business.
+
+use proc_macro2::TokenStream;
+use quote::ToTokens;
+use syn::meta::ParseNestedMeta;
+use syn::parse::{ParseStream, Parser as _};
+use syn::punctuated::Punctuated;
+use syn::{Ident, Lit, LitStr, Token, braced, bracketed, parenthesized};
+
+use crate::errors::Errors;
+use crate::suggest;
+
+/// The key names, in one place.
+pub(crate) mod key {
+    pub(crate) const SECRET: &str = "secret";
+    pub(crate) const FLOW: &str = "flow";
+    pub(crate) const TOKEN_URL: &str = "token_url";
+    pub(crate) const ALGORITHM: &str = "algorithm";
+    pub(crate) const AUTH_HEADER: &str = "auth_header";
+    pub(crate) const EXPIRATION: &str = "expiration";
+    pub(crate) const LEEWAY: &str = "leeway";
+    pub(crate) const EXCLUDE: &str = "exclude";
+    pub(crate) const EXCLUDE_METHODS: &str = "exclude_methods";
+    pub(crate) const COOKIE_NAME: &str = "cookie_name";
+    pub(crate) const COOKIE_PATH: &str = "cookie_path";
+    pub(crate) const COOKIE_DOMAIN: &str = "cookie_domain";
+    pub(crate) const SECURE: &str = "secure";
+    pub(crate) const SAME_SITE: &str = "same_site";
+    pub(crate) const ISSUER: &str = "issuer";
+    pub(crate) const AUDIENCE: &str = "audience";
+    pub(crate) const STRICT_AUDIENCE: &str = "strict_audience";
+    pub(crate) const REQUIRE_CLAIMS: &str = "require_claims";
+    pub(crate) const VERIFY_EXPIRY: &str = "verify_expiry";
+    pub(crate) const VERIFY_NOT_BEFORE: &str = "verify_not_before";
+    pub(crate) const REVOKED: &str = "revoked";
+    pub(crate) const SCHEME_NAME: &str = "scheme_name";
+    pub(crate) const DESCRIPTION: &str = "description";
+    pub(crate) const OAUTH_SCOPES: &str = "oauth_scopes";
+    pub(crate) const CLAIMS: &str = "claims";
+    pub(crate) const NAME: &str = "name";
+
+    /// Every key, in the documentation's order.
+    pub(crate) const ALL: [&str; 26] = [
+        SECRET,
+        FLOW,
+        TOKEN_URL,
+        ALGORITHM,
+        AUTH_HEADER,
+        EXPIRATION,
+        LEEWAY,
+        EXCLUDE,
+        EXCLUDE_METHODS,
+        COOKIE_NAME,
+        COOKIE_PATH,
+        COOKIE_DOMAIN,
+        SECURE,
+        SAME_SITE,
+        ISSUER,
+        AUDIENCE,
+        STRICT_AUDIENCE,
+        REQUIRE_CLAIMS,
+        VERIFY_EXPIRY,
+        VERIFY_NOT_BEFORE,
+        REVOKED,
+        SCHEME_NAME,
+        DESCRIPTION,
+        OAUTH_SCOPES,
+        CLAIMS,
+        NAME,
+    ];
+
+    /// The keys that configure the cookie, which the header flow does not use.
+    pub(crate) const COOKIE: [&str; 5] =
+        [COOKIE_NAME, COOKIE_PATH, COOKIE_DOMAIN, SECURE, SAME_SITE];
+
+    /// Litestar's parameter names, for a "did you mean" when a user ports a Litestar app.
+    pub(crate) const LITESTAR: [(&str, &str); 13] = [
+        ("token_secret", SECRET),
+        ("default_token_expiration", EXPIRATION),
+        ("exclude_http_methods", EXCLUDE_METHODS),
+        ("accepted_issuers", ISSUER),
+        ("accepted_audiences", AUDIENCE),
+        ("revoked_token_handler", REVOKED),
+        ("openapi_security_scheme_name", SCHEME_NAME),
+        ("samesite", SAME_SITE),
+        ("key", COOKIE_NAME),
+        ("path", COOKIE_PATH),
+        ("domain", COOKIE_DOMAIN),
+        ("token_cls", CLAIMS),
+        ("scopes", OAUTH_SCOPES),
+    ];
+}
+
+/// One `key = value` of the attribute.
+pub(crate) struct Entry {
+    /// The key, as written.
+    pub key: Ident,
+    /// Its canonical name (one of [`key::ALL`]).
+    pub name: &'static str,
+    pub value: Value,
+}
+
+/// A value, before the model gives it a meaning.
+pub(crate) enum Value {
+    /// `"text"`, `5`, `true`, ...
+    Lit(Lit),
+    /// `["a", "b"]`
+    List {
+        bracket: syn::token::Bracket,
+        items: Punctuated<Value, Token![,]>,
+    },
+    /// `{ "read": "Read things", ... }`
+    Map {
+        brace: syn::token::Brace,
+        pairs: Punctuated<(LitStr, Token![:], LitStr), Token![,]>,
+    },
+    /// `env("VAR")`; what is inside the parentheses is checked by the model.
+    Env {
+        env: Ident,
+        paren: syn::token::Paren,
+        var: Option<syn::Expr>,
+    },
+    /// `path::to::item` or `Type<Args>`
+    Path(syn::Path),
+    /// Anything else: always the wrong type of value, reported by the model.
+    Other(syn::Expr),
+}
+
+impl Value {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.peek(Lit) {
+            return input.parse().map(Value::Lit);
+        }
+        if input.peek(syn::token::Bracket) {
+            let content;
+            let bracket = bracketed!(content in input);
+            let items = content.parse_terminated(Value::parse, Token![,])?;
+            return Ok(Value::List { bracket, items });
+        }
+        if input.peek(syn::token::Brace) {
+            let fork = input.fork();
+            let content;
+            braced!(content in fork);
+            if content.is_empty() || content.peek(LitStr) && content.peek2(Token![:]) {
+                let content;
+                let brace = braced!(content in input);
+                let pairs = content.parse_terminated(
+                    |pair| Ok((pair.parse()?, pair.parse()?, pair.parse()?)),
+                    Token![,],
+                )?;
+                return Ok(Value::Map { brace, pairs });
+            }
+        }
+        if input.peek(Ident) && input.peek2(syn::token::Paren) {
+            let fork = input.fork();
+            if fork.parse::<Ident>()? == "env" {
+                let env = input.parse()?;
+                let content;
+                let paren = parenthesized!(content in input);
+                let var = if content.is_empty() {
+                    None
+                } else {
+                    Some(content.parse()?)
+                };
+                if !content.is_empty() {
+                    return Err(content.error("expected `env(\"VAR\")` with one string"));
+                }
+                return Ok(Value::Env { env, paren, var });
+            }
+        }
+        let fork = input.fork();
+        if let Ok(path) = fork.parse::<syn::Path>()
+            && (fork.is_empty() || fork.peek(Token![,]))
+        {
+            input.parse::<syn::Path>()?;
+            return Ok(Value::Path(path));
+        }
+        input.parse().map(Value::Other)
+    }
+
+    /// A short description of what was written, for "takes X, found Y" messages.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Value::Lit(Lit::Str(_)) => "a string",
+            Value::Lit(Lit::Int(_)) => "an integer",
+            Value::Lit(Lit::Bool(_)) => "a boolean",
+            Value::Lit(_) => "a literal",
+            Value::List { .. } => "a list",
+            Value::Map { .. } => "a map",
+            Value::Env { .. } => "`env(...)`",
+            Value::Path(_) => "a path",
+            Value::Other(_) => "an expression",
+        }
+    }
+}
+
+impl ToTokens for Value {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            Value::Lit(lit) => lit.to_tokens(tokens),
+            Value::List { bracket, items } => bracket.surround(tokens, |t| items.to_tokens(t)),
+            Value::Map { brace, pairs } => brace.surround(tokens, |t| {
+                for pair in pairs.pairs() {
+                    let (name, colon, description) = pair.value();
+                    name.to_tokens(t);
+                    colon.to_tokens(t);
+                    description.to_tokens(t);
+                    pair.punct().to_tokens(t);
+                }
+            }),
+            Value::Env { env, paren, var } => {
+                env.to_tokens(tokens);
+                paren.surround(tokens, |t| var.to_tokens(t));
+            }
+            Value::Path(path) => path.to_tokens(tokens),
+            Value::Other(expr) => expr.to_tokens(tokens),
+        }
+    }
+}
+
+/// The attribute's entries, and the keys the user tried to write.
+#[derive(Default)]
+pub(crate) struct Parsed {
+    pub entries: Vec<Entry>,
+    /// Keys written with a typo that has a likely correction, or without a value: the later
+    /// phases count them as written (but refused), so that `exlude = ...` does not also give
+    /// "missing `exclude`"-style errors.
+    pub attempted: Vec<&'static str>,
+}
+
+/// Parses the attribute's arguments. Unknown and duplicate keys are reported and skipped; a
+/// syntax error stops the parse (after the entries before it).
+pub(crate) fn parse(args: TokenStream, errors: &mut Errors) -> Parsed {
+    let mut parsed = Parsed::default();
+    let parser = syn::meta::parser(|meta| parse_entry(&meta, &mut parsed, errors));
+    if let Err(error) = parser.parse2(args) {
+        errors.push(error);
+    }
+    parsed
+}
+
+fn parse_entry(
+    meta: &ParseNestedMeta,
+    parsed: &mut Parsed,
+    errors: &mut Errors,
+) -> syn::Result<()> {
+    let Some(key) = meta.path.get_ident().cloned() else {
+        errors.spanned(&meta.path, "expected a key such as `flow = \"cookie\"`");
+        skip_value(meta.input)?;
+        return Ok(());
+    };
+    let written = key.to_string();
+    let name = key::ALL.iter().copied().find(|k| *k == written);
+    if !meta.input.peek(Token![=]) {
+        let example = name.map_or_else(|| "key = value".to_owned(), example_of);
+        errors.at(
+            key.span(),
+            format_args!("expected `=` after `{written}`: `{example}`"),
+        );
+        parsed.attempted.extend(name);
+        skip_value(meta.input)?;
+        return Ok(());
+    }
+    let value = Value::parse(meta.value()?)?;
+    let Some(name) = name else {
+        let suggestion = suggestion(&written);
+        errors.at(key.span(), unknown_key_message(&written, suggestion));
+        parsed.attempted.extend(suggestion);
+        return Ok(());
+    };
+    let entries = &mut parsed.entries;
+    if entries.iter().any(|e| e.name == name) {
+        errors.at(
+            key.span(),
+            format_args!("duplicate `jwt_auth` key `{name}`; give each key once"),
+        );
+        return Ok(());
+    }
+    entries.push(Entry { key, name, value });
+    Ok(())
+}
+
+/// Skips what follows a key that has no `=`, up to the next comma.
+fn skip_value(input: ParseStream) -> syn::Result<()> {
+    input.step(|cursor| {
+        let mut rest = *cursor;
+        while let Some((tt, next)) = rest.token_tree() {
+            if matches!(&tt, proc_macro2::TokenTree::Punct(p) if p.as_char() == ',') {
+                return Ok(((), rest));
+            }
+            rest = next;
+        }
+        Ok(((), rest))
+    })
+}
+
+/// The key an unknown key most likely meant: Litestar's name for it, or a close spelling.
+fn suggestion(written: &str) -> Option<&'static str> {
+    key::LITESTAR
+        .iter()
+        .find(|(litestar, _)| *litestar == written)
+        .map(|(_, ours)| *ours)
+        .or_else(|| suggest::closest(written, key::ALL))
+}
+
+fn unknown_key_message(written: &str, suggestion: Option<&str>) -> String {
+    match suggestion {
+        Some(key) => format!("unknown `jwt_auth` key `{written}`; did you mean `{key}`?"),
+        None => format!(
+            "unknown `jwt_auth` key `{written}`; the keys are {}",
+            key::ALL.map(|k| format!("`{k}`")).join(", ")
+        ),
+    }
+}
+
+/// How a key is written, for messages.
+pub(crate) fn example_of(name: &str) -> String {
+    let value = match name {
+        key::SECRET => "env(\"JWT_SECRET\")",
+        key::FLOW => "\"cookie\"",
+        key::TOKEN_URL => "\"/login\"",
+        key::ALGORITHM => "\"HS256\"",
+        key::AUTH_HEADER => "\"Authorization\"",
+        key::EXPIRATION => "\"1d\"",
+        key::LEEWAY => "\"30s\"",
+        key::EXCLUDE => "[\"^/login$\"]",
+        key::EXCLUDE_METHODS => "[\"OPTIONS\"]",
+        key::COOKIE_NAME => "\"token\"",
+        key::COOKIE_PATH => "\"/\"",
+        key::COOKIE_DOMAIN => "\"example.com\"",
+        key::SECURE | key::STRICT_AUDIENCE | key::VERIFY_EXPIRY | key::VERIFY_NOT_BEFORE => "true",
+        key::SAME_SITE => "\"lax\"",
+        key::ISSUER => "\"https://issuer.example\"",
+        key::AUDIENCE => "\"my-api\"",
+        key::REQUIRE_CLAIMS => "[\"aud\"]",
+        key::REVOKED => "is_revoked",
+        key::SCHEME_NAME => "\"BearerToken\"",
+        key::DESCRIPTION => "\"...\"",
+        key::OAUTH_SCOPES => "{ \"read\": \"Read access\" }",
+        key::CLAIMS => "MyClaims",
+        key::NAME => "Auth",
+        _ => "...",
+    };
+    format!("{name} = {value}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn parse_ok(args: TokenStream) -> Vec<Entry> {
+        let mut errors = Errors::new();
+        let parsed = parse(args, &mut errors);
+        assert!(errors.is_empty(), "{:?}", errors.messages());
+        parsed.entries
+    }
+
+    fn parse_err(args: TokenStream) -> Vec<String> {
+        let mut errors = Errors::new();
+        parse(args, &mut errors);
+        errors.messages()
+    }
+
+    #[test]
+    fn every_value_shape() {
+        let entries = parse_ok(quote! {
+            secret = env("JWT_SECRET"),
+            exclude = ["/login", "/schema"],
+            flow = "oauth2_password",
+            expiration = 3600,
+            secure = false,
+            revoked = crate::auth::is_revoked,
+            claims = MyClaims,
+            oauth_scopes = { "read": "Read", "write": "Write", },
+            leeway = f(x),
+        });
+        let kinds: Vec<_> = entries.iter().map(|e| (e.name, e.value.kind())).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("secret", "`env(...)`"),
+                ("exclude", "a list"),
+                ("flow", "a string"),
+                ("expiration", "an integer"),
+                ("secure", "a boolean"),
+                ("revoked", "a path"),
+                ("claims", "a path"),
+                ("oauth_scopes", "a map"),
+                ("leeway", "an expression"),
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_map_and_list() {
+        let entries = parse_ok(quote!(oauth_scopes = {}, exclude_methods = []));
+        assert_eq!(entries[0].value.kind(), "a map");
+        assert_eq!(entries[1].value.kind(), "a list");
+    }
+
+    #[test]
+    fn unknown_key_suggests() {
+        assert_eq!(
+            parse_err(quote!(exlude = "/x")),
+            ["unknown `jwt_auth` key `exlude`; did you mean `exclude`?"]
+        );
+        assert_eq!(
+            parse_err(quote!(token_secret = env("X"))),
+            ["unknown `jwt_auth` key `token_secret`; did you mean `secret`?"]
+        );
+        let far = parse_err(quote!(database = "x"));
+        assert!(far[0].starts_with("unknown `jwt_auth` key `database`; the keys are `secret`, "));
+    }
+
+    #[test]
+    fn duplicate_key_is_reported_once_and_dropped() {
+        let mut errors = Errors::new();
+        let entries = parse(quote!(flow = "cookie", flow = "header"), &mut errors).entries;
+        assert_eq!(
+            errors.messages(),
+            ["duplicate `jwt_auth` key `flow`; give each key once"]
+        );
+        assert_eq!(entries.len(), 1);
+    }
+
+    #[test]
+    fn missing_equals_is_reported_and_skipped() {
+        let mut errors = Errors::new();
+        let parsed = parse(quote!(secure, flow = "cookie", secret("X")), &mut errors);
+        let entries = parsed.entries;
+        assert_eq!(parsed.attempted, ["secure", "secret"]);
+        assert_eq!(
+            errors.messages(),
+            [
+                "expected `=` after `secure`: `secure = true`",
+                "expected `=` after `secret`: `secret = env(\"JWT_SECRET\")`",
+            ]
+        );
+        assert_eq!(entries.len(), 1);
+    }
+
+    #[test]
+    fn path_key_is_an_error() {
+        assert_eq!(
+            parse_err(quote!(a::b = 1)),
+            ["expected a key such as `flow = \"cookie\"`"]
+        );
+    }
+
+    #[test]
+    fn a_likely_typo_counts_as_attempted() {
+        let mut errors = Errors::new();
+        let parsed = parse(
+            quote!(token_secret = env("X"), sekret = 1, zzz = 2),
+            &mut errors,
+        );
+        assert_eq!(parsed.attempted, ["secret", "secret"]);
+    }
+
+    #[test]
+    fn three_unknown_keys_three_errors() {
+        assert_eq!(parse_err(quote!(a = 1, b = 2, c = 3)).len(), 3);
+    }
+
+    #[test]
+    fn syntax_error_keeps_earlier_entries() {
+        let mut errors = Errors::new();
+        let entries = parse(quote!(flow = "cookie" token_url = "/x"), &mut errors).entries;
+        assert_eq!(entries.len(), 1);
+        assert_eq!(errors.len(), 1);
+    }
+}

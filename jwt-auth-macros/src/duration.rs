@@ -1,0 +1,67 @@
+//! Durations written as `"15m"`, `"1h30m"`, `"2d"` or `"45s"`.
+
+/// The units, largest first: a duration names each at most once, in this order.
+const UNITS: [(char, u64); 4] = [('d', 86_400), ('h', 3_600), ('m', 60), ('s', 1)];
+
+/// Parses a duration such as `"1h30m"` into seconds; `None` when it does not parse or overflows.
+pub(crate) fn parse_seconds(text: &str) -> Option<u64> {
+    let mut rest = text;
+    let mut total: u64 = 0;
+    let mut next_unit = 0;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let amount: u64 = rest[..digits].parse().ok()?;
+        let unit = rest[digits..].chars().next()?;
+        let position = UNITS[next_unit..].iter().position(|(u, _)| *u == unit)?;
+        let (_, seconds) = UNITS[next_unit + position];
+        total = total.checked_add(amount.checked_mul(seconds)?)?;
+        next_unit += position + 1;
+        rest = &rest[digits + unit.len_utf8()..];
+    }
+    Some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_seconds;
+
+    #[test]
+    fn valid() {
+        assert_eq!(parse_seconds("45s"), Some(45));
+        assert_eq!(parse_seconds("15m"), Some(900));
+        assert_eq!(parse_seconds("1h30m"), Some(5_400));
+        assert_eq!(parse_seconds("2d"), Some(172_800));
+        assert_eq!(parse_seconds("1d2h3m4s"), Some(93_784));
+        assert_eq!(parse_seconds("0s"), Some(0));
+        assert_eq!(parse_seconds("90m"), Some(5_400));
+    }
+
+    #[test]
+    fn invalid() {
+        for text in [
+            "",
+            "1",
+            "h",
+            "1x",
+            "1 h",
+            " 1h",
+            "1h ",
+            "1.5h",
+            "-1h",
+            "30m1h",
+            "1h1h",
+            "1hm",
+            "1H",
+            "99999999999999999999s",
+            "999999999999999999d",
+        ] {
+            assert_eq!(parse_seconds(text), None, "{text:?}");
+        }
+    }
+}

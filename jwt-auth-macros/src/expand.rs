@@ -1,0 +1,410 @@
+//! Phase 4: the tokens. The expansion is data and thin glue: the configuration becomes calls on
+//! `jwt_auth::JwtAuthBuilder`, and the user's function is wrapped in the builder's general
+//! retrieval shape. Every runtime name goes through an absolute `::jwt_auth::...` path.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt as _;
+use syn::spanned::Spanned as _;
+use syn::{Ident, Item};
+
+use crate::attr;
+use crate::check;
+use crate::errors::Errors;
+use crate::model::{Config, Flow, SameSite};
+use crate::signature::{self, Retrieval};
+
+/// The whole macro, on `proc_macro2` types: the user's item, followed by the generated items or
+/// by the errors.
+pub(crate) fn jwt_auth(args: TokenStream, item: TokenStream) -> TokenStream {
+    let added = match analyse(args, item.clone()) {
+        Ok((config, retrieval)) => generate(&config, &retrieval),
+        Err(error) => error.to_compile_error(),
+    };
+    let mut output = item;
+    output.extend(added);
+    output
+}
+
+/// Phases 1 to 3: every mistake in the attribute and the function, or what to expand.
+pub(crate) fn analyse(
+    args: TokenStream,
+    item: TokenStream,
+) -> Result<(Config, Retrieval), syn::Error> {
+    let mut errors = Errors::new();
+    let parsed = attr::parse(args, &mut errors);
+    let config = Config::from_entries(parsed, &mut errors);
+    check::check(&config, &mut errors);
+    let retrieval = match syn::parse2::<Item>(item) {
+        Ok(parsed) => signature::read(&parsed, &mut errors),
+        Err(error) => {
+            errors.push(error);
+            None
+        }
+    };
+    match (errors.finish(), retrieval) {
+        (None, Some(retrieval)) => Ok((config, retrieval)),
+        (Some(error), _) => Err(error),
+        // `signature::read` only refuses a function after reporting why.
+        (None, None) => Err(syn::Error::new(Span::call_site(), "unusable function")),
+    }
+}
+
+/// The generated type's name: `name = ...`, or the function's name in `PascalCase`.
+fn type_name(config: &Config, retrieval: &Retrieval) -> Ident {
+    match &config.name {
+        Some(name) => name.value.clone(),
+        None => Ident::new(
+            &pascal_case(&retrieval.ident.unraw().to_string()),
+            retrieval.ident.span(),
+        ),
+    }
+}
+
+/// `retrieve_user_handler` -> `RetrieveUserHandler`.
+pub(crate) fn pascal_case(snake: &str) -> String {
+    snake
+        .split('_')
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect()
+            })
+        })
+        .collect()
+}
+
+fn generate(config: &Config, retrieval: &Retrieval) -> TokenStream {
+    let name = type_name(config, retrieval);
+    let vis = &retrieval.vis;
+    let function = &retrieval.ident;
+    let user = &retrieval.user;
+    let state = retrieval
+        .state
+        .as_ref()
+        .map_or_else(|| quote!(()), |state| quote!(#state));
+    let claims = match (&config.claims, retrieval.claims_in_token()) {
+        (Some(claims), _) => {
+            let path = &claims.value;
+            quote!(#path)
+        }
+        (None, Some(claims)) => quote!(#claims),
+        (None, None) => quote!(::jwt_auth::Extras),
+    };
+    let types = quote!(#user, #state, #claims);
+    let unraw = function.unraw();
+    let retrieve_glue = format_ident!("__jwt_auth_retrieve_{}", unraw);
+    let revoked_glue = format_ident!("__jwt_auth_revoked_{}", unraw);
+
+    let retrieve = retrieve_fn(retrieval, &retrieve_glue, &state, &claims);
+    let revoked = config
+        .revoked
+        .as_ref()
+        .map(|path| revoked_fn(retrieval, &path.value, &revoked_glue, &state, &claims));
+    let mut calls = builder_calls(config);
+    if revoked.is_some() {
+        calls.extend(quote!(.revoked_with(::jwt_auth::__private::Arc::new(#revoked_glue))));
+    }
+    calls.extend(quote!(.retrieve_user_with(::jwt_auth::__private::Arc::new(#retrieve_glue))));
+
+    let secret_var = config
+        .secret_env
+        .as_ref()
+        .map(|s| s.value.value())
+        .unwrap_or_default();
+    let type_doc = format!(
+        " The JWT authentication backend that `#[jwt_auth]` generates for [`{unraw}`].\n\n \
+         Build it once with [`{name}::new`], or adjust the configuration first with \
+         [`{name}::builder`]. It dereferences to [`jwt_auth::JwtAuth`] (`login`, `create_token`, \
+         `logout`, `layer`, `install`, `decode`, ...), and a handler behind its layer can take it \
+         as an extractor."
+    );
+    let new_doc = format!(
+        " Builds the backend: reads the secret from the environment variable `{secret_var}` \
+         and checks the configuration.\n\n # Errors\n\n A [`jwt_auth::ConfigError`] when the \
+         variable is unset (a debug build then uses a random development secret instead), the \
+         secret is too short, or the configuration cannot work."
+    );
+    let builder_doc = " The configuration written in `#[jwt_auth(...)]`, as a builder to adjust \
+                       before [`build`](jwt_auth::JwtAuthBuilder::build).";
+    let assert_types = assert_types(retrieval, &claims);
+
+    quote! {
+        #[doc = #type_doc]
+        #[derive(::core::clone::Clone, ::core::fmt::Debug)]
+        #vis struct #name(::jwt_auth::JwtAuth<#types>);
+
+        impl #name {
+            #[doc = #new_doc]
+            #vis fn new() -> ::core::result::Result<Self, ::jwt_auth::ConfigError> {
+                ::core::result::Result::map(Self::builder().build(), Self)
+            }
+
+            #[doc = #builder_doc]
+            #vis fn builder() -> ::jwt_auth::JwtAuthBuilder<#types> {
+                #assert_types
+                ::jwt_auth::JwtAuth::<#types>::builder() #calls
+            }
+        }
+
+        impl ::core::convert::From<::jwt_auth::JwtAuth<#types>> for #name {
+            fn from(backend: ::jwt_auth::JwtAuth<#types>) -> Self {
+                Self(backend)
+            }
+        }
+
+        impl ::core::ops::Deref for #name {
+            type Target = ::jwt_auth::JwtAuth<#types>;
+
+            fn deref(&self) -> &Self::Target {
+                &self.0
+            }
+        }
+
+        impl<__JwtAuthRouterState> ::jwt_auth::__private::axum::extract::FromRequestParts<__JwtAuthRouterState>
+            for #name
+        where
+            __JwtAuthRouterState: ::core::marker::Send + ::core::marker::Sync,
+        {
+            type Rejection = ::jwt_auth::__private::axum::response::Response;
+
+            async fn from_request_parts(
+                parts: &mut ::jwt_auth::__private::axum::http::request::Parts,
+                _state: &__JwtAuthRouterState,
+            ) -> ::core::result::Result<Self, Self::Rejection> {
+                ::core::result::Result::map(
+                    ::jwt_auth::__private::extract_backend::<#types>(parts).await,
+                    Self,
+                )
+            }
+        }
+
+        #retrieve
+        #revoked
+    }
+}
+
+/// Assertions spanned on the user's types, so that a missing bound points at them.
+fn assert_types(retrieval: &Retrieval, claims: &TokenStream) -> TokenStream {
+    let user = &retrieval.user;
+    let user_check = quote_spanned!(user.span()=> ::jwt_auth::__private::assert_user::<#user>(););
+    let state_check = retrieval.state.as_ref().map(
+        |state| quote_spanned!(state.span()=> ::jwt_auth::__private::assert_state::<#state>();),
+    );
+    let claims_span = claims.span();
+    let claims_check =
+        quote_spanned!(claims_span=> ::jwt_auth::__private::assert_claims::<#claims>(););
+    quote!(#user_check #state_check #claims_check)
+}
+
+/// The arguments the user's function (or revocation check) is called with.
+fn call_arguments(retrieval: &Retrieval, claims: &TokenStream) -> TokenStream {
+    // `&Token<C>`, spanned on the user's token type: a mismatch reads "expected `&Token`,
+    // found `&Token<Claims>`" there.
+    let token = quote_spanned! {retrieval.token.span()=>
+        <::jwt_auth::__private::Arc<::jwt_auth::Token<#claims>> as ::core::ops::Deref>::deref(
+            __jwt_auth_token,
+        )
+    };
+    match &retrieval.state {
+        Some(state) => {
+            let state = quote_spanned!(state.span()=> __jwt_auth_state);
+            quote!(#token, #state)
+        }
+        None => token,
+    }
+}
+
+/// The parameters of the general retrieval shape, `RetrieveFn`.
+fn glue_parameters(
+    retrieval: &Retrieval,
+    state: &TokenStream,
+    claims: &TokenStream,
+) -> TokenStream {
+    let state_name = if retrieval.state.is_some() {
+        quote!(__jwt_auth_state)
+    } else {
+        quote!(_)
+    };
+    quote! {
+        __jwt_auth_token: &'__jwt_auth ::jwt_auth::__private::Arc<::jwt_auth::Token<#claims>>,
+        #state_name: &'__jwt_auth #state,
+    }
+}
+
+/// The user's function in the builder's general shape.
+fn retrieve_fn(
+    retrieval: &Retrieval,
+    glue: &Ident,
+    state: &TokenStream,
+    claims: &TokenStream,
+) -> TokenStream {
+    let function = &retrieval.ident;
+    let user = &retrieval.user;
+    let parameters = glue_parameters(retrieval, state, claims);
+    let arguments = call_arguments(retrieval, claims);
+    let output_span = retrieval.output.span();
+    let call = quote!(#function(#arguments));
+    // Spanned on the return type, so that an error type that cannot become a `BoxError`
+    // points there.
+    let converted = quote_spanned! {output_span=>
+        ::jwt_auth::IntoRetrieved::<#user>::into_retrieved(__jwt_auth_value)
+    };
+    let body = if retrieval.is_async {
+        quote_spanned! {function.span()=>
+            ::jwt_auth::__private::Box::pin(async move {
+                let __jwt_auth_value = #call.await;
+                #converted
+            })
+        }
+    } else {
+        quote! {
+            let __jwt_auth_value = #call;
+            ::jwt_auth::__private::Box::pin(::core::future::ready(#converted))
+        }
+    };
+    quote! {
+        #[doc(hidden)]
+        fn #glue<'__jwt_auth>(#parameters) -> ::jwt_auth::__private::BoxFuture<
+            '__jwt_auth,
+            ::core::result::Result<::core::option::Option<#user>, ::jwt_auth::BoxError>,
+        > {
+            #body
+        }
+    }
+}
+
+/// The revocation check in the builder's general shape, sync or async by autoref
+/// specialisation (see `jwt_auth::__private::Revoked`).
+fn revoked_fn(
+    retrieval: &Retrieval,
+    path: &syn::Path,
+    glue: &Ident,
+    state: &TokenStream,
+    claims: &TokenStream,
+) -> TokenStream {
+    let parameters = glue_parameters(retrieval, state, claims);
+    let arguments = call_arguments(retrieval, claims);
+    let into_future = quote_spanned!(path.span()=> .into_revoked_future());
+    quote! {
+        #[doc(hidden)]
+        fn #glue<'__jwt_auth>(#parameters) -> ::jwt_auth::__private::BoxFuture<
+            '__jwt_auth,
+            ::core::result::Result<bool, ::jwt_auth::BoxError>,
+        > {
+            #[allow(unused_imports)]
+            use ::jwt_auth::__private::{RevokedViaFuture as _, RevokedViaValue as _};
+            (&&::jwt_auth::__private::Revoked::new(#path(#arguments))) #into_future
+        }
+    }
+}
+
+/// The builder calls for every key that was written; the builder has the defaults.
+fn builder_calls(config: &Config) -> TokenStream {
+    let mut calls = TokenStream::new();
+    if let Some(var) = &config.secret_env {
+        let var = &var.value;
+        calls.extend(quote! {
+            .secret_from_env(#var)
+            .dev_secret_fallback(::core::cfg!(debug_assertions))
+        });
+    }
+    if let Some(flow) = &config.flow {
+        let variant = match flow.value {
+            Flow::Header => quote!(Header),
+            Flow::Cookie => quote!(Cookie),
+            Flow::OAuth2Password => quote!(OAuth2Password),
+        };
+        calls.extend(quote!(.flow(::jwt_auth::Flow::#variant)));
+    }
+    string_call(&mut calls, config.token_url.as_ref(), "token_url");
+    if let Some(algorithm) = &config.algorithm {
+        let algorithm = &algorithm.value;
+        calls.extend(quote!(.algorithm(::jwt_auth::Algorithm::#algorithm)));
+    }
+    string_call(&mut calls, config.auth_header.as_ref(), "auth_header");
+    for (setting, method) in [
+        (&config.expiration, "expiration"),
+        (&config.leeway, "leeway"),
+    ] {
+        if let Some(seconds) = setting {
+            let method = Ident::new(method, Span::call_site());
+            let seconds = seconds.value;
+            calls.extend(quote!(.#method(::jwt_auth::__private::Duration::from_secs(#seconds))));
+        }
+    }
+    list_call(&mut calls, config.exclude.as_ref(), "exclude");
+    if let Some(methods) = &config.exclude_methods {
+        let methods = &methods.value;
+        calls.extend(quote! {
+            .exclude_methods([#(::jwt_auth::__private::axum::http::Method::#methods),*])
+        });
+    }
+    string_call(&mut calls, config.cookie_name.as_ref(), "cookie_name");
+    string_call(&mut calls, config.cookie_path.as_ref(), "cookie_path");
+    string_call(&mut calls, config.cookie_domain.as_ref(), "cookie_domain");
+    bool_call(&mut calls, config.secure.as_ref(), "cookie_secure");
+    if let Some(same_site) = &config.same_site {
+        let variant = match same_site.value {
+            SameSite::Lax => quote!(Lax),
+            SameSite::Strict => quote!(Strict),
+            SameSite::None => quote!(None),
+        };
+        calls.extend(quote!(.cookie_same_site(::jwt_auth::SameSite::#variant)));
+    }
+    list_call(&mut calls, config.issuer.as_ref(), "accepted_issuers");
+    list_call(&mut calls, config.audience.as_ref(), "accepted_audiences");
+    bool_call(
+        &mut calls,
+        config.strict_audience.as_ref(),
+        "strict_audience",
+    );
+    list_call(&mut calls, config.require_claims.as_ref(), "require_claims");
+    bool_call(&mut calls, config.verify_expiry.as_ref(), "verify_expiry");
+    bool_call(
+        &mut calls,
+        config.verify_not_before.as_ref(),
+        "verify_not_before",
+    );
+    string_call(&mut calls, config.scheme_name.as_ref(), "scheme_name");
+    string_call(&mut calls, config.description.as_ref(), "description");
+    if let Some(scopes) = &config.oauth_scopes {
+        let (names, descriptions): (Vec<_>, Vec<_>) = scopes.value.iter().cloned().unzip();
+        calls.extend(quote!(.oauth_scopes([#((#names, #descriptions)),*])));
+    }
+    calls
+}
+
+fn string_call(
+    calls: &mut TokenStream,
+    setting: Option<&crate::model::Setting<syn::LitStr>>,
+    method: &str,
+) {
+    if let Some(setting) = setting {
+        let method = Ident::new(method, Span::call_site());
+        let value = &setting.value;
+        calls.extend(quote!(.#method(#value)));
+    }
+}
+
+fn bool_call(calls: &mut TokenStream, setting: Option<&crate::model::Setting<bool>>, method: &str) {
+    if let Some(setting) = setting {
+        let method = Ident::new(method, Span::call_site());
+        let value = setting.value;
+        calls.extend(quote!(.#method(#value)));
+    }
+}
+
+/// A list of strings; an empty list is the builder's default, so it is left out.
+fn list_call(
+    calls: &mut TokenStream,
+    setting: Option<&crate::model::Setting<Vec<syn::LitStr>>>,
+    method: &str,
+) {
+    if let Some(setting) = setting.filter(|s| !s.value.is_empty()) {
+        let method = Ident::new(method, Span::call_site());
+        let values = &setting.value;
+        calls.extend(quote!(.#method([#(#values),*])));
+    }
+}

@@ -1,0 +1,744 @@
+//! The macro end to end on `proc_macro2` input: every rule, accumulation, and the expansion's
+//! shape. The compiler's view of the same is in the workspace's `tests/ui`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::expand::{analyse, jwt_auth, pascal_case};
+
+fn item() -> TokenStream {
+    quote! {
+        async fn retrieve_user(token: &Token, state: &AppState) -> Option<User> { None }
+    }
+}
+
+/// The messages for `args` on a well-formed function; empty when it is accepted.
+fn messages(args: TokenStream) -> Vec<String> {
+    messages_for(args, item())
+}
+
+fn messages_for(args: TokenStream, item: TokenStream) -> Vec<String> {
+    match analyse(args, item) {
+        Ok(_) => Vec::new(),
+        Err(error) => error.into_iter().map(|e| e.to_string()).collect(),
+    }
+}
+
+/// The single message for `args`, which must be refused for exactly one reason.
+fn message(args: TokenStream) -> String {
+    let mut all = messages(args);
+    assert_eq!(all.len(), 1, "{all:#?}");
+    all.remove(0)
+}
+
+fn accepted(args: TokenStream) {
+    assert_eq!(messages(args), Vec::<String>::new());
+}
+
+fn signature_message(item: TokenStream) -> String {
+    let mut all = messages_for(quote!(secret = env("JWT_SECRET")), item);
+    assert_eq!(all.len(), 1, "{all:#?}");
+    all.remove(0)
+}
+
+// --- keys ---
+
+#[test]
+fn the_design_attribute_is_accepted() {
+    accepted(quote! {
+        secret = env("JWT_SECRET"), exclude = ["/login","/schema"], flow = "oauth2_password",
+        token_url = "/login"
+    });
+}
+
+#[test]
+fn every_key_at_once_is_accepted() {
+    accepted(quote! {
+        secret = env("JWT_SECRET"),
+        flow = "oauth2_password",
+        token_url = "/login",
+        algorithm = "HS512",
+        auth_header = "X-Api-Token",
+        expiration = "1h30m",
+        leeway = 30,
+        exclude = "^/login$",
+        exclude_methods = ["OPTIONS", "HEAD"],
+        cookie_name = "session",
+        cookie_path = "/api",
+        cookie_domain = "example.com",
+        secure = true,
+        same_site = "none",
+        issuer = ["a", "b"],
+        audience = "my-api",
+        strict_audience = true,
+        require_claims = ["aud"],
+        verify_expiry = false,
+        verify_not_before = false,
+        revoked = crate::auth::is_revoked,
+        scheme_name = "Bearer",
+        description = "Our tokens",
+        oauth_scopes = { "read": "Read", "write": "Write" },
+        claims = Claims,
+        name = Auth,
+    });
+}
+
+#[test]
+fn missing_secret() {
+    assert_eq!(
+        message(quote!(flow = "cookie")),
+        "missing `secret`; add `secret = env(\"JWT_SECRET\")` to read the signing secret from the environment"
+    );
+    assert_eq!(messages(TokenStream::new()).len(), 1);
+}
+
+#[test]
+fn secret_literal_points_to_env() {
+    let message = message(quote!(secret = "abc"));
+    assert!(
+        message.contains("`secret = env(\"JWT_SECRET\")`"),
+        "{message}"
+    );
+    assert!(
+        message.starts_with("a secret written in the source"),
+        "{message}"
+    );
+}
+
+#[test]
+fn secret_of_another_shape() {
+    assert_eq!(
+        message(quote!(secret = std::env::var("X"))),
+        "`secret` takes `env(\"VAR\")`, the environment variable holding the secret, not an \
+         expression: `secret = env(\"JWT_SECRET\")`"
+    );
+    assert!(message(quote!(secret = env(X))).starts_with("`env(...)` takes the variable's name"));
+    assert!(message(quote!(secret = env())).starts_with("`env(...)` takes the variable's name"));
+    assert!(message(quote!(secret = env(""))).starts_with("not a valid environment variable name"));
+}
+
+#[test]
+fn flow() {
+    accepted(quote!(secret = env("S"), flow = "header"));
+    accepted(quote!(secret = env("S"), flow = "cookie"));
+    assert_eq!(
+        message(quote!(secret = env("S"), flow = "cookies")),
+        "unknown flow `cookies`; did you mean `cookie`?"
+    );
+    assert_eq!(
+        message(quote!(secret = env("S"), flow = "jwt")),
+        "unknown flow `jwt`; use \"header\", \"cookie\" or \"oauth2_password\""
+    );
+}
+
+#[test]
+fn an_unknown_flow_does_not_cascade() {
+    // `token_url` may be right for the flow the user meant.
+    assert_eq!(
+        messages(quote!(
+            secret = env("S"),
+            flow = "oauth",
+            token_url = "/login"
+        ))
+        .len(),
+        1
+    );
+}
+
+#[test]
+fn token_url() {
+    assert_eq!(
+        message(quote!(secret = env("S"), flow = "oauth2_password")),
+        "`flow = \"oauth2_password\"` needs the login route's path: add `token_url = \"/login\"`"
+    );
+    assert_eq!(
+        message(quote!(secret = env("S"), token_url = "/login")),
+        "`token_url` only applies to `flow = \"oauth2_password\"`"
+    );
+    assert_eq!(
+        message(quote!(
+            secret = env("S"),
+            flow = "cookie",
+            token_url = "/login"
+        )),
+        "`token_url` only applies to `flow = \"oauth2_password\"`"
+    );
+    assert_eq!(
+        message(quote!(
+            secret = env("S"),
+            flow = "oauth2_password",
+            token_url = ""
+        )),
+        "`token_url` must not be empty"
+    );
+}
+
+#[test]
+fn algorithm() {
+    for name in ["HS256", "HS384", "HS512"] {
+        accepted(quote!(secret = env("S"), algorithm = #name));
+    }
+    for name in ["RS256", "PS512", "ES256", "EdDSA"] {
+        let message = message(quote!(secret = env("S"), algorithm = #name));
+        assert!(message.contains("needs PEM keys"), "{message}");
+        assert!(message.contains("pem_keys(...)"), "{message}");
+    }
+    assert_eq!(
+        message(quote!(secret = env("S"), algorithm = "hs256")),
+        "unknown algorithm `hs256`; did you mean `HS256`?"
+    );
+    assert_eq!(
+        message(quote!(secret = env("S"), algorithm = "none")),
+        "unknown algorithm `none`; use \"HS256\", \"HS384\" or \"HS512\""
+    );
+}
+
+#[test]
+fn auth_header() {
+    accepted(quote!(secret = env("S"), auth_header = "X-Token"));
+    for bad in ["", "X Token", "X-Token:", "Tök"] {
+        let message = message(quote!(secret = env("S"), auth_header = #bad));
+        assert!(
+            message.starts_with("not a valid HTTP header name"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn durations() {
+    accepted(quote!(secret = env("S"), expiration = "15m", leeway = "0s"));
+    accepted(quote!(secret = env("S"), expiration = 60, leeway = 0));
+    let refused = message(quote!(secret = env("S"), expiration = "1 day"));
+    assert!(
+        refused.starts_with("cannot read `1 day` as a duration"),
+        "{refused}"
+    );
+    assert_eq!(
+        message(quote!(secret = env("S"), expiration = "0s")),
+        "the expiration must be longer than zero, e.g. `expiration = \"1d\"`"
+    );
+    assert_eq!(
+        message(quote!(secret = env("S"), expiration = 0)),
+        "the expiration must be longer than zero, e.g. `expiration = \"1d\"`"
+    );
+    assert!(message(quote!(secret = env("S"), leeway = "30x")).starts_with("cannot read"));
+    assert!(
+        message(quote!(secret = env("S"), leeway = -1)).starts_with("`leeway` takes a duration")
+    );
+}
+
+#[test]
+fn exclude() {
+    accepted(quote!(secret = env("S"), exclude = "^/login$"));
+    accepted(quote!(secret = env("S"), exclude = []));
+    assert_eq!(
+        message(quote!(secret = env("S"), exclude = ["^/ok$", "("])),
+        "invalid regular expression in `exclude`: unclosed group"
+    );
+    assert_eq!(
+        messages(quote!(secret = env("S"), exclude = ["(", "["])).len(),
+        2
+    );
+}
+
+#[test]
+fn exclude_matching_every_path() {
+    for patterns in [
+        quote!(""),
+        quote!(".*"),
+        quote!(["^/login$", "/"]),
+        quote!(["^/$", "[0-9]"]),
+    ] {
+        assert_eq!(
+            message(quote!(secret = env("S"), exclude = #patterns)),
+            "`exclude` matches every path, which would turn authentication off; anchor the \
+             pattern, e.g. `\"^/login$\"`"
+        );
+    }
+    accepted(quote!(secret = env("S"), exclude = ["/login", "^/$"]));
+}
+
+#[test]
+fn exclude_methods() {
+    accepted(quote!(secret = env("S"), exclude_methods = []));
+    accepted(quote!(secret = env("S"), exclude_methods = "OPTIONS"));
+    assert_eq!(
+        message(quote!(secret = env("S"), exclude_methods = ["options"])),
+        "unknown HTTP method `options`; did you mean `OPTIONS`?"
+    );
+    assert!(
+        message(quote!(secret = env("S"), exclude_methods = ["FETCH"]))
+            .starts_with("unknown HTTP method `FETCH`; use GET, HEAD, POST")
+    );
+}
+
+#[test]
+fn cookie_keys() {
+    accepted(quote! {
+        secret = env("S"), flow = "cookie", cookie_name = "sid", cookie_path = "/",
+        cookie_domain = "example.com", secure = false, same_site = "strict"
+    });
+    let all = messages(quote! {
+        secret = env("S"), cookie_name = "sid", secure = false, same_site = "lax"
+    });
+    assert_eq!(all.len(), 3, "{all:#?}");
+    assert_eq!(
+        all[0],
+        "`cookie_name` only applies to the cookie flows: add `flow = \"cookie\"` or `flow = \"oauth2_password\"`"
+    );
+    assert!(all[1].starts_with("`secure` only applies"));
+    assert!(all[2].starts_with("`same_site` only applies"));
+}
+
+#[test]
+fn cookie_values() {
+    assert!(
+        message(quote!(
+            secret = env("S"),
+            flow = "cookie",
+            cookie_name = "my token"
+        ))
+        .starts_with("not a valid cookie name")
+    );
+    assert!(
+        message(quote!(
+            secret = env("S"),
+            flow = "cookie",
+            cookie_path = "/a;b"
+        ))
+        .starts_with("`cookie_path` must be printable ASCII without `;`")
+    );
+    assert!(
+        message(quote!(
+            secret = env("S"),
+            flow = "cookie",
+            cookie_domain = ""
+        ))
+        .starts_with("`cookie_domain` must be printable ASCII")
+    );
+    assert_eq!(
+        message(quote!(
+            secret = env("S"),
+            flow = "cookie",
+            same_site = "relaxed"
+        )),
+        "unknown `same_site` value `relaxed`; use \"lax\", \"strict\" or \"none\""
+    );
+}
+
+#[test]
+fn same_site_none_needs_secure() {
+    assert_eq!(
+        message(quote!(
+            secret = env("S"),
+            flow = "cookie",
+            same_site = "none",
+            secure = false
+        )),
+        "`same_site = \"none\"` needs `secure = true`: browsers drop such a cookie"
+    );
+    // `secure` defaults to true.
+    accepted(quote!(
+        secret = env("S"),
+        flow = "cookie",
+        same_site = "none"
+    ));
+}
+
+#[test]
+fn strict_audience() {
+    accepted(quote!(
+        secret = env("S"),
+        audience = "a",
+        strict_audience = true
+    ));
+    accepted(quote!(
+        secret = env("S"),
+        audience = ["a", "b"],
+        strict_audience = false
+    ));
+    assert_eq!(
+        message(quote!(
+            secret = env("S"),
+            audience = ["a", "b"],
+            strict_audience = true
+        )),
+        "`strict_audience = true` needs exactly one `audience`, found 2; e.g. `audience = \"my-api\"`"
+    );
+    assert!(message(quote!(secret = env("S"), strict_audience = true)).contains("found 0"));
+    // A refused audience is reported once, not again by `strict_audience`.
+    assert_eq!(
+        messages(quote!(
+            secret = env("S"),
+            audience = 5,
+            strict_audience = true
+        ))
+        .len(),
+        1
+    );
+}
+
+#[test]
+fn oauth_scopes() {
+    accepted(quote! {
+        secret = env("S"), flow = "oauth2_password", token_url = "/t", oauth_scopes = {}
+    });
+    assert_eq!(
+        message(quote!(secret = env("S"), flow = "cookie", oauth_scopes = { "read": "Read" })),
+        "`oauth_scopes` only applies to `flow = \"oauth2_password\"`"
+    );
+    assert_eq!(
+        message(quote! {
+            secret = env("S"), flow = "oauth2_password", token_url = "/t",
+            oauth_scopes = { "read": "Read", "read": "Again" }
+        }),
+        "duplicate OAuth2 scope `read`"
+    );
+}
+
+#[test]
+fn wrong_value_types() {
+    assert_eq!(
+        message(quote!(secret = env("S"), verify_expiry = "yes")),
+        "`verify_expiry` takes `true` or `false`, not a string: `verify_expiry = true`"
+    );
+    assert_eq!(
+        message(quote!(secret = env("S"), exclude = 5)),
+        "`exclude` takes a pattern or a list of patterns, not an integer: `exclude = [\"^/login$\"]`"
+    );
+    assert_eq!(
+        message(quote!(secret = env("S"), issuer = ["a", 1])),
+        "`issuer` takes a string or a list of strings, not an integer: `issuer = \"https://issuer.example\"`"
+    );
+    assert_eq!(
+        message(quote!(secret = env("S"), revoked = "is_revoked")),
+        "`revoked` takes the path of a function, not a string: `revoked = is_revoked`"
+    );
+    assert_eq!(
+        message(quote!(secret = env("S"), name = "Auth")),
+        "`name` takes a type name, not a string: `name = Auth`"
+    );
+    assert_eq!(
+        message(quote!(secret = env("S"), name = a::Auth)),
+        "`name` takes a type name, not a path: `name = Auth`"
+    );
+    assert_eq!(
+        message(quote!(secret = env("S"), flow = cookie)),
+        "`flow` takes a string, not a path: `flow = \"cookie\"`"
+    );
+    assert!(
+        message(quote!(secret = env("S"), oauth_scopes = ["read"]))
+            .starts_with("`oauth_scopes` takes a map")
+    );
+}
+
+#[test]
+fn unknown_and_duplicate_keys() {
+    assert_eq!(
+        message(quote!(secret = env("S"), exlude = "/x")),
+        "unknown `jwt_auth` key `exlude`; did you mean `exclude`?"
+    );
+    assert_eq!(
+        message(quote!(secret = env("S"), flow = "cookie", flow = "header")),
+        "duplicate `jwt_auth` key `flow`; give each key once"
+    );
+}
+
+#[test]
+fn three_bad_keys_give_three_errors() {
+    let all = messages(quote! {
+        secret = env("S"), flwo = "cookie", expiration = "soon", secure = "yes"
+    });
+    assert_eq!(all.len(), 3, "{all:#?}");
+    assert!(all[0].starts_with("unknown `jwt_auth` key `flwo`"));
+    assert!(all[1].starts_with("cannot read `soon` as a duration"));
+    assert!(all[2].starts_with("`secure` takes `true` or `false`"));
+}
+
+#[test]
+fn a_misspelt_key_does_not_also_count_as_missing() {
+    assert_eq!(
+        message(quote!(token_secret = env("JWT_SECRET"))),
+        "unknown `jwt_auth` key `token_secret`; did you mean `secret`?"
+    );
+    assert_eq!(
+        message(quote!(
+            secret = env("S"),
+            flow = "oauth2_password",
+            tokn_url = "/login"
+        )),
+        "unknown `jwt_auth` key `tokn_url`; did you mean `token_url`?"
+    );
+}
+
+#[test]
+fn attribute_and_signature_errors_are_reported_together() {
+    let all = messages_for(
+        quote!(flow = "nope"),
+        quote!(
+            fn retrieve_user<T>(token: Token) {}
+        ),
+    );
+    assert_eq!(all.len(), 5, "{all:#?}");
+}
+
+// --- the function ---
+
+#[test]
+fn function_shapes_accepted() {
+    for item in [
+        quote!(
+            async fn f(token: &Token, state: &AppState) -> Option<User> {
+                None
+            }
+        ),
+        quote!(
+            fn f(token: &Token, state: &AppState) -> Option<User> {
+                None
+            }
+        ),
+        quote!(
+            async fn f(token: &Token) -> Option<User> {
+                None
+            }
+        ),
+        quote!(
+            pub async fn f(_: &Token<Claims>, _: &S) -> Result<Option<User>, Error> {
+                Ok(None)
+            }
+        ),
+        quote!(
+            fn f(token: &Token) -> std::option::Option<User> {
+                None
+            }
+        ),
+        quote!(
+            fn f(token: &Token) -> ::core::result::Result<std::option::Option<User>, E> {
+                todo!()
+            }
+        ),
+    ] {
+        assert_eq!(
+            messages_for(quote!(secret = env("S")), item),
+            Vec::<String>::new()
+        );
+    }
+}
+
+#[test]
+fn not_a_function() {
+    let message = signature_message(quote!(
+        struct User;
+    ));
+    assert!(
+        message.starts_with("`#[jwt_auth]` goes on a user-retrieval function"),
+        "{message}"
+    );
+}
+
+#[test]
+fn method_with_self() {
+    let message = signature_message(quote!(
+        async fn f(&self, token: &Token) -> Option<User> {
+            None
+        }
+    ));
+    assert!(
+        message.starts_with("`#[jwt_auth]` goes on a free function, not a method"),
+        "{message}"
+    );
+}
+
+#[test]
+fn generics_and_impl_trait() {
+    assert!(
+        signature_message(quote!(
+            fn f<T>(token: &Token) -> Option<T> {
+                None
+            }
+        ))
+        .starts_with("the user-retrieval function cannot be generic")
+    );
+    assert!(
+        signature_message(quote!(
+            fn f<'a>(token: &'a Token) -> Option<U> {
+                None
+            }
+        ))
+        .starts_with("the user-retrieval function cannot be generic")
+    );
+    assert_eq!(
+        signature_message(quote!(
+            fn f(token: &Token, state: &impl Clone) -> Option<U> {
+                None
+            }
+        )),
+        "the user-retrieval function cannot take `impl Trait`; name the type"
+    );
+}
+
+#[test]
+fn parameter_count_and_kind() {
+    assert!(
+        signature_message(quote!(
+            fn f() -> Option<U> {
+                None
+            }
+        ))
+        .starts_with("the user-retrieval function takes the token, and optionally the state")
+    );
+    assert!(
+        signature_message(quote!(
+            fn f(t: &Token, s: &S, x: &X) -> Option<U> {
+                None
+            }
+        ))
+        .starts_with("the user-retrieval function takes at most two parameters")
+    );
+    assert_eq!(
+        signature_message(quote!(
+            fn f(token: Token) -> Option<U> {
+                None
+            }
+        )),
+        "the token parameter must be a shared reference: `token: &Token`"
+    );
+    assert_eq!(
+        signature_message(quote!(
+            fn f(token: &Token, state: &mut S) -> Option<U> {
+                None
+            }
+        )),
+        "the state parameter must be a shared reference: `state: &AppState`"
+    );
+}
+
+#[test]
+fn return_types() {
+    assert!(
+        signature_message(quote!(
+            fn f(token: &Token) {}
+        ))
+        .ends_with("add `-> Option<User>`")
+    );
+    for output in [
+        quote!(User),
+        quote!(Result<User, E>),
+        quote!(Option<A, B>),
+        quote!(Vec<User>),
+    ] {
+        assert!(
+            signature_message(quote!(fn f(token: &Token) -> #output { todo!() }))
+                .starts_with("the user-retrieval function must return `Option<User>`")
+        );
+    }
+}
+
+#[test]
+fn qualifiers() {
+    assert!(
+        signature_message(quote!(
+            unsafe fn f(t: &Token) -> Option<U> {
+                None
+            }
+        ))
+        .starts_with("the user-retrieval function cannot be `unsafe`")
+    );
+    assert!(
+        signature_message(quote!(
+            const fn f(t: &Token) -> Option<U> {
+                None
+            }
+        ))
+        .starts_with("the user-retrieval function cannot be `const`")
+    );
+    assert!(
+        signature_message(quote!(
+            extern "C" fn f(t: &Token) -> Option<U> {
+                None
+            }
+        ))
+        .starts_with("the user-retrieval function cannot be `extern`")
+    );
+}
+
+// --- the expansion ---
+
+#[test]
+fn names() {
+    assert_eq!(pascal_case("retrieve_user_handler"), "RetrieveUserHandler");
+    assert_eq!(pascal_case("_user"), "User");
+    assert_eq!(pascal_case("user2_by_id"), "User2ById");
+}
+
+fn expanded(args: TokenStream, item: TokenStream) -> String {
+    jwt_auth(args, item).to_string()
+}
+
+#[test]
+fn expansion_keeps_the_function_and_names_the_runtime_absolutely() {
+    let out = expanded(quote!(secret = env("JWT_SECRET"), flow = "cookie"), item());
+    assert!(out.starts_with("async fn retrieve_user"), "{out}");
+    assert!(out.contains("struct RetrieveUser (:: jwt_auth :: JwtAuth < User , AppState , :: jwt_auth :: Extras >)"), "{out}");
+    assert!(out.contains(". secret_from_env (\"JWT_SECRET\") . dev_secret_fallback (:: core :: cfg ! (debug_assertions))"), "{out}");
+    assert!(
+        out.contains(". flow (:: jwt_auth :: Flow :: Cookie)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("fn __jwt_auth_retrieve_retrieve_user"),
+        "{out}"
+    );
+    assert!(out.contains("# [doc (hidden)]"), "{out}");
+    assert!(!out.contains("compile_error"), "{out}");
+}
+
+#[test]
+fn expansion_on_error_keeps_the_function() {
+    let out = expanded(quote!(flow = "nope"), item());
+    assert!(out.starts_with("async fn retrieve_user"), "{out}");
+    assert!(out.contains("compile_error"), "{out}");
+    assert!(!out.contains("struct"), "{out}");
+}
+
+#[test]
+fn claims_type() {
+    let with_key = expanded(quote!(secret = env("S"), claims = my::Claims), item());
+    assert!(
+        with_key.contains("JwtAuth < User , AppState , my :: Claims >"),
+        "{with_key}"
+    );
+    let from_token = expanded(
+        quote!(secret = env("S")),
+        quote!(
+            fn f(token: &Token<Claims>) -> Option<User> {
+                None
+            }
+        ),
+    );
+    assert!(
+        from_token.contains("JwtAuth < User , () , Claims >"),
+        "{from_token}"
+    );
+}
+
+#[test]
+fn name_key() {
+    let out = expanded(quote!(secret = env("S"), name = Auth), item());
+    assert!(out.contains("struct Auth"), "{out}");
+}
+
+#[test]
+fn revoked_glue() {
+    let out = expanded(
+        quote!(secret = env("S"), revoked = checks::is_revoked),
+        item(),
+    );
+    assert!(out.contains("fn __jwt_auth_revoked_retrieve_user"), "{out}");
+    assert!(
+        out.contains("Revoked :: new (checks :: is_revoked (< :: jwt_auth :: __private :: Arc < :: jwt_auth :: Token < :: jwt_auth :: Extras >> as :: core :: ops :: Deref > :: deref (__jwt_auth_token ,) , __jwt_auth_state))"),
+        "{out}"
+    );
+    assert!(out.contains(". revoked_with (:: jwt_auth :: __private :: Arc :: new (__jwt_auth_revoked_retrieve_user))"), "{out}");
+}

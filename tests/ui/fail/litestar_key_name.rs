@@ -1,0 +1,14 @@
+//! Litestar's parameter name for a key: the error names ours.
+
+use jwt_auth::{Token, jwt_auth};
+
+#[derive(Clone)]
+struct User;
+
+#[jwt_auth(token_secret = env("JWT_SECRET"))]
+async fn retrieve_user(token: &Token) -> Option<User> {
+    let _ = token;
+    Some(User)
+}
+
+fn main() {}

@@ -1,0 +1,14 @@
+//! `SameSite=None` on a cookie without `Secure`.
+
+use jwt_auth::{Token, jwt_auth};
+
+#[derive(Clone)]
+struct User;
+
+#[jwt_auth(secret = env("JWT_SECRET"), flow = "cookie", same_site = "none", secure = false)]
+async fn retrieve_user(token: &Token) -> Option<User> {
+    let _ = token;
+    Some(User)
+}
+
+fn main() {}

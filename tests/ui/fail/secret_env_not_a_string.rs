@@ -1,0 +1,14 @@
+//! `env(...)` with an identifier instead of the variable's name.
+
+use jwt_auth::{Token, jwt_auth};
+
+#[derive(Clone)]
+struct User;
+
+#[jwt_auth(secret = env(JWT_SECRET))]
+async fn retrieve_user(token: &Token) -> Option<User> {
+    let _ = token;
+    Some(User)
+}
+
+fn main() {}

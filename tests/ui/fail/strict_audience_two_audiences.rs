@@ -1,0 +1,14 @@
+//! `strict_audience` with two audiences.
+
+use jwt_auth::{Token, jwt_auth};
+
+#[derive(Clone)]
+struct User;
+
+#[jwt_auth(secret = env("JWT_SECRET"), audience = ["web", "mobile"], strict_audience = true)]
+async fn retrieve_user(token: &Token) -> Option<User> {
+    let _ = token;
+    Some(User)
+}
+
+fn main() {}

@@ -1,0 +1,14 @@
+//! `token_url` with the (default) header flow.
+
+use jwt_auth::{Token, jwt_auth};
+
+#[derive(Clone)]
+struct User;
+
+#[jwt_auth(secret = env("JWT_SECRET"), token_url = "/login")]
+async fn retrieve_user(token: &Token) -> Option<User> {
+    let _ = token;
+    Some(User)
+}
+
+fn main() {}

@@ -1,0 +1,14 @@
+//! A method name that does not exist.
+
+use jwt_auth::{Token, jwt_auth};
+
+#[derive(Clone)]
+struct User;
+
+#[jwt_auth(secret = env("JWT_SECRET"), exclude_methods = ["OPTIONS", "FETCH"])]
+async fn retrieve_user(token: &Token) -> Option<User> {
+    let _ = token;
+    Some(User)
+}
+
+fn main() {}

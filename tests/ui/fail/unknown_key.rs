@@ -1,0 +1,14 @@
+//! A misspelt key: the error suggests the right one.
+
+use jwt_auth::{Token, jwt_auth};
+
+#[derive(Clone)]
+struct User;
+
+#[jwt_auth(secret = env("JWT_SECRET"), exlude = ["^/login$"])]
+async fn retrieve_user(token: &Token) -> Option<User> {
+    let _ = token;
+    Some(User)
+}
+
+fn main() {}

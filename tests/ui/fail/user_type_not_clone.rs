@@ -1,0 +1,13 @@
+//! A user type that is not `Clone`.
+
+use jwt_auth::{Token, jwt_auth};
+
+struct User;
+
+#[jwt_auth(secret = env("JWT_SECRET"))]
+async fn retrieve_user(token: &Token) -> Option<User> {
+    let _ = token;
+    Some(User)
+}
+
+fn main() {}
