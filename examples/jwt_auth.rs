@@ -22,10 +22,10 @@ struct AppState {
     users: Users,
 }
 
-/// Finds the user a token belongs to (the docs' `MOCK_DB.get(token.sub)`). The attribute turns
+/// Finds the user a token belongs to (the docs' `MOCK_DB.get(token.sub)`); sync or async both work. The attribute turns
 /// it into the backend `RetrieveUserHandler`: its constructor, `login()`, and the middleware.
 #[jwt_auth(secret = env("JWT_SECRET"), exclude = ["/login", "/schema"])]
-async fn retrieve_user_handler(token: &Token, state: &AppState) -> Option<User> {
+fn retrieve_user_handler(token: &Token, state: &AppState) -> Option<User> {
     state.users.get(&token.sub)
 }
 
@@ -36,7 +36,9 @@ async fn login_handler(
     AppJson(user): AppJson<User>,
 ) -> Login {
     state.users.insert(user.clone());
-    auth.login(user.id.to_string()).extra("email", &user.email).body(&user)
+    auth.login(user.id.to_string())
+        .extra("email", &user.email)
+        .body(&user)
 }
 
 /// A protected route: the middleware has put the user and the token in the request.

@@ -31,7 +31,7 @@ struct AppState {
     exclude = ["/login", "/schema"],
     secure = false,
 )]
-async fn retrieve_user_handler(token: &Token, state: &AppState) -> Option<User> {
+fn retrieve_user_handler(token: &Token, state: &AppState) -> Option<User> {
     state.users.get(&token.sub)
 }
 
@@ -42,7 +42,9 @@ async fn login_handler(
     AppJson(user): AppJson<User>,
 ) -> Login {
     state.users.insert(user.clone());
-    auth.login(user.id.to_string()).extra("email", &user.email).body(&user)
+    auth.login(user.id.to_string())
+        .extra("email", &user.email)
+        .body(&user)
 }
 
 /// A protected route, reachable with the header or with the cookie alone.

@@ -25,7 +25,7 @@ struct AppState {
 
 /// Finds the user a token belongs to.
 #[jwt_auth(secret = env("JWT_SECRET"), exclude = ["/login","/schema"], flow = "oauth2_password", token_url = "/login")]
-async fn retrieve_user_handler(token: &Token, state: &AppState) -> Option<User> {
+fn retrieve_user_handler(token: &Token, state: &AppState) -> Option<User> {
     state.users.get(&token.sub)
 }
 
@@ -47,7 +47,9 @@ async fn login_custom_response_handler(
     AppJson(user): AppJson<User>,
 ) -> Login {
     state.users.insert(user.clone());
-    auth.login(user.id.to_string()).extra("email", &user.email).body(&user)
+    auth.login(user.id.to_string())
+        .extra("email", &user.email)
+        .body(&user)
 }
 
 /// A protected route.

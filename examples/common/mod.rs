@@ -7,8 +7,8 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, RwLock};
 use std::future::IntoFuture;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -39,7 +39,9 @@ impl Email {
     /// Checks the shape `local@domain.tld`: one `@`, no spaces or control characters, a dot in
     /// the domain with non-empty labels, at most 254 characters.
     pub fn parse(value: &str) -> Result<Self, &'static str> {
-        let (local, domain) = value.split_once('@').ok_or("an email address needs an `@`")?;
+        let (local, domain) = value
+            .split_once('@')
+            .ok_or("an email address needs an `@`")?;
         let valid = value.len() <= 254
             && !local.is_empty()
             && local.len() <= 64
@@ -82,12 +84,18 @@ pub struct Users(Arc<RwLock<HashMap<String, User>>>);
 
 impl Users {
     pub fn insert(&self, user: User) {
-        let mut users = self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut users = self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         users.insert(user.id.to_string(), user);
     }
 
     pub fn get(&self, id: &str) -> Option<User> {
-        let users = self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let users = self
+            .0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         users.get(id).cloned()
     }
 }
@@ -113,7 +121,14 @@ where
 }
 
 fn json_error(status: StatusCode, detail: &str) -> Response {
-    (status, axum::Json(ErrorBody { status_code: status.as_u16(), detail: detail.to_owned() })).into_response()
+    (
+        status,
+        axum::Json(ErrorBody {
+            status_code: status.as_u16(),
+            detail: detail.to_owned(),
+        }),
+    )
+        .into_response()
 }
 
 /// A minimal OpenAPI 3.1 document with the backend's security scheme, required on the
@@ -139,7 +154,7 @@ pub fn openapi_document(
             "description": scheme.description,
             "flows": {"password": {
                 "tokenUrl": token_url.unwrap_or("/login"),
-                "scopes": scheme.oauth_scopes.iter().cloned().collect::<serde_json::Map<_, _>>(),
+                "scopes": scheme.oauth_scopes.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect::<serde_json::Map<_, _>>(),
             }},
         }),
     };
@@ -173,7 +188,10 @@ pub fn schema_routes<S: Clone + Send + Sync + 'static>(document: Value) -> Route
         title = document["info"]["title"].as_str().unwrap_or("API"),
     ));
     Router::new()
-        .route("/schema/openapi.json", get(move || async move { axum::Json(document) }))
+        .route(
+            "/schema/openapi.json",
+            get(move || async move { axum::Json(document) }),
+        )
         .route("/schema", get(move || async move { page }))
 }
 
@@ -182,6 +200,9 @@ pub fn schema_routes<S: Clone + Send + Sync + 'static>(document: Value) -> Route
 /// requests in flight [`SHUTDOWN_GRACE`] to finish (idle keep-alive connections are closed at
 /// once).
 pub async fn serve(app: Router) -> std::io::Result<()> {
+    // The handlers are installed before the listening line, so that a signal sent as soon as
+    // the server answers is never the default "terminate at once".
+    let shutdown = shutdown_signal()?;
     let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
     let port = std::env::var("PORT").unwrap_or_else(|_| "8000".to_owned());
     let listener = tokio::net::TcpListener::bind(format!("{host}:{port}")).await?;
@@ -196,31 +217,35 @@ pub async fn serve(app: Router) -> std::io::Result<()> {
     tokio::pin!(server);
     tokio::select! {
         result = &mut server => return result,
-        () = shutdown_signal() => stop.notify_one(),
+        () = shutdown => stop.notify_one(),
     }
-    tokio::time::timeout(SHUTDOWN_GRACE, server).await.unwrap_or(Ok(()))
+    tokio::time::timeout(SHUTDOWN_GRACE, server)
+        .await
+        .unwrap_or(Ok(()))
 }
 
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// A future that completes on SIGINT or SIGTERM; the handlers are installed by this call.
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
-    eprintln!("shutting down");
+        eprintln!("shutting down");
+    })
+}
+
+/// A future that completes on Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        eprintln!("shutting down");
+    })
 }
 
 /// How long requests in flight get after the signal.

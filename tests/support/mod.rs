@@ -88,10 +88,13 @@ impl Server {
         });
         let addr = loop {
             let line = line_rx
-                .recv_timeout(Duration::from_secs(60))
+                .recv_timeout(Duration::from_mins(1))
                 .unwrap_or_else(|_| panic!("{example} printed no listening line"));
             if let Some(rest) = line.split("listening on http://").nth(1) {
-                break rest.trim().parse().expect("an address after `listening on http://`");
+                break rest
+                    .trim()
+                    .parse()
+                    .expect("an address after `listening on http://`");
             }
         };
         Self {
@@ -129,7 +132,9 @@ impl Server {
 
     /// A new HTTP/1.1 connection.
     pub async fn connect(&self) -> Connection {
-        let stream = tokio::net::TcpStream::connect(self.addr).await.expect("connect");
+        let stream = tokio::net::TcpStream::connect(self.addr)
+            .await
+            .expect("connect");
         let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
             .expect("handshake");
@@ -141,8 +146,17 @@ impl Server {
     }
 
     /// One request on a new connection.
-    pub async fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Response {
-        self.connect().await.request(method, path, headers, body).await
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Response {
+        self.connect()
+            .await
+            .request(method, path, headers, body)
+            .await
     }
 
     pub async fn get(&self, path: &str, headers: &[(&str, &str)]) -> Response {
@@ -151,8 +165,13 @@ impl Server {
 
     /// `POST` with a JSON body.
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
-        self.request("POST", path, &[("content-type", "application/json")], &body.to_string())
-            .await
+        self.request(
+            "POST",
+            path,
+            &[("content-type", "application/json")],
+            &body.to_string(),
+        )
+        .await
     }
 }
 
@@ -170,7 +189,13 @@ pub struct Connection {
 }
 
 impl Connection {
-    pub async fn request(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Response {
+    pub async fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Response {
         let mut request = Request::builder()
             .method(Method::from_bytes(method.as_bytes()).expect("method"))
             .uri(path)
@@ -188,8 +213,18 @@ impl Connection {
         let response = self.sender.send_request(request).await.expect("response");
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.into_body().collect().await.expect("body").to_bytes().to_vec();
-        Response { status, headers, body }
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        Response {
+            status,
+            headers,
+            body,
+        }
     }
 }
 
@@ -207,8 +242,12 @@ impl Response {
     }
 
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
     }
 
     pub fn text(&self) -> String {
@@ -217,8 +256,13 @@ impl Response {
 
     /// The JWT of the `Authorization: Bearer <jwt>` header.
     pub fn bearer(&self) -> String {
-        let value = self.header("authorization").expect("an authorization header");
-        value.strip_prefix("Bearer ").expect("the Bearer scheme").to_owned()
+        let value = self
+            .header("authorization")
+            .expect("an authorization header");
+        value
+            .strip_prefix("Bearer ")
+            .expect("the Bearer scheme")
+            .to_owned()
     }
 
     /// The `Set-Cookie` header, split into `name=value` and its attributes.
