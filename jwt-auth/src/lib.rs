@@ -59,8 +59,11 @@ mod error;
 mod exclude;
 mod extract;
 mod flow;
+mod grant;
 mod login;
 mod middleware;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 mod token;
 
 pub use backend::{
@@ -71,6 +74,7 @@ pub use codec::{KeySource, Secret, algorithm_name, parse_algorithm};
 pub use error::{AuthError, ConfigError, ErrorBody, InvalidToken, TokenError};
 pub use extract::{CurrentToken, CurrentUser};
 pub use flow::{CookieSettings, Flow, SameSite};
+pub use grant::{GrantError, PasswordGrant};
 pub use jsonwebtoken::Algorithm;
 pub use jwt_auth_macros::jwt_auth;
 pub use login::{Login, Logout, OAuth2Login, TokenBuilder};
