@@ -15,7 +15,8 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use common::{AppJson, User, Users};
-use jwt_auth::{CurrentToken, CurrentUser, Login, Token, jwt_auth};
+use jwt_auth::{CurrentToken, CurrentUser, ErrorBody, Login, Token, jwt_auth};
+use utoipa::OpenApi;
 
 #[derive(Clone, Default)]
 struct AppState {
@@ -30,6 +31,19 @@ fn retrieve_user_handler(token: &Token, state: &AppState) -> Option<User> {
 }
 
 /// Stores the user and logs them in: 201, the user as body, `Authorization: Bearer <jwt>`.
+#[utoipa::path(
+    post,
+    path = "/login",
+    summary = "Log in",
+    request_body = User,
+    responses(
+        (status = 201, description = "Logged in: the user, and the token in the header", body = User,
+            headers(("authorization" = String, description = "`Bearer <jwt>`"))),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        (status = 422, description = "The JSON is not a user (a missing field, a bad uuid or email)", body = ErrorBody),
+    ),
+)]
 async fn login_handler(
     auth: RetrieveUserHandler,
     State(state): State<AppState>,
@@ -42,6 +56,16 @@ async fn login_handler(
 }
 
 /// A protected route: the middleware has put the user and the token in the request.
+#[utoipa::path(
+    get,
+    path = "/some-path",
+    summary = "The current user",
+    responses(
+        (status = 200, description = "The user the token belongs to", body = User),
+        (status = 401, description = "No valid token", body = ErrorBody,
+            headers(("www-authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
+    ),
+)]
 async fn some_route_handler(
     CurrentUser(user): CurrentUser<User>,
     token: CurrentToken,
@@ -49,6 +73,14 @@ async fn some_route_handler(
     debug_assert_eq!(token.sub, user.id.to_string());
     Json(user)
 }
+
+/// The example's OpenAPI document, before the backend adds its security.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "JWT Auth example", version = "1.0.0"),
+    paths(login_handler, some_route_handler)
+)]
+struct ApiDoc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -59,16 +91,8 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let document = common::openapi_document(
-        "JWT Auth example",
-        auth.flow(),
-        auth.scheme(),
-        auth.token_url(),
-        &[
-            ("post", "/login", "Log in", false),
-            ("get", "/some-path", "The current user", true),
-        ],
-    );
+    // The handlers' documents, with the backend's schemes and per-operation requirements.
+    let document = auth.openapi(ApiDoc::openapi());
     let state = AppState::default();
     let app = Router::new()
         .route("/login", post(login_handler))

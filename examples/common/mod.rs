@@ -13,20 +13,23 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::extract::{FromRequest, Path, Request};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use jwt_auth::{ErrorBody, Flow, SchemeInfo};
+use jwt_auth::ErrorBody;
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Value, json};
+use utoipa::ToSchema;
+use utoipa::openapi::OpenApi;
+use utoipa_swagger_ui::Config;
 use uuid::Uuid;
 
 /// The docs' user: `{"id": uuid, "name": string, "email": email}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct User {
     pub id: Uuid,
     pub name: String,
+    #[schema(value_type = String, format = Email)]
     pub email: Email,
 }
 
@@ -131,68 +134,55 @@ fn json_error(status: StatusCode, detail: &str) -> Response {
         .into_response()
 }
 
-/// A minimal OpenAPI 3.1 document with the backend's security scheme, required on the
-/// protected operations only; `operations` are `(method, path, summary, protected)`.
-pub fn openapi_document(
-    title: &str,
-    flow: Flow,
-    scheme: &SchemeInfo,
-    token_url: Option<&str>,
-    operations: &[(&str, &str, &str, bool)],
-) -> Value {
-    let scheme_object = match flow {
-        Flow::Header => json!({
-            "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-            "description": scheme.description,
-        }),
-        Flow::Cookie => json!({
-            "type": "apiKey", "in": "cookie", "name": "token",
-            "description": scheme.description,
-        }),
-        Flow::OAuth2Password => json!({
-            "type": "oauth2",
-            "description": scheme.description,
-            "flows": {"password": {
-                "tokenUrl": token_url.unwrap_or("/login"),
-                "scopes": scheme.oauth_scopes.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect::<serde_json::Map<_, _>>(),
-            }},
-        }),
+/// The Swagger UI page at `/schema` (and `/schema/`), its assets under `/schema/`, and the
+/// document at `/schema/openapi.json`; all served by the app itself, so the page works offline.
+/// The routes are to be excluded from authentication.
+pub fn schema_routes<S: Clone + Send + Sync + 'static>(document: OpenApi) -> Router<S> {
+    let config = Arc::new(
+        Config::new([OPENAPI_JSON])
+            // No badge fetched from the public validator.
+            .validator_url("none")
+            .try_it_out_enabled(true),
+    );
+    let page = {
+        let config = Arc::clone(&config);
+        move || std::future::ready(swagger_ui_file("", Arc::clone(&config)))
     };
-    let mut paths = serde_json::Map::new();
-    for (method, path, summary, protected) in operations {
-        let mut operation = json!({
-            "summary": summary,
-            "responses": {"200": {"description": "OK"}, "201": {"description": "Created"}},
-        });
-        if *protected {
-            operation["security"] = json!([{ scheme.name.clone(): [] }]);
-            operation["responses"]["401"] = json!({"description": "Not authenticated"});
-        }
-        let entry = paths.entry((*path).to_owned()).or_insert_with(|| json!({}));
-        entry[*method] = operation;
-    }
-    json!({
-        "openapi": "3.1.0",
-        "info": {"title": title, "version": "1.0.0"},
-        "paths": paths,
-        "components": {"securitySchemes": { scheme.name.clone(): scheme_object }},
-    })
-}
-
-/// `GET /schema/openapi.json` and `GET /schema`, to be excluded from authentication.
-pub fn schema_routes<S: Clone + Send + Sync + 'static>(document: Value) -> Router<S> {
-    let page = Html(format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}</title></head>\
-         <body><h1>{title}</h1><p>The OpenAPI document is at \
-         <a href=\"/schema/openapi.json\">/schema/openapi.json</a>.</p></body></html>",
-        title = document["info"]["title"].as_str().unwrap_or("API"),
-    ));
+    let asset = move |Path(file): Path<String>| {
+        std::future::ready(swagger_ui_file(&file, Arc::clone(&config)))
+    };
     Router::new()
         .route(
-            "/schema/openapi.json",
-            get(move || async move { axum::Json(document) }),
+            OPENAPI_JSON,
+            get(move || std::future::ready(axum::Json(document.clone()))),
         )
-        .route("/schema", get(move || async move { page }))
+        .route("/schema", get(page.clone()))
+        .route("/schema/", get(page))
+        .route("/schema/{*file}", get(asset))
+}
+
+/// Where the document is served.
+pub const OPENAPI_JSON: &str = "/schema/openapi.json";
+
+/// One of Swagger UI's files (`index.html` for an empty path), 404 for an unknown one. The page
+/// is served at `/schema` too, so it names its base: its assets are relative links.
+fn swagger_ui_file(file: &str, config: Arc<Config<'static>>) -> Response {
+    match utoipa_swagger_ui::serve(file, config) {
+        Ok(Some(found)) => {
+            let mut bytes = found.bytes.into_owned();
+            if found.content_type.starts_with("text/html") {
+                let html = String::from_utf8_lossy(&bytes).replacen(
+                    "<head>",
+                    "<head>\n    <base href=\"/schema/\">",
+                    1,
+                );
+                bytes = html.into_bytes();
+            }
+            ([(header::CONTENT_TYPE, found.content_type)], bytes).into_response()
+        }
+        Ok(None) => json_error(StatusCode::NOT_FOUND, "Not Found"),
+        Err(error) => json_error(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string()),
+    }
 }
 
 /// Binds `HOST` (default `127.0.0.1`) and `PORT` (default `8000`; `0` picks a free port),

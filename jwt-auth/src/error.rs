@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 /// The body of every error response: Litestar's `{"status_code": ..., "detail": ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// The HTTP status code, repeated in the body.
     pub status_code: u16,

@@ -19,6 +19,7 @@ use crate::token::{Audience, ClaimsToEncode, Extras, extras_to_map};
 
 /// The OAuth2 token response (RFC 6749 section 5.1), Litestar's `OAuth2Login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OAuth2Login {
     /// The access token.
     pub access_token: String,
