@@ -1,0 +1,254 @@
+//! The examples' OpenAPI side checked with outside tools, on a real socket:
+//! `openapi-spec-validator` (the documents are valid OpenAPI 3.1), headless Chromium through
+//! `playwright-core` (the `/schema` page works with the network cut off from all but the
+//! example) and schemathesis (no 5xx, no response that contradicts the document).
+//!
+//! `.ci/run` installs the tools: the Python ones in `target/tools/venv`, `playwright-core` in
+//! `tests/browser/node_modules`, Debian's `chromium`. A missing tool fails these tests; it never
+//! skips them. `JWT_AUTH_TOOLS` names another folder holding `venv/`.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+use support::Server;
+
+/// Each example with its open and its protected operations (`METHOD /path`).
+const EXAMPLES: [(&str, &[&str], &[&str]); 3] = [
+    ("jwt_auth", &["POST /login"], &["GET /some-path"]),
+    ("jwt_cookie_auth", &["POST /login"], &["GET /some-path"]),
+    (
+        "oauth2_password_bearer",
+        &["POST /login", "POST /login_custom"],
+        &["GET /some-path"],
+    ),
+];
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `target/artifacts/`, created when needed.
+fn artifacts() -> PathBuf {
+    let dir = root().join("target").join("artifacts");
+    std::fs::create_dir_all(&dir).expect("create target/artifacts");
+    dir
+}
+
+/// A program of the tools' Python venv; panics (the test fails) when it is not installed.
+fn python_tool(name: &str) -> PathBuf {
+    let tools = std::env::var_os("JWT_AUTH_TOOLS")
+        .map_or_else(|| root().join("target").join("tools"), PathBuf::from);
+    let path = tools.join("venv").join("bin").join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run `bash .ci/run` (or its tools block) to install it",
+        path.display()
+    );
+    path
+}
+
+fn run(command: &mut Command) -> Output {
+    let output = command
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {command:?}: {error}"));
+    println!("$ {command:?}\n{}", String::from_utf8_lossy(&output.stdout));
+    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+fn validate(document: &Path) -> Output {
+    run(Command::new(python_tool("openapi-spec-validator")).arg(document))
+}
+
+fn user() -> Value {
+    json!({
+        "id": "6a1f6f3c-3b5e-4a9e-9f0e-8d2b1c3a4e5f",
+        "name": "Ada",
+        "email": "ada@example.com",
+    })
+}
+
+fn operation<'a>(document: &'a Value, operation: &str) -> &'a Value {
+    let (method, path) = operation.split_once(' ').expect("METHOD /path");
+    &document["paths"][path][method.to_ascii_lowercase()]
+}
+
+#[tokio::test]
+async fn documents_are_valid_openapi_3_1_with_schemes_and_per_operation_requirements() {
+    for (example, open, protected) in EXAMPLES {
+        let server = Server::start(example);
+        let response = server.get("/schema/openapi.json", &[]).await;
+        assert_eq!(response.status, 200, "{example}");
+        let document = response.json();
+        let file = artifacts().join(format!("openapi-{example}.json"));
+        std::fs::write(&file, response.text()).expect("write the document");
+        let output = validate(&file);
+        assert!(
+            output.status.success(),
+            "{example}: the validator refused it"
+        );
+        assert_eq!(document["openapi"], "3.1.0");
+
+        let schemes = &document["components"]["securitySchemes"];
+        let bearer = json!({"type": "http", "scheme": "bearer", "bearerFormat": "JWT"});
+        let cookie = json!({"type": "apiKey", "in": "cookie", "name": "token"});
+        let (expected, requirement) = match example {
+            "jwt_auth" => (json!({"BearerToken": bearer}), json!([{"BearerToken": []}])),
+            "jwt_cookie_auth" => (
+                json!({"BearerToken": cookie, "BearerTokenHeader": bearer}),
+                json!([{"BearerToken": []}, {"BearerTokenHeader": []}]),
+            ),
+            _ => (
+                json!({
+                    "BearerToken": {
+                        "type": "oauth2",
+                        "flows": {"password": {"tokenUrl": "/login", "scopes": {}}},
+                    },
+                    "BearerTokenCookie": cookie,
+                }),
+                json!([{"BearerToken": []}, {"BearerTokenCookie": []}]),
+            ),
+        };
+        let mut without_descriptions = schemes.clone();
+        for scheme in without_descriptions
+            .as_object_mut()
+            .expect("schemes")
+            .values_mut()
+        {
+            let description = scheme
+                .as_object_mut()
+                .and_then(|scheme| scheme.remove("description"));
+            assert!(
+                description.is_some(),
+                "{example}: a scheme without description"
+            );
+        }
+        assert_eq!(without_descriptions, expected, "{example}");
+
+        assert!(
+            document.get("security").is_none(),
+            "{example}: no root requirement"
+        );
+        for op in open {
+            let operation = operation(&document, op);
+            assert!(operation.is_object(), "{example}: {op} is documented");
+            assert!(
+                operation.get("security").is_none(),
+                "{example}: {op} is open"
+            );
+        }
+        for op in protected {
+            let operation = operation(&document, op);
+            assert_eq!(operation["security"], requirement, "{example}: {op}");
+            assert!(
+                operation["responses"]["401"].is_object(),
+                "{example}: {op} 401"
+            );
+        }
+        let documented: usize = document["paths"]
+            .as_object()
+            .expect("paths")
+            .values()
+            .map(|item| item.as_object().expect("path item").len())
+            .sum();
+        assert_eq!(documented, open.len() + protected.len(), "{example}");
+    }
+}
+
+/// The validator is no rubber stamp: Litestar's OAuth2 scheme without `scopes` is refused.
+#[test]
+fn the_validator_refuses_an_oauth2_scheme_without_scopes() {
+    let document = json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Litestar API", "version": "1.0.0"},
+        "paths": {},
+        "components": {"securitySchemes": {"BearerToken": {
+            "type": "oauth2",
+            "flows": {"password": {"tokenUrl": "/login"}},
+        }}},
+    });
+    let file = artifacts().join("openapi-oauth2-without-scopes.json");
+    std::fs::write(&file, document.to_string()).expect("write the document");
+    assert!(!validate(&file).status.success());
+}
+
+#[tokio::test]
+async fn schema_page_renders_offline_in_headless_chromium() {
+    let script = root().join("tests").join("browser").join("schema_page.mjs");
+    let playwright = root()
+        .join("tests")
+        .join("browser")
+        .join("node_modules")
+        .join("playwright-core");
+    assert!(
+        playwright.exists(),
+        "{} is missing: run `bash .ci/run` (or `npm ci` in tests/browser)",
+        playwright.display()
+    );
+    for (example, open, protected) in EXAMPLES {
+        let server = Server::start(example);
+        let screenshot = artifacts().join(format!("schema-{example}.png"));
+        let output = run(Command::new("node")
+            .arg(&script)
+            .arg(format!("http://{}", server.addr))
+            .arg(&screenshot)
+            .arg(serde_json::to_string(open).expect("json"))
+            .arg(serde_json::to_string(protected).expect("json")));
+        let seen: Value = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .last()
+            .and_then(|line| serde_json::from_str(line).ok())
+            .unwrap_or(Value::Null);
+        assert!(
+            output.status.success(),
+            "{example}: the page check failed: {}",
+            seen["failures"]
+        );
+        assert_eq!(seen["authorize"], true, "{example}");
+        assert_eq!(seen["blocked"], json!([]), "{example}");
+        assert!(screenshot.exists(), "{example}: no screenshot");
+        println!("screenshot: {}", screenshot.display());
+    }
+}
+
+#[tokio::test]
+async fn schemathesis_finds_no_server_error_and_no_contradiction_in_the_oauth2_example() {
+    let schemathesis = python_tool("schemathesis");
+    let server = Server::start("oauth2_password_bearer");
+    // A token, so that the protected operation is exercised beyond its 401.
+    let login = server.post_json("/login", &user()).await;
+    assert_eq!(login.status, 201);
+    let token = login.json()["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_owned();
+    let base = format!("http://{}", server.addr);
+    let report = artifacts().join("schemathesis-oauth2_password_bearer.junit.xml");
+    let output = run(Command::new(schemathesis)
+        .args(["run", &format!("{base}/schema/openapi.json")])
+        .args(["--url", &base])
+        .args(["--checks", "all"])
+        .args(["--max-examples", "60", "--seed", "20261127", "--no-color"])
+        // Nothing is left in the work tree between runs.
+        .args(["--generation-database", "none"])
+        // Its crash cache (`.schemathesis/`) goes to the artifacts, not the work tree.
+        .current_dir(artifacts())
+        .args(["--header", &format!("Authorization: Bearer {token}")])
+        .args(["--report", "junit", "--report-junit-path"])
+        .arg(&report)
+        .env("NO_COLOR", "1"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "schemathesis found problems (report: {})",
+        report.display()
+    );
+    assert!(
+        stdout.contains("3 selected / 3 total"),
+        "all three operations"
+    );
+    assert!(stdout.contains(" passed"), "test cases ran");
+}
