@@ -50,6 +50,11 @@
 //! assert!(auth.create_token("user-1").is_ok());
 //! ```
 //!
+//! With the default `openapi` feature, [`JwtAuth::openapi`] adds the flow's security schemes to
+//! a utoipa document and a requirement to each protected operation only (see [`openapi`]). A
+//! token endpoint takes [`PasswordGrant`]: the OAuth2 password grant as a form (what Swagger
+//! UI's "Authorize" button posts) or JSON, with RFC 6749 error bodies ([`GrantError`]).
+//!
 //! What differs from Litestar, and why, is listed in the README.
 
 mod backend;
