@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 use crate::codec::{Codec, KeySource, Rules, Secret};
 use crate::error::{AuthError, ConfigError, InvalidToken, TokenError};
 use crate::exclude::Exclusion;
-use crate::flow::{CookieSettings, Flow, SameSite, find_token};
+use crate::flow::{CookieSettings, Extraction, Flow, SameSite, find_token};
 use crate::login::{Login, Logout, TokenBuilder};
 use crate::middleware::JwtAuthLayer;
 use crate::token::{Extras, Token};
@@ -105,9 +105,19 @@ pub(crate) struct Settings {
     pub exclusion: Exclusion,
     pub scheme: SchemeInfo,
     pub error_handler: Option<Arc<ErrorHandler>>,
+    pub max_token_size: usize,
 }
 
 impl Settings {
+    pub(crate) fn extraction(&self) -> Extraction<'_> {
+        Extraction {
+            flow: self.flow,
+            header: &self.auth_header,
+            cookie: &self.cookie.name,
+            max_size: self.max_token_size,
+        }
+    }
+
     pub(crate) fn error_response(&self, error: &AuthError) -> Response {
         match &self.error_handler {
             Some(handler) => handler(error),
@@ -211,8 +221,18 @@ where
         self.settings.exclusion.excludes(method, path)
     }
 
-    /// Verifies and validates a token (Litestar's `Token.decode`).
+    /// The largest header or cookie value accepted, in bytes.
+    #[must_use]
+    pub fn max_token_size(&self) -> usize {
+        self.settings.max_token_size
+    }
+
+    /// Verifies and validates a token (Litestar's `Token.decode`). A token longer than
+    /// [`max_token_size`](Self::max_token_size) is [`InvalidToken::TooLarge`], undecoded.
     pub fn decode(&self, jwt: &str) -> Result<Token<C>, InvalidToken> {
+        if jwt.len() > self.settings.max_token_size {
+            return Err(InvalidToken::TooLarge);
+        }
         self.settings.codec.decode(jwt)
     }
 
@@ -273,12 +293,7 @@ where
         state: &S,
     ) -> Result<(U, Arc<Token<C>>), AuthError> {
         let settings = &*self.settings;
-        let jwt = find_token(
-            settings.flow,
-            headers,
-            &settings.auth_header,
-            &settings.cookie.name,
-        )?;
+        let (jwt, _source) = find_token(settings.extraction(), headers)?;
         let token: Token<C> = settings
             .codec
             .decode(jwt)
@@ -347,6 +362,7 @@ pub struct JwtAuthBuilder<U, S = (), C = Extras> {
     retrieve: Option<Arc<RetrieveFn<U, S, C>>>,
     revoked: Option<Arc<RevokedFn<S, C>>>,
     error_handler: Option<Arc<ErrorHandler>>,
+    max_token_size: usize,
     #[allow(
         clippy::type_complexity,
         reason = "the usual marker for a builder that owns no U, S or C"
@@ -365,6 +381,9 @@ impl<U, S, C> fmt::Debug for JwtAuthBuilder<U, S, C> {
 }
 
 const ONE_DAY: Duration = Duration::from_hours(24);
+
+/// The default [`JwtAuthBuilder::max_token_size`]: 8 KiB, the usual per-header limit of proxies.
+pub const DEFAULT_MAX_TOKEN_SIZE: usize = 8192;
 
 impl<U, S, C> JwtAuthBuilder<U, S, C>
 where
@@ -390,6 +409,7 @@ where
             retrieve: None,
             revoked: None,
             error_handler: None,
+            max_token_size: DEFAULT_MAX_TOKEN_SIZE,
             _types: PhantomData,
         }
     }
@@ -662,6 +682,14 @@ where
         self
     }
 
+    /// The largest `Authorization` header value (or cookie value, for the cookie flows) that is
+    /// looked at, in bytes, default 8192. A larger one is refused with a 431 before any
+    /// decoding work. Zero is refused at build.
+    pub fn max_token_size(mut self, bytes: usize) -> Self {
+        self.max_token_size = bytes;
+        self
+    }
+
     /// Checks the configuration, reads the secret and parses the keys.
     pub fn build(self) -> Result<JwtAuth<U, S, C>, ConfigError> {
         let retrieve = self.retrieve.ok_or(ConfigError::MissingRetrieveUser)?;
@@ -672,6 +700,9 @@ where
         }
         if self.expiration.as_secs() == 0 {
             return Err(ConfigError::ZeroExpiration);
+        }
+        if self.max_token_size == 0 {
+            return Err(ConfigError::ZeroMaxTokenSize);
         }
         let auth_header = HeaderName::from_bytes(self.auth_header.as_bytes()).map_err(|_| {
             ConfigError::InvalidName {
@@ -704,6 +735,7 @@ where
                 oauth_scopes: self.oauth_scopes,
             },
             error_handler: self.error_handler,
+            max_token_size: self.max_token_size,
         };
         Ok(JwtAuth {
             settings: Arc::new(settings),

@@ -87,6 +87,8 @@ pub enum ConfigError {
     ZeroExpiration,
     /// The OAuth2 password flow needs a `token_url`.
     TokenUrlMissing,
+    /// `max_token_size` is zero.
+    ZeroMaxTokenSize,
     /// A `token_url` was given for a flow other than the OAuth2 password flow.
     TokenUrlNotOAuth2,
 }
@@ -134,6 +136,9 @@ impl fmt::Display for ConfigError {
                 "jwt-auth: `same_site = none` requires `secure = true` (browsers drop the cookie otherwise)",
             ),
             Self::ZeroExpiration => f.write_str("jwt-auth: the token expiration must be positive"),
+            Self::ZeroMaxTokenSize => {
+                f.write_str("jwt-auth: `max_token_size` must be positive (the default is 8192)")
+            }
             Self::TokenUrlMissing => f.write_str(
                 "jwt-auth: the OAuth2 password flow needs a token URL; call `.token_url(\"/login\")`",
             ),
@@ -252,7 +257,8 @@ impl fmt::Display for InvalidToken {
     }
 }
 
-/// An authentication failure. Every variant but [`AuthError::Internal`] is a 401.
+/// An authentication failure. Every variant but [`AuthError::Internal`] and
+/// [`AuthError::NotInstalled`] (500) and [`InvalidToken::TooLarge`] (431) is a 401.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AuthError {
@@ -277,6 +283,9 @@ impl AuthError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Internal | Self::NotInstalled => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::InvalidToken(InvalidToken::TooLarge) => {
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
+            }
             _ => StatusCode::UNAUTHORIZED,
         }
     }
@@ -289,6 +298,7 @@ impl AuthError {
             Self::MissingToken { cookie: true } => {
                 "No JWT token found in request header or cookies"
             }
+            Self::InvalidToken(InvalidToken::TooLarge) => "Request Header Fields Too Large",
             Self::InvalidToken(_) => "Invalid token",
             Self::Unauthorized => "Unauthorized",
             Self::Internal => "Internal Server Error",
@@ -303,9 +313,11 @@ impl AuthError {
     #[must_use]
     pub fn www_authenticate(&self) -> Option<&'static str> {
         match self {
+            Self::Internal | Self::NotInstalled | Self::InvalidToken(InvalidToken::TooLarge) => {
+                None
+            }
             Self::MissingToken { .. } => Some("Bearer"),
             Self::InvalidToken(_) | Self::Unauthorized => Some("Bearer error=\"invalid_token\""),
-            Self::Internal | Self::NotInstalled => None,
         }
     }
 

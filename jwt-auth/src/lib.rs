@@ -64,13 +64,13 @@ mod middleware;
 mod token;
 
 pub use backend::{
-    BoxError, ErrorHandler, IntoRetrieved, IntoRevoked, JwtAuth, JwtAuthBuilder, RetrieveFn,
-    RevokedFn, SchemeInfo, is_valid_cookie_name,
+    BoxError, DEFAULT_MAX_TOKEN_SIZE, ErrorHandler, IntoRetrieved, IntoRevoked, JwtAuth,
+    JwtAuthBuilder, RetrieveFn, RevokedFn, SchemeInfo, is_valid_cookie_name,
 };
 pub use codec::{KeySource, Secret, algorithm_name, parse_algorithm};
 pub use error::{AuthError, ConfigError, ErrorBody, InvalidToken, TokenError};
 pub use extract::{CurrentToken, CurrentUser};
-pub use flow::{CookieSettings, Flow, SameSite};
+pub use flow::{CookieSettings, Flow, SameSite, TokenSource};
 pub use jsonwebtoken::Algorithm;
 pub use jwt_auth_macros::jwt_auth;
 pub use login::{Login, Logout, OAuth2Login, TokenBuilder};
