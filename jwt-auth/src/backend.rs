@@ -16,10 +16,11 @@ use jsonwebtoken::Algorithm;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::codec::{Codec, KeySource, Rules, Secret};
+use crate::codec::{Codec, Key, KeyMaterial, KeySource, Rules, Secret};
 use crate::error::{AuthError, ConfigError, InvalidToken, TokenError};
 use crate::exclude::Exclusion;
 use crate::flow::{CookieSettings, Extraction, Flow, SameSite, find_token};
+use crate::jwks::RemoteJwksConfig;
 use crate::login::{Login, Logout, TokenBuilder};
 use crate::middleware::JwtAuthLayer;
 use crate::token::{Extras, Token};
@@ -221,6 +222,15 @@ where
         self.settings.exclusion.excludes(method, path)
     }
 
+    /// The public verification keys as a JWK Set document, to serve at
+    /// `GET /.well-known/jwks.json` so that other services can verify this backend's tokens.
+    /// Empty (`{"keys":[]}`) for an HMAC backend: a secret is never published.
+    #[must_use]
+    pub fn jwks(&self) -> serde_json::Value {
+        serde_json::to_value(self.settings.codec.jwks())
+            .unwrap_or_else(|_| serde_json::json!({"keys": []}))
+    }
+
     /// The largest header or cookie value accepted, in bytes.
     #[must_use]
     pub fn max_token_size(&self) -> usize {
@@ -296,7 +306,8 @@ where
         let (jwt, _source) = find_token(settings.extraction(), headers)?;
         let token: Token<C> = settings
             .codec
-            .decode(jwt)
+            .decode_async(jwt)
+            .await
             .map_err(AuthError::InvalidToken)?;
         self.resolve(Arc::new(token), state).await
     }
@@ -363,6 +374,8 @@ pub struct JwtAuthBuilder<U, S = (), C = Extras> {
     revoked: Option<Arc<RevokedFn<S, C>>>,
     error_handler: Option<Arc<ErrorHandler>>,
     max_token_size: usize,
+    key_id: Option<String>,
+    remote_jwks: Option<RemoteJwksConfig>,
     #[allow(
         clippy::type_complexity,
         reason = "the usual marker for a builder that owns no U, S or C"
@@ -410,6 +423,8 @@ where
             revoked: None,
             error_handler: None,
             max_token_size: DEFAULT_MAX_TOKEN_SIZE,
+            key_id: None,
+            remote_jwks: None,
             _types: PhantomData,
         }
     }
@@ -448,6 +463,60 @@ where
             verifying: Secret::new(verifying),
         };
         self
+    }
+
+    /// The private key that signs tokens (RS/PS/ES/EdDSA), as PEM, DER, or from a file or an
+    /// environment variable; its `kid`, if any, is written into each token's header. Without a
+    /// verification key of the same `kid`, its public half is derived and used to verify.
+    pub fn signing_key(mut self, key: Key) -> Self {
+        let (_, verifying) = self.key_set();
+        self.keys = KeySource::Keys {
+            signing: Some(key),
+            verifying,
+        };
+        self
+    }
+
+    /// Adds a public verification key (PEM, DER, JWK or JWK Set; from bytes, a file or an
+    /// environment variable). A token's `kid` selects among them; see [`Key`].
+    pub fn verification_key(mut self, key: Key) -> Self {
+        let (signing, mut verifying) = self.key_set();
+        verifying.push(key);
+        self.keys = KeySource::Keys { signing, verifying };
+        self
+    }
+
+    /// Adds public verification keys; see [`verification_key`](Self::verification_key).
+    pub fn verification_keys<I: IntoIterator<Item = Key>>(self, keys: I) -> Self {
+        keys.into_iter()
+            .fold(self, JwtAuthBuilder::verification_key)
+    }
+
+    /// The `kid` written into each token's header, for a signing key (or HMAC secret) that has
+    /// none of its own.
+    pub fn key_id(mut self, kid: impl Into<String>) -> Self {
+        self.key_id = Some(kid.into());
+        self
+    }
+
+    /// Verifies tokens against a remote JWKS as well (fetched over plain `http://`, cached,
+    /// refetched on an unknown `kid` at most once per `refetch_interval`); see
+    /// [`RemoteJwksConfig`].
+    pub fn remote_jwks(mut self, config: RemoteJwksConfig) -> Self {
+        self.remote_jwks = Some(config);
+        self
+    }
+
+    /// The keys so far as a key set (a secret is dropped: keys replace it).
+    fn key_set(&mut self) -> (Option<Key>, Vec<Key>) {
+        match std::mem::take(&mut self.keys) {
+            KeySource::Keys { signing, verifying } => (signing, verifying),
+            KeySource::Pem { signing, verifying } => (
+                signing.map(|s| Key::from(KeyMaterial::Pem(s))),
+                vec![Key::from(KeyMaterial::Pem(verifying))],
+            ),
+            KeySource::None | KeySource::Secret(_) | KeySource::Env { .. } => (None, Vec::new()),
+        }
     }
 
     /// Where the keys come from.
@@ -712,7 +781,17 @@ where
         })?;
         check_cookie(&self.cookie)?;
         let exclusion = Exclusion::new(&self.exclude, self.exclude_methods)?;
-        let codec = Codec::new(self.algorithm, &self.keys, self.rules)?;
+        let remote = self
+            .remote_jwks
+            .map(|config| crate::jwks::RemoteJwks::new(config, self.algorithm))
+            .transpose()?;
+        let codec = Codec::new(
+            self.algorithm,
+            &self.keys,
+            self.key_id.as_deref(),
+            remote,
+            self.rules,
+        )?;
         let description = self.description.unwrap_or_else(|| {
             match self.flow {
                 Flow::Header => "JWT api-key authentication and authorization.",

@@ -228,6 +228,10 @@ pub enum InvalidToken {
     Claims,
     /// The header or cookie is larger than the configured limit.
     TooLarge,
+    /// No verification key for the token's `kid` (or no `kid` where several keys exist).
+    UnknownKey,
+    /// The remote JWKS could not be fetched (host down, timeout, not a JWKS).
+    KeysUnavailable,
 }
 
 impl InvalidToken {
@@ -247,6 +251,8 @@ impl InvalidToken {
             Self::MissingClaim => "a required claim is missing",
             Self::Claims => "claims of the wrong type",
             Self::TooLarge => "token too large",
+            Self::UnknownKey => "no verification key for the token's kid",
+            Self::KeysUnavailable => "the remote JWKS is unavailable",
         }
     }
 }

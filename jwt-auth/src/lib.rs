@@ -59,6 +59,7 @@ mod error;
 mod exclude;
 mod extract;
 mod flow;
+mod jwks;
 mod login;
 mod middleware;
 mod token;
@@ -67,11 +68,12 @@ pub use backend::{
     BoxError, DEFAULT_MAX_TOKEN_SIZE, ErrorHandler, IntoRetrieved, IntoRevoked, JwtAuth,
     JwtAuthBuilder, RetrieveFn, RevokedFn, SchemeInfo, is_valid_cookie_name,
 };
-pub use codec::{KeySource, Secret, algorithm_name, parse_algorithm};
+pub use codec::{Key, KeyMaterial, KeySource, Secret, algorithm_name, parse_algorithm};
 pub use error::{AuthError, ConfigError, ErrorBody, InvalidToken, TokenError};
 pub use extract::{CurrentToken, CurrentUser};
 pub use flow::{CookieSettings, Flow, SameSite, TokenSource};
 pub use jsonwebtoken::Algorithm;
+pub use jwks::RemoteJwksConfig;
 pub use jwt_auth_macros::jwt_auth;
 pub use login::{Login, Logout, OAuth2Login, TokenBuilder};
 pub use middleware::{JwtAuthLayer, JwtAuthService};
