@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderMap, HeaderName, Method};
+use axum::http::{HeaderMap, HeaderName, Method, Uri};
 use axum::response::Response;
 use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
@@ -17,9 +17,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::codec::{Codec, Key, KeyMaterial, KeySource, Rules, Secret};
+use crate::csrf::CsrfSettings;
 use crate::error::{AuthError, ConfigError, InvalidToken, TokenError};
 use crate::exclude::Exclusion;
-use crate::flow::{CookieSettings, Extraction, Flow, SameSite, find_token};
+use crate::flow::{CookieSettings, Extraction, Flow, SameSite, TokenSource, find_token};
 use crate::jwks::RemoteJwksConfig;
 use crate::login::{Login, Logout, TokenBuilder};
 use crate::middleware::JwtAuthLayer;
@@ -107,6 +108,7 @@ pub(crate) struct Settings {
     pub scheme: SchemeInfo,
     pub error_handler: Option<Arc<ErrorHandler>>,
     pub max_token_size: usize,
+    pub csrf: CsrfSettings,
 }
 
 impl Settings {
@@ -295,15 +297,32 @@ where
     }
 
     /// Authenticates a request from its headers: finds the token for the flow, verifies it,
-    /// checks revocation and retrieves the user. This is what the middleware does for each
-    /// request that is not excluded.
+    /// checks revocation and retrieves the user. Without the method, it cannot run the CSRF
+    /// check; the middleware uses [`authenticate_request`](Self::authenticate_request).
     pub async fn authenticate(
         &self,
         headers: &HeaderMap,
         state: &S,
     ) -> Result<(U, Arc<Token<C>>), AuthError> {
+        self.authenticate_request(&Method::GET, &Uri::default(), headers, state)
+            .await
+    }
+
+    /// What the middleware does for each request that is not excluded: as
+    /// [`authenticate`](Self::authenticate), and for a token from the cookie on an unsafe
+    /// method, the CSRF check of [`CsrfSettings`] (a 403 before the token is decoded).
+    pub async fn authenticate_request(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        state: &S,
+    ) -> Result<(U, Arc<Token<C>>), AuthError> {
         let settings = &*self.settings;
-        let (jwt, _source) = find_token(settings.extraction(), headers)?;
+        let (jwt, source) = find_token(settings.extraction(), headers)?;
+        if source == TokenSource::Cookie && !settings.csrf.allows(method, uri, headers) {
+            return Err(AuthError::CrossSite);
+        }
         let token: Token<C> = settings
             .codec
             .decode_async(jwt)
@@ -376,6 +395,7 @@ pub struct JwtAuthBuilder<U, S = (), C = Extras> {
     max_token_size: usize,
     key_id: Option<String>,
     remote_jwks: Option<RemoteJwksConfig>,
+    csrf: CsrfSettings,
     #[allow(
         clippy::type_complexity,
         reason = "the usual marker for a builder that owns no U, S or C"
@@ -425,6 +445,7 @@ where
             max_token_size: DEFAULT_MAX_TOKEN_SIZE,
             key_id: None,
             remote_jwks: None,
+            csrf: CsrfSettings::default(),
             _types: PhantomData,
         }
     }
@@ -759,6 +780,23 @@ where
         self
     }
 
+    /// The CSRF check for cookie-borne tokens on unsafe methods, default on; see
+    /// [`CsrfSettings`]. Turn it off only when another defence (a double-submit token, say)
+    /// is in place.
+    pub fn csrf_protection(mut self, enabled: bool) -> Self {
+        self.csrf.enabled = enabled;
+        self
+    }
+
+    /// Other origins (`https://front.example`) that may send unsafe requests with the cookie.
+    pub fn csrf_trusted_origins<I: IntoIterator<Item = P>, P: Into<String>>(
+        mut self,
+        origins: I,
+    ) -> Self {
+        self.csrf.trusted_origins = origins.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// Checks the configuration, reads the secret and parses the keys.
     pub fn build(self) -> Result<JwtAuth<U, S, C>, ConfigError> {
         let retrieve = self.retrieve.ok_or(ConfigError::MissingRetrieveUser)?;
@@ -815,6 +853,7 @@ where
             },
             error_handler: self.error_handler,
             max_token_size: self.max_token_size,
+            csrf: self.csrf,
         };
         Ok(JwtAuth {
             settings: Arc::new(settings),

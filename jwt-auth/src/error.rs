@@ -263,8 +263,9 @@ impl fmt::Display for InvalidToken {
     }
 }
 
-/// An authentication failure. Every variant but [`AuthError::Internal`] and
-/// [`AuthError::NotInstalled`] (500) and [`InvalidToken::TooLarge`] (431) is a 401.
+/// An authentication failure. Every variant is a 401 but [`AuthError::Internal`] and
+/// [`AuthError::NotInstalled`] (500), [`AuthError::CrossSite`] (403) and
+/// [`InvalidToken::TooLarge`] (431).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AuthError {
@@ -281,6 +282,9 @@ pub enum AuthError {
     Internal,
     /// A handler asked for the user but the request did not go through a `jwt-auth` layer (500).
     NotInstalled,
+    /// An unsafe request authenticated by the cookie came from another origin (403); see
+    /// [`CsrfSettings`](crate::CsrfSettings).
+    CrossSite,
 }
 
 impl AuthError {
@@ -292,6 +296,7 @@ impl AuthError {
             Self::InvalidToken(InvalidToken::TooLarge) => {
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
             }
+            Self::CrossSite => StatusCode::FORBIDDEN,
             _ => StatusCode::UNAUTHORIZED,
         }
     }
@@ -307,6 +312,7 @@ impl AuthError {
             Self::InvalidToken(InvalidToken::TooLarge) => "Request Header Fields Too Large",
             Self::InvalidToken(_) => "Invalid token",
             Self::Unauthorized => "Unauthorized",
+            Self::CrossSite => "Cross-site request refused",
             Self::Internal => "Internal Server Error",
             Self::NotInstalled => {
                 "jwt-auth: no authentication layer on this route; add it with \
@@ -319,9 +325,10 @@ impl AuthError {
     #[must_use]
     pub fn www_authenticate(&self) -> Option<&'static str> {
         match self {
-            Self::Internal | Self::NotInstalled | Self::InvalidToken(InvalidToken::TooLarge) => {
-                None
-            }
+            Self::Internal
+            | Self::NotInstalled
+            | Self::CrossSite
+            | Self::InvalidToken(InvalidToken::TooLarge) => None,
             Self::MissingToken { .. } => Some("Bearer"),
             Self::InvalidToken(_) | Self::Unauthorized => Some("Bearer error=\"invalid_token\""),
         }

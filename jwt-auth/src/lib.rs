@@ -55,6 +55,7 @@
 mod backend;
 mod codec;
 mod crypto;
+mod csrf;
 mod error;
 mod exclude;
 mod extract;
@@ -69,6 +70,7 @@ pub use backend::{
     JwtAuthBuilder, RetrieveFn, RevokedFn, SchemeInfo, is_valid_cookie_name,
 };
 pub use codec::{Key, KeyMaterial, KeySource, Secret, algorithm_name, parse_algorithm};
+pub use csrf::CsrfSettings;
 pub use error::{AuthError, ConfigError, ErrorBody, InvalidToken, TokenError};
 pub use extract::{CurrentToken, CurrentUser};
 pub use flow::{CookieSettings, Flow, SameSite, TokenSource};
