@@ -87,7 +87,7 @@ mod tests {
     use super::*;
     use axum::http::{HeaderName, HeaderValue};
 
-    fn check(settings: &CsrfSettings, method: Method, pairs: &[(&str, &str)]) -> bool {
+    fn check(settings: &CsrfSettings, method: &Method, pairs: &[(&str, &str)]) -> bool {
         let mut headers = HeaderMap::new();
         for (name, value) in pairs {
             headers.append(
@@ -95,14 +95,14 @@ mod tests {
                 HeaderValue::from_str(value).unwrap(),
             );
         }
-        settings.allows(&method, &Uri::from_static("/x"), &headers)
+        settings.allows(method, &Uri::from_static("/x"), &headers)
     }
 
     #[test]
     fn safe_methods_always_pass() {
         let on = CsrfSettings::default();
         for method in [Method::GET, Method::HEAD, Method::OPTIONS, Method::TRACE] {
-            assert!(check(&on, method, &[("sec-fetch-site", "cross-site")]));
+            assert!(check(&on, &method, &[("sec-fetch-site", "cross-site")]));
         }
     }
 
@@ -118,7 +118,7 @@ mod tests {
             ("junk", false),
         ] {
             assert_eq!(
-                check(&on, Method::POST, &[("sec-fetch-site", site), host]),
+                check(&on, &Method::POST, &[("sec-fetch-site", site), host]),
                 ok,
                 "{site}"
             );
@@ -126,7 +126,7 @@ mod tests {
             assert_eq!(
                 check(
                     &on,
-                    Method::DELETE,
+                    &Method::DELETE,
                     &[
                         ("sec-fetch-site", site),
                         ("origin", "https://app.example"),
@@ -155,14 +155,14 @@ mod tests {
             ("", false),
         ] {
             assert_eq!(
-                check(&on, Method::PUT, &[("origin", origin), host]),
+                check(&on, &Method::PUT, &[("origin", origin), host]),
                 ok,
                 "{origin}"
             );
         }
         assert!(!check(
             &on,
-            Method::PATCH,
+            &Method::PATCH,
             &[("origin", "https://app.example")]
         ));
     }
@@ -170,14 +170,14 @@ mod tests {
     #[test]
     fn no_browser_headers_pass_and_off_means_off() {
         let on = CsrfSettings::default();
-        assert!(check(&on, Method::POST, &[("host", "app.example")]));
+        assert!(check(&on, &Method::POST, &[("host", "app.example")]));
         let off = CsrfSettings {
             enabled: false,
             ..CsrfSettings::default()
         };
         assert!(check(
             &off,
-            Method::POST,
+            &Method::POST,
             &[("sec-fetch-site", "cross-site")]
         ));
     }
