@@ -108,11 +108,6 @@ fn generate(config: &Config, retrieval: &Retrieval) -> TokenStream {
     }
     calls.extend(quote!(.retrieve_user_with(::jwt_auth::__private::Arc::new(#retrieve_glue))));
 
-    let secret_var = config
-        .secret_env
-        .as_ref()
-        .map(|s| s.value.value())
-        .unwrap_or_default();
     let type_doc = format!(
         " The JWT authentication backend that `#[jwt_auth]` generates for [`{unraw}`].\n\n \
          Build it once with [`{name}::new`], or adjust the configuration first with \
@@ -120,20 +115,7 @@ fn generate(config: &Config, retrieval: &Retrieval) -> TokenStream {
          `logout`, `layer`, `install`, `decode`, ...), and a handler behind its layer can take it \
          as an extractor."
     );
-    let new_doc = if config.secret_env.is_some() {
-        format!(
-            " Builds the backend: reads the secret from the environment variable `{secret_var}` \
-             and checks the configuration.\n\n # Errors\n\n A [`jwt_auth::ConfigError`] when the \
-             variable is unset (a debug build then uses a random development secret instead), the \
-             secret is too short, or the configuration cannot work."
-        )
-    } else {
-        " Builds the backend: reads and parses the keys and checks the configuration.\n\n \
-         # Errors\n\n A [`jwt_auth::ConfigError`] when a key cannot be read or does not fit the \
-         algorithm, the signing key does not match its verification key, or the configuration \
-         cannot work."
-            .to_owned()
-    };
+    let new_doc = new_doc(config);
     let builder_doc = " The configuration written in `#[jwt_auth(...)]`, as a builder to adjust \
                        before [`build`](jwt_auth::JwtAuthBuilder::build).";
     let assert_types = assert_types(retrieval, &claims);
@@ -305,6 +287,25 @@ fn revoked_fn(
             use ::jwt_auth::__private::{RevokedViaFuture as _, RevokedViaValue as _};
             (&&::jwt_auth::__private::Revoked::new(#path(#arguments))) #into_future
         }
+    }
+}
+
+/// The doc of the generated `new()`: what it reads and why it may fail.
+fn new_doc(config: &Config) -> String {
+    if let Some(secret) = &config.secret_env {
+        let secret_var = secret.value.value();
+        format!(
+            " Builds the backend: reads the secret from the environment variable `{secret_var}` \
+             and checks the configuration.\n\n # Errors\n\n A [`jwt_auth::ConfigError`] when the \
+             variable is unset (a debug build then uses a random development secret instead), the \
+             secret is too short, or the configuration cannot work."
+        )
+    } else {
+        " Builds the backend: reads and parses the keys and checks the configuration.\n\n \
+         # Errors\n\n A [`jwt_auth::ConfigError`] when a key cannot be read or does not fit the \
+         algorithm, the signing key does not match its verification key, or the configuration \
+         cannot work."
+            .to_owned()
     }
 }
 
