@@ -14,13 +14,15 @@ use common::{
     SECRET, User, app, backend, known_user, now, request, send, sign, sign_raw, sign_with,
 };
 use jsonwebtoken::{Algorithm, EncodingKey};
-use jwt_auth::{Flow, JwtAuth};
+use jwt_auth::{Flow, JwtAuth, Key};
 use serde_json::{Value, json};
 
 const RSA_PRIVATE: &[u8] = include_bytes!("keys/rsa2048-private.pem");
 const RSA_PUBLIC: &[u8] = include_bytes!("keys/rsa2048-public.pem");
 const ED25519_PUBLIC: &[u8] = include_bytes!("keys/ed25519-public.pem");
 const P256_PUBLIC: &[u8] = include_bytes!("keys/p256-public.pem");
+const ED25519_PRIVATE: &[u8] = include_bytes!("keys/ed25519-private.pem");
+const ED25519_SECOND_PUBLIC: &[u8] = include_bytes!("keys/ed25519-second-public.pem");
 
 const INVALID: &str = "Invalid token";
 const MISSING_HEADER: &str = "No JWT token found in request header";
@@ -43,6 +45,8 @@ enum Target {
     EdDsa,
     /// ES256, verification key only.
     Es256,
+    /// `EdDSA`, two verification keys with the `kid`s `a` and `b`.
+    KeySet,
 }
 
 static APPS: LazyLock<Vec<(Target, Router)>> = LazyLock::new(|| {
@@ -74,6 +78,18 @@ static APPS: LazyLock<Vec<(Target, Router)>> = LazyLock::new(|| {
         (
             Target::Es256,
             app(&verify_only(Algorithm::ES256, P256_PUBLIC)),
+        ),
+        (
+            Target::KeySet,
+            app(&JwtAuth::<User>::builder()
+                .algorithm(Algorithm::EdDSA)
+                .verification_keys([
+                    Key::pem(ED25519_PUBLIC).with_kid("a"),
+                    Key::pem(ED25519_SECOND_PUBLIC).with_kid("b"),
+                ])
+                .retrieve_user_sync(|token, _state: &()| known_user(&token.sub))
+                .build()
+                .unwrap()),
         ),
     ]
 });
@@ -118,6 +134,18 @@ fn unsigned(alg: &str, signature: &str) -> String {
         b64(header),
         b64(good_claims().to_string())
     )
+}
+
+/// An `EdDSA` token signed with the key of `kid` "a", whose header is `header` (JSON text).
+fn ed_signed(header: &str) -> String {
+    let message = format!("{}.{}", b64(header), b64(good_claims().to_string()));
+    let key = EncodingKey::from_ed_pem(ED25519_PRIVATE).unwrap();
+    let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &key, Algorithm::EdDSA).unwrap();
+    format!("{message}.{signature}")
+}
+
+fn keyset(name: &'static str, header: &str) -> Case {
+    bearer(name, Target::KeySet, &ed_signed(header), INVALID)
 }
 
 /// One hostile request: a name, the app, the headers, and the expected status and detail.
@@ -271,6 +299,19 @@ fn catalogue() -> Vec<Case> {
             &good,
             INVALID,
         ),
+        // Key ids (the control, kid "a", is accepted in `the_controls_are_accepted`).
+        keyset("kid of the other key", r#"{"alg":"EdDSA","kid":"b"}"#),
+        keyset("kid unknown", r#"{"alg":"EdDSA","kid":"c"}"#),
+        keyset("no kid among two keys", r#"{"alg":"EdDSA"}"#),
+        keyset("kid a number", r#"{"alg":"EdDSA","kid":1}"#),
+        keyset("kid null", r#"{"alg":"EdDSA","kid":null}"#),
+        keyset("kid a path", r#"{"alg":"EdDSA","kid":"../../../dev/null"}"#),
+        keyset("kid empty", r#"{"alg":"EdDSA","kid":""}"#),
+        keyset(
+            "kid very long",
+            &format!(r#"{{"alg":"EdDSA","kid":"{}"}}"#, "a".repeat(4000)),
+        ),
+        keyset("kid duplicated", r#"{"alg":"EdDSA","kid":"b","kid":"a"}"#),
         // Headers that are not a JWS header.
         invalid("header not JSON", &with_header("not json")),
         invalid("header a JSON array", &with_header(r#"["HS256"]"#)),
@@ -671,6 +712,13 @@ async fn every_hostile_request_is_refused() {
 async fn the_controls_are_accepted() {
     let app = &APPS[0].1;
     let reply = send(app, common::get_bearer("/protected", &good())).await;
+    common::assert_user(&reply, "alice");
+    let keyset = &APPS.iter().find(|(t, _)| *t == Target::KeySet).unwrap().1;
+    let reply = send(
+        keyset,
+        common::get_bearer("/protected", &ed_signed(r#"{"alg":"EdDSA","kid":"a"}"#)),
+    )
+    .await;
     common::assert_user(&reply, "alice");
     let cookie_app = &APPS[1].1;
     let reply = send(cookie_app, common::get_cookie("/protected", &good())).await;
