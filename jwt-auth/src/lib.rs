@@ -50,6 +50,16 @@
 //! assert!(auth.create_token("user-1").is_ok());
 //! ```
 //!
+//! Beyond Litestar (details in the README):
+//!
+//! - every algorithm jsonwebtoken supports; for RS/PS/ES/EdDSA a signing [`Key`] and several
+//!   verification keys (PEM, DER, JWK), selected by the token's `kid`, for key rotation;
+//! - [`JwtAuth::jwks`], the public JWK Set to serve, and verification against a remote JWKS
+//!   ([`RemoteJwksConfig`]: cached, unknown-`kid` refetch rate-limited, a 401 when it is down);
+//! - CSRF protection for cookie-borne tokens on unsafe methods ([`CsrfSettings`]);
+//! - a size limit on the header and cookie (a 431 before any decoding), and keys and secrets
+//!   kept out of `Debug` output, logs and errors.
+//!
 //! What differs from Litestar, and why, is listed in the README.
 
 mod backend;

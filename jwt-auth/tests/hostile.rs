@@ -1,4 +1,4 @@
-//! A catalogue of hostile tokens and headers, sent through the middleware with
+//! A catalogue of over a hundred hostile tokens and headers, sent through the middleware with
 //! `tower::ServiceExt::oneshot`: every one is a 401 in Litestar's body shape (or a 431 for an
 //! oversized header or cookie), never a 200 and never a panic or a 500.
 
@@ -676,7 +676,7 @@ fn catalogue() -> Vec<Case> {
 #[tokio::test]
 async fn every_hostile_request_is_refused() {
     let cases = catalogue();
-    assert!(cases.len() >= 60, "{} cases", cases.len());
+    assert!(cases.len() >= 100, "{} cases", cases.len());
     let mut names = std::collections::HashSet::new();
     for case in &cases {
         assert!(names.insert(case.name), "duplicate case name {}", case.name);

@@ -1,5 +1,6 @@
-//! Properties over random input: tokens round-trip for every algorithm (HMAC, and RSA, RSA-PSS, ECDSA and EdDSA verified through the published JWKS); decoding anything
-//! that is not one of our tokens is an error, never a panic; and whatever bytes arrive in the
+//! Properties over random input: tokens round-trip for every algorithm (HMAC; and RSA, RSA-PSS,
+//! ECDSA and `EdDSA`, verified through the published JWKS); decoding anything that is not one of
+//! our tokens is an error, never a panic; and whatever bytes arrive in the
 //! `Authorization` or `Cookie` header, the middleware answers 401, never a 500.
 
 mod common;
