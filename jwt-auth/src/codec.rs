@@ -366,7 +366,7 @@ impl Loaded {
             KeyMaterial::Jwk(json) => Self::Jwk(json.clone()),
             KeyMaterial::Env(var) => match std::env::var(var) {
                 Ok(value) => Self::sniff(value.into_bytes()),
-                Err(_) => return Err(ConfigError::MissingEnvSecret { var: var.clone() }),
+                Err(_) => return Err(ConfigError::MissingEnvKey { var: var.clone() }),
             },
             KeyMaterial::File(path) => match std::fs::read(path) {
                 Ok(bytes) => Self::sniff(bytes),

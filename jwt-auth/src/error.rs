@@ -39,6 +39,11 @@ pub enum ConfigError {
         /// The variable's name.
         var: String,
     },
+    /// The environment variable that should hold a key (`Key::env`) is not set (or not UTF-8).
+    MissingEnvKey {
+        /// The variable's name.
+        var: String,
+    },
     /// The secret is empty.
     EmptySecret,
     /// An HMAC secret shorter than the hash output (RFC 7518 section 3.2).
@@ -104,6 +109,11 @@ impl fmt::Display for ConfigError {
                 f,
                 "jwt-auth: the environment variable `{var}` is not set; set it to a random secret \
                  of at least 32 bytes (for example `export {var}=$(openssl rand -hex 32)`)"
+            ),
+            Self::MissingEnvKey { var } => write!(
+                f,
+                "jwt-auth: the environment variable `{var}` is not set; set it to the key's PEM \
+                 text (or a JWK), for example `export {var}=\"$(cat key.pem)\"`"
             ),
             Self::EmptySecret => f.write_str("jwt-auth: the secret is empty"),
             Self::SecretTooShort { algorithm, len, min } => write!(

@@ -192,7 +192,7 @@ fn keys_from_files() {
         .unwrap_err();
     assert_eq!(
         error,
-        ConfigError::MissingEnvSecret {
+        ConfigError::MissingEnvKey {
             var: "JWT_AUTH_TEST_SURELY_UNSET_KEY".into()
         }
     );
