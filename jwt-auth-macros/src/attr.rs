@@ -17,6 +17,9 @@ pub(crate) mod key {
     pub(crate) const FLOW: &str = "flow";
     pub(crate) const TOKEN_URL: &str = "token_url";
     pub(crate) const ALGORITHM: &str = "algorithm";
+    pub(crate) const PRIVATE_KEY: &str = "private_key";
+    pub(crate) const PUBLIC_KEYS: &str = "public_keys";
+    pub(crate) const KEY_ID: &str = "key_id";
     pub(crate) const AUTH_HEADER: &str = "auth_header";
     pub(crate) const EXPIRATION: &str = "expiration";
     pub(crate) const LEEWAY: &str = "leeway";
@@ -41,11 +44,14 @@ pub(crate) mod key {
     pub(crate) const NAME: &str = "name";
 
     /// Every key, in the documentation's order.
-    pub(crate) const ALL: [&str; 26] = [
+    pub(crate) const ALL: [&str; 29] = [
         SECRET,
         FLOW,
         TOKEN_URL,
         ALGORITHM,
+        PRIVATE_KEY,
+        PUBLIC_KEYS,
+        KEY_ID,
         AUTH_HEADER,
         EXPIRATION,
         LEEWAY,
@@ -115,7 +121,8 @@ pub(crate) enum Value {
         brace: syn::token::Brace,
         pairs: Punctuated<(LitStr, Token![:], LitStr), Token![,]>,
     },
-    /// `env("VAR")`; what is inside the parentheses is checked by the model.
+    /// `env("VAR")` or `file("path")` (`env` holds which); what is inside the parentheses is
+    /// checked by the model.
     Env {
         env: Ident,
         paren: syn::token::Paren,
@@ -154,7 +161,8 @@ impl Value {
         }
         if input.peek(Ident) && input.peek2(syn::token::Paren) {
             let fork = input.fork();
-            if fork.parse::<Ident>()? == "env" {
+            let function = fork.parse::<Ident>()?;
+            if function == "env" || function == "file" {
                 let env = input.parse()?;
                 let content;
                 let paren = parenthesized!(content in input);
@@ -164,7 +172,9 @@ impl Value {
                     Some(content.parse()?)
                 };
                 if !content.is_empty() {
-                    return Err(content.error("expected `env(\"VAR\")` with one string"));
+                    return Err(content.error(format_args!(
+                        "expected `{function}(\"...\")` with one string"
+                    )));
                 }
                 return Ok(Value::Env { env, paren, var });
             }
@@ -188,6 +198,7 @@ impl Value {
             Value::Lit(_) => "a literal",
             Value::List { .. } => "a list",
             Value::Map { .. } => "a map",
+            Value::Env { env, .. } if env == "file" => "`file(...)`",
             Value::Env { .. } => "`env(...)`",
             Value::Path(_) => "a path",
             Value::Other(_) => "an expression",
@@ -321,6 +332,9 @@ pub(crate) fn example_of(name: &str) -> String {
         key::FLOW => "\"cookie\"",
         key::TOKEN_URL => "\"/login\"",
         key::ALGORITHM => "\"HS256\"",
+        key::PRIVATE_KEY => "file(\"keys/private.pem\")",
+        key::PUBLIC_KEYS => "[file(\"keys/public.pem\"), env(\"JWT_OLD_PUBLIC_KEY\")]",
+        key::KEY_ID => "\"2026-01\"",
         key::AUTH_HEADER => "\"Authorization\"",
         key::EXPIRATION => "\"1d\"",
         key::LEEWAY => "\"30s\"",

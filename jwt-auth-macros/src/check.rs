@@ -5,17 +5,68 @@ use proc_macro2::Span;
 
 use crate::attr::key;
 use crate::errors::Errors;
-use crate::model::{Config, Flow, SameSite};
+use crate::model::{Config, Flow, PEM_ALGORITHMS, SameSite};
+
+/// A secret for HMAC, keys for the asymmetric algorithms, never both (algorithm confusion).
+fn check_keys(config: &Config, errors: &mut Errors) {
+    let has_keys = config.has(key::PRIVATE_KEY) || config.has(key::PUBLIC_KEYS);
+    let asymmetric = config
+        .algorithm
+        .as_ref()
+        .map(|a| (a, PEM_ALGORITHMS.contains(&a.value.to_string().as_str())));
+    match asymmetric {
+        Some((algorithm, true)) => {
+            let name = &algorithm.value;
+            if let Some(secret) = &config.secret_env {
+                errors.spanned(
+                    &secret.key,
+                    format_args!(
+                        "`{name}` takes keys, not a `secret`; remove `secret` and add \
+                         `private_key = file(\"keys/private.pem\")` and/or `public_keys = [...]`"
+                    ),
+                );
+            } else if !has_keys {
+                errors.spanned(
+                    &algorithm.tokens,
+                    format_args!(
+                        "`{name}` needs keys: add `private_key = file(\"keys/private.pem\")` to \
+                         sign and/or `public_keys = [file(\"keys/public.pem\")]` to verify"
+                    ),
+                );
+            }
+        }
+        // An unknown algorithm was reported already.
+        None if config.has(key::ALGORITHM) => {}
+        _ => {
+            for setting in [
+                config.private_key.as_ref().map(|s| &s.key),
+                config.public_keys.as_ref().map(|s| &s.key),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                errors.spanned(
+                    setting,
+                    format_args!(
+                        "`{setting}` needs an asymmetric `algorithm` (\"RS256\", \"ES256\", \
+                         \"EdDSA\", ...); HMAC algorithms take `secret = env(\"JWT_SECRET\")`"
+                    ),
+                );
+            }
+            if !config.has(key::SECRET) && !has_keys {
+                errors.at(
+                    Span::call_site(),
+                    "missing `secret`; add `secret = env(\"JWT_SECRET\")` to read the signing \
+                     secret from the environment",
+                );
+            }
+        }
+    }
+}
 
 /// Checks the rules across keys.
 pub(crate) fn check(config: &Config, errors: &mut Errors) {
-    if !config.has(key::SECRET) {
-        errors.at(
-            Span::call_site(),
-            "missing `secret`; add `secret = env(\"JWT_SECRET\")` to read the signing secret from \
-             the environment",
-        );
-    }
+    check_keys(config, errors);
     if let Some(flow) = config.effective_flow() {
         check_flow(config, flow, errors);
     }

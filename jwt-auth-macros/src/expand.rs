@@ -11,7 +11,7 @@ use syn::{Ident, Item};
 use crate::attr;
 use crate::check;
 use crate::errors::Errors;
-use crate::model::{Config, Flow, SameSite};
+use crate::model::{Config, Flow, KeyFrom, SameSite};
 use crate::signature::{self, Retrieval};
 
 /// The whole macro, on `proc_macro2` types: the user's item, followed by the generated items or
@@ -108,11 +108,6 @@ fn generate(config: &Config, retrieval: &Retrieval) -> TokenStream {
     }
     calls.extend(quote!(.retrieve_user_with(::jwt_auth::__private::Arc::new(#retrieve_glue))));
 
-    let secret_var = config
-        .secret_env
-        .as_ref()
-        .map(|s| s.value.value())
-        .unwrap_or_default();
     let type_doc = format!(
         " The JWT authentication backend that `#[jwt_auth]` generates for [`{unraw}`].\n\n \
          Build it once with [`{name}::new`], or adjust the configuration first with \
@@ -120,12 +115,7 @@ fn generate(config: &Config, retrieval: &Retrieval) -> TokenStream {
          `logout`, `layer`, `install`, `decode`, ...), and a handler behind its layer can take it \
          as an extractor."
     );
-    let new_doc = format!(
-        " Builds the backend: reads the secret from the environment variable `{secret_var}` \
-         and checks the configuration.\n\n # Errors\n\n A [`jwt_auth::ConfigError`] when the \
-         variable is unset (a debug build then uses a random development secret instead), the \
-         secret is too short, or the configuration cannot work."
-    );
+    let new_doc = new_doc(config);
     let builder_doc = " The configuration written in `#[jwt_auth(...)]`, as a builder to adjust \
                        before [`build`](jwt_auth::JwtAuthBuilder::build).";
     let assert_types = assert_types(retrieval, &claims);
@@ -300,6 +290,25 @@ fn revoked_fn(
     }
 }
 
+/// The doc of the generated `new()`: what it reads and why it may fail.
+fn new_doc(config: &Config) -> String {
+    if let Some(secret) = &config.secret_env {
+        let secret_var = secret.value.value();
+        format!(
+            " Builds the backend: reads the secret from the environment variable `{secret_var}` \
+             and checks the configuration.\n\n # Errors\n\n A [`jwt_auth::ConfigError`] when the \
+             variable is unset (a debug build then uses a random development secret instead), the \
+             secret is too short, or the configuration cannot work."
+        )
+    } else {
+        " Builds the backend: reads and parses the keys and checks the configuration.\n\n \
+         # Errors\n\n A [`jwt_auth::ConfigError`] when a key cannot be read or does not fit the \
+         algorithm, the signing key does not match its verification key, or the configuration \
+         cannot work."
+            .to_owned()
+    }
+}
+
 /// The builder calls for every key that was written; the builder has the defaults.
 fn builder_calls(config: &Config) -> TokenStream {
     let mut calls = TokenStream::new();
@@ -323,6 +332,21 @@ fn builder_calls(config: &Config) -> TokenStream {
         let algorithm = &algorithm.value;
         calls.extend(quote!(.algorithm(::jwt_auth::Algorithm::#algorithm)));
     }
+    let key = |from: &KeyFrom| match from {
+        KeyFrom::Env(var) => quote!(::jwt_auth::Key::env(#var)),
+        KeyFrom::File(path) => quote!(::jwt_auth::Key::file(#path)),
+    };
+    if let Some(private) = &config.private_key {
+        let private = key(&private.value);
+        calls.extend(quote!(.signing_key(#private)));
+    }
+    if let Some(public) = &config.public_keys {
+        for public in &public.value {
+            let public = key(public);
+            calls.extend(quote!(.verification_key(#public)));
+        }
+    }
+    string_call(&mut calls, config.key_id.as_ref(), "key_id");
     string_call(&mut calls, config.auth_header.as_ref(), "auth_header");
     for (setting, method) in [
         (&config.expiration, "expiration"),

@@ -86,14 +86,18 @@ mod tests;
 ///
 /// # Keys
 ///
-/// Only `secret` is required; every default is Litestar's unless the README says otherwise.
+/// `secret` is required for the HMAC algorithms, `private_key` and/or `public_keys` for the
+/// others; every default is Litestar's unless the README says otherwise.
 ///
 /// | key | default | example | meaning |
 /// |---|---|---|---|
 /// | `secret` | required | `secret = env("JWT_SECRET")` | the environment variable with the HMAC secret, read by `new()`; a debug build with it unset uses a random development secret |
 /// | `flow` | `"header"` | `flow = "cookie"` | `"header"`, `"cookie"` or `"oauth2_password"` |
 /// | `token_url` | none | `token_url = "/login"` | the login route; required by, and only for, `"oauth2_password"` |
-/// | `algorithm` | `"HS256"` | `algorithm = "HS512"` | `"HS256"`, `"HS384"` or `"HS512"` |
+/// | `algorithm` | `"HS256"` | `algorithm = "EdDSA"` | `"HS256"`, `"HS384"`, `"HS512"`, `"RS256"`, `"RS384"`, `"RS512"`, `"PS256"`, `"PS384"`, `"PS512"`, `"ES256"`, `"ES384"` or `"EdDSA"` |
+/// | `private_key` | none | `private_key = file("keys/private.pem")` | the signing key (RS/PS/ES/EdDSA), from `env("VAR")` (PEM) or `file("path")` (PEM or DER, relative to the working directory), read by `new()`; without it the backend only verifies |
+/// | `public_keys` | derived from `private_key` | `public_keys = [file("keys/new.pem"), env("OLD_PUBLIC_KEY")]` | verification keys (PEM, DER, JWK or JWK Set), selected by the token's `kid` |
+/// | `key_id` | none | `key_id = "2026-01"` | the `kid` written into the tokens' header |
 /// | `auth_header` | `"Authorization"` | `auth_header = "X-Api-Token"` | the header that carries `Bearer <jwt>` |
 /// | `expiration` | `"1d"` | `expiration = "15m"` | the default token lifetime: `"45s"`, `"15m"`, `"1h30m"`, `"2d"`, or seconds as an integer |
 /// | `leeway` | `"0s"` | `leeway = "30s"` | clock skew tolerated on `exp`, `nbf` and `iat` |
@@ -125,8 +129,8 @@ mod tests;
 /// - an unknown key (with a "did you mean", Litestar's names included), a duplicate key, a key
 ///   without `=`, a value of the wrong type;
 /// - a missing `secret`, or a secret written as a literal;
-/// - an unknown flow, algorithm, `same_site` or HTTP method; an RS/PS/ES/EdDSA algorithm (PEM keys
-///   go through the builder);
+/// - an unknown flow, algorithm, `same_site` or HTTP method; an RS/PS/ES/EdDSA algorithm with a
+///   `secret` or without keys, keys with an HMAC algorithm, a key written as a literal;
 /// - `token_url` missing with `"oauth2_password"` or present with another flow; cookie keys on
 ///   the header flow; `oauth_scopes` outside `"oauth2_password"`; `same_site = "none"` with
 ///   `secure = false`; `strict_audience = true` without exactly one `audience`;
@@ -207,8 +211,9 @@ mod tests;
 ///   through: write the type out.
 /// - The function must be a free function (at module level): the generated type and impls
 ///   cannot live inside an `impl` block.
-/// - The attribute takes no PEM keys yet: for RS*, PS*, ES* or `EdDSA`, call
-///   `.algorithm(...).pem_keys(...)` on the generated `builder()`, or use `JwtAuth::builder()`.
+/// - Keys come from the environment or from files; a key id per public key, a remote JWKS, or
+///   keys as bytes go through the generated `builder()` (`verification_key(Key::...)`,
+///   `remote_jwks(...)`).
 /// - The secret comes only from the environment; `builder().secret(...)` can replace it (in
 ///   tests, say).
 /// - `exclude_methods` takes the standard methods only (GET, HEAD, POST, PUT, DELETE, CONNECT,

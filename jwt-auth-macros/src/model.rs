@@ -47,8 +47,8 @@ pub(crate) enum SameSite {
 
 /// The HMAC algorithms the attribute takes.
 pub(crate) const HMAC_ALGORITHMS: [&str; 3] = ["HS256", "HS384", "HS512"];
-/// The algorithms that need PEM keys, which the attribute does not take.
-const PEM_ALGORITHMS: [&str; 9] = [
+/// The algorithms that take keys (`private_key`, `public_keys`) instead of a secret.
+pub(crate) const PEM_ALGORITHMS: [&str; 9] = [
     "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA",
 ];
 /// The standard HTTP methods, as `http::Method` has them.
@@ -62,6 +62,14 @@ const PROBE_PATH: &str = "/982c7064-6ac7-44b7-9be5-07a2ff6d8a92";
 const EVERY_PATH: &str = "`exclude` matches every path, which would turn authentication off; \
                           anchor the pattern, e.g. `\"^/login$\"`";
 
+/// Where a key is read from when the backend is built.
+pub(crate) enum KeyFrom {
+    /// `env("VAR")`: PEM or JWK text.
+    Env(LitStr),
+    /// `file("path")`: PEM, DER or JWK, relative to the working directory.
+    File(LitStr),
+}
+
 /// The attribute's configuration. A key that was not written, or whose value was refused, is
 /// `None`; `written` lists every key that was written, so that cross-key rules neither miss a
 /// key nor repeat a value's error.
@@ -72,6 +80,9 @@ pub(crate) struct Config {
     pub flow: Option<Setting<Flow>>,
     pub token_url: Option<Setting<LitStr>>,
     pub algorithm: Option<Setting<Ident>>,
+    pub private_key: Option<Setting<KeyFrom>>,
+    pub public_keys: Option<Setting<Vec<KeyFrom>>>,
+    pub key_id: Option<Setting<LitStr>>,
     pub auth_header: Option<Setting<LitStr>>,
     pub expiration: Option<Setting<u64>>,
     pub leeway: Option<Setting<u64>>,
@@ -128,6 +139,9 @@ impl Config {
                 key::FLOW => config.flow = reader.read(Reader::flow),
                 key::TOKEN_URL => config.token_url = reader.read(Reader::non_empty_string),
                 key::ALGORITHM => config.algorithm = reader.read(Reader::algorithm),
+                key::PRIVATE_KEY => config.private_key = reader.read(Reader::private_key),
+                key::PUBLIC_KEYS => config.public_keys = reader.read(Reader::public_keys),
+                key::KEY_ID => config.key_id = reader.read(Reader::non_empty_string),
                 key::AUTH_HEADER => config.auth_header = reader.read(Reader::header_name),
                 key::EXPIRATION => config.expiration = reader.read(Reader::expiration),
                 key::LEEWAY => config.leeway = reader.read(Reader::duration),
@@ -268,7 +282,84 @@ impl Reader<'_> {
         self.string_list("a string or a list of strings")
     }
 
+    /// One `env("VAR")` or `file("path")`.
+    fn key_from(&mut self, value: &Value) -> Option<KeyFrom> {
+        match value {
+            Value::Env {
+                env,
+                var:
+                    Some(syn::Expr::Lit(syn::ExprLit {
+                        lit: Lit::Str(arg), ..
+                    })),
+                ..
+            } if !arg.value().is_empty() && !arg.value().contains('\0') => {
+                if env == "file" {
+                    Some(KeyFrom::File(arg.clone()))
+                } else {
+                    Some(KeyFrom::Env(arg.clone()))
+                }
+            }
+            env @ Value::Env { .. } => {
+                self.errors.spanned(
+                    env,
+                    "`env(...)` and `file(...)` take one non-empty string: `env(\"JWT_PUBLIC_KEY\")`, \
+                     `file(\"keys/public.pem\")`",
+                );
+                None
+            }
+            Value::Lit(Lit::Str(lit)) => {
+                self.errors.spanned(
+                    lit,
+                    "a key written in the source ends up in the binary and the repository; read it \
+                     at start-up: `env(\"JWT_PRIVATE_KEY\")` or `file(\"keys/private.pem\")`",
+                );
+                None
+            }
+            other => {
+                self.wrong_type(other, "`env(\"VAR\")` or `file(\"path\")`");
+                None
+            }
+        }
+    }
+
+    fn private_key(&mut self) -> Option<KeyFrom> {
+        let value = &self.entry.value;
+        self.key_from(value)
+    }
+
+    fn public_keys(&mut self) -> Option<Vec<KeyFrom>> {
+        let value = &self.entry.value;
+        match value {
+            Value::List { items, .. } => {
+                let mut keys = Vec::new();
+                let mut ok = true;
+                for item in items {
+                    match self.key_from(item) {
+                        Some(key) => keys.push(key),
+                        None => ok = false,
+                    }
+                }
+                if ok && keys.is_empty() {
+                    self.errors
+                        .spanned(value, "`public_keys` must not be empty");
+                    return None;
+                }
+                ok.then_some(keys)
+            }
+            single => self.key_from(single).map(|key| vec![key]),
+        }
+    }
+
     fn secret(&mut self) -> Option<LitStr> {
+        if let Value::Env { env, .. } = &self.entry.value
+            && env == "file"
+        {
+            self.errors.spanned(
+                &self.entry.value,
+                "the secret is read from the environment: `secret = env(\"JWT_SECRET\")`",
+            );
+            return None;
+        }
         match &self.entry.value {
             Value::Env {
                 var:
@@ -337,22 +428,15 @@ impl Reader<'_> {
             return Some(Ident::new(&written, lit.span()));
         }
         if PEM_ALGORITHMS.contains(&written.as_str()) {
-            self.errors.spanned(
-                &lit,
-                format_args!(
-                    "`{written}` needs PEM keys, which `#[jwt_auth]` does not take yet; remove \
-                     `algorithm` and call `.algorithm(jwt_auth::Algorithm::{written}).pem_keys(...)` \
-                     on the generated `builder()`, or use `JwtAuth::builder().pem_keys(...)`"
-                ),
-            );
-            return None;
+            return Some(Ident::new(&written, lit.span()));
         }
         let message = unknown(
             "algorithm",
             &written,
             &written.to_ascii_uppercase(),
-            HMAC_ALGORITHMS,
-            "\"HS256\", \"HS384\" or \"HS512\"",
+            HMAC_ALGORITHMS.into_iter().chain(PEM_ALGORITHMS),
+            "\"HS256\", \"HS384\", \"HS512\", \"RS256\", \"RS384\", \"RS512\", \"PS256\", \"PS384\", \
+             \"PS512\", \"ES256\", \"ES384\" or \"EdDSA\"",
         );
         self.errors.spanned(&lit, message);
         None

@@ -179,9 +179,15 @@ fn algorithm() {
         accepted(quote!(secret = env("S"), algorithm = #name));
     }
     for name in ["RS256", "PS512", "ES256", "EdDSA"] {
-        let message = message(quote!(secret = env("S"), algorithm = #name));
-        assert!(message.contains("needs PEM keys"), "{message}");
-        assert!(message.contains("pem_keys(...)"), "{message}");
+        accepted(quote!(algorithm = #name, private_key = file("k.pem")));
+        accepted(quote!(algorithm = #name, public_keys = [env("A"), file("b.der")]));
+        let with_secret = message(quote!(secret = env("S"), algorithm = #name));
+        assert!(
+            with_secret.contains("takes keys, not a `secret`"),
+            "{with_secret}"
+        );
+        let without_keys = message(quote!(algorithm = #name));
+        assert!(without_keys.contains("needs keys"), "{without_keys}");
     }
     assert_eq!(
         message(quote!(secret = env("S"), algorithm = "hs256")),
@@ -189,7 +195,64 @@ fn algorithm() {
     );
     assert_eq!(
         message(quote!(secret = env("S"), algorithm = "none")),
-        "unknown algorithm `none`; use \"HS256\", \"HS384\" or \"HS512\""
+        "unknown algorithm `none`; use \"HS256\", \"HS384\", \"HS512\", \"RS256\", \"RS384\", \
+         \"RS512\", \"PS256\", \"PS384\", \"PS512\", \"ES256\", \"ES384\" or \"EdDSA\""
+    );
+}
+
+#[test]
+fn keys() {
+    accepted(quote! {
+        algorithm = "EdDSA",
+        private_key = env("JWT_PRIVATE_KEY"),
+        public_keys = [file("keys/old.pem"), env("JWT_PUBLIC_KEY")],
+        key_id = "2026-01",
+    });
+    accepted(quote!(
+        algorithm = "ES256",
+        public_keys = file("keys/public.pem")
+    ));
+    // An HMAC secret may carry a key id too.
+    accepted(quote!(secret = env("S"), key_id = "k1"));
+    // Keys without an asymmetric algorithm: one error per key, no "missing secret".
+    assert_eq!(
+        messages(quote!(
+            private_key = file("a.pem"),
+            public_keys = [file("b.pem")]
+        )),
+        [
+            "`private_key` needs an asymmetric `algorithm` (\"RS256\", \"ES256\", \"EdDSA\", ...); \
+             HMAC algorithms take `secret = env(\"JWT_SECRET\")`",
+            "`public_keys` needs an asymmetric `algorithm` (\"RS256\", \"ES256\", \"EdDSA\", ...); \
+             HMAC algorithms take `secret = env(\"JWT_SECRET\")`",
+        ]
+    );
+    let literal = message(quote!(
+        algorithm = "RS256",
+        private_key = "-----BEGIN PRIVATE KEY-----"
+    ));
+    assert!(
+        literal.starts_with("a key written in the source"),
+        "{literal}"
+    );
+    let empty = message(quote!(algorithm = "RS256", public_keys = []));
+    assert_eq!(empty, "`public_keys` must not be empty");
+    let wrong = message(quote!(
+        algorithm = "RS256",
+        public_keys = [file("a.pem"), 3]
+    ));
+    assert!(
+        wrong.starts_with("`public_keys` takes `env(\"VAR\")` or `file(\"path\")`, not an integer"),
+        "{wrong}"
+    );
+    let secret_file = message(quote!(secret = file("secret.txt")));
+    assert!(
+        secret_file.contains("read from the environment"),
+        "{secret_file}"
+    );
+    assert_eq!(
+        message(quote!(secret = env("S"), key_id = "")),
+        "`key_id` must not be empty"
     );
 }
 

@@ -124,6 +124,23 @@ impl<'a, T: IntoRevoked> RevokedViaValue<'a> for &Revoked<T> {
     }
 }
 
+/// The middleware's token extraction on its own, for the `extract_token` fuzz target.
+pub fn extract_token<'a>(
+    flow: crate::Flow,
+    headers: &'a axum::http::HeaderMap,
+    header: &axum::http::HeaderName,
+    cookie: &str,
+    max_size: usize,
+) -> Result<(&'a str, crate::TokenSource), crate::AuthError> {
+    let how = crate::flow::Extraction {
+        flow,
+        header,
+        cookie,
+        max_size,
+    };
+    crate::flow::find_token(how, headers)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

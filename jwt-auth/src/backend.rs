@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderMap, HeaderName, Method};
+use axum::http::{HeaderMap, HeaderName, Method, Uri};
 use axum::response::Response;
 use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
@@ -16,10 +16,12 @@ use jsonwebtoken::Algorithm;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::codec::{Codec, KeySource, Rules, Secret};
+use crate::codec::{Codec, Key, KeyMaterial, KeySource, Rules, Secret};
+use crate::csrf::CsrfSettings;
 use crate::error::{AuthError, ConfigError, InvalidToken, TokenError};
 use crate::exclude::Exclusion;
-use crate::flow::{CookieSettings, Flow, SameSite, find_token};
+use crate::flow::{CookieSettings, Extraction, Flow, SameSite, TokenSource, find_token};
+use crate::jwks::RemoteJwksConfig;
 use crate::login::{Login, Logout, TokenBuilder};
 use crate::middleware::JwtAuthLayer;
 use crate::token::{Extras, Token};
@@ -105,9 +107,20 @@ pub(crate) struct Settings {
     pub exclusion: Exclusion,
     pub scheme: SchemeInfo,
     pub error_handler: Option<Arc<ErrorHandler>>,
+    pub max_token_size: usize,
+    pub csrf: CsrfSettings,
 }
 
 impl Settings {
+    pub(crate) fn extraction(&self) -> Extraction<'_> {
+        Extraction {
+            flow: self.flow,
+            header: &self.auth_header,
+            cookie: &self.cookie.name,
+            max_size: self.max_token_size,
+        }
+    }
+
     pub(crate) fn error_response(&self, error: &AuthError) -> Response {
         match &self.error_handler {
             Some(handler) => handler(error),
@@ -211,8 +224,27 @@ where
         self.settings.exclusion.excludes(method, path)
     }
 
-    /// Verifies and validates a token (Litestar's `Token.decode`).
+    /// The public verification keys as a JWK Set document, to serve at
+    /// `GET /.well-known/jwks.json` so that other services can verify this backend's tokens.
+    /// Empty (`{"keys":[]}`) for an HMAC backend: a secret is never published.
+    #[must_use]
+    pub fn jwks(&self) -> serde_json::Value {
+        serde_json::to_value(self.settings.codec.jwks())
+            .unwrap_or_else(|_| serde_json::json!({"keys": []}))
+    }
+
+    /// The largest header or cookie value accepted, in bytes.
+    #[must_use]
+    pub fn max_token_size(&self) -> usize {
+        self.settings.max_token_size
+    }
+
+    /// Verifies and validates a token (Litestar's `Token.decode`). A token longer than
+    /// [`max_token_size`](Self::max_token_size) is [`InvalidToken::TooLarge`], undecoded.
     pub fn decode(&self, jwt: &str) -> Result<Token<C>, InvalidToken> {
+        if jwt.len() > self.settings.max_token_size {
+            return Err(InvalidToken::TooLarge);
+        }
         self.settings.codec.decode(jwt)
     }
 
@@ -265,23 +297,36 @@ where
     }
 
     /// Authenticates a request from its headers: finds the token for the flow, verifies it,
-    /// checks revocation and retrieves the user. This is what the middleware does for each
-    /// request that is not excluded.
+    /// checks revocation and retrieves the user. Without the method, it cannot run the CSRF
+    /// check; the middleware uses [`authenticate_request`](Self::authenticate_request).
     pub async fn authenticate(
         &self,
         headers: &HeaderMap,
         state: &S,
     ) -> Result<(U, Arc<Token<C>>), AuthError> {
+        self.authenticate_request(&Method::GET, &Uri::default(), headers, state)
+            .await
+    }
+
+    /// What the middleware does for each request that is not excluded: as
+    /// [`authenticate`](Self::authenticate), and for a token from the cookie on an unsafe
+    /// method, the CSRF check of [`CsrfSettings`] (a 403 before the token is decoded).
+    pub async fn authenticate_request(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        state: &S,
+    ) -> Result<(U, Arc<Token<C>>), AuthError> {
         let settings = &*self.settings;
-        let jwt = find_token(
-            settings.flow,
-            headers,
-            &settings.auth_header,
-            &settings.cookie.name,
-        )?;
+        let (jwt, source) = find_token(settings.extraction(), headers)?;
+        if source == TokenSource::Cookie && !settings.csrf.allows(method, uri, headers) {
+            return Err(AuthError::CrossSite);
+        }
         let token: Token<C> = settings
             .codec
-            .decode(jwt)
+            .decode_async(jwt)
+            .await
             .map_err(AuthError::InvalidToken)?;
         self.resolve(Arc::new(token), state).await
     }
@@ -347,6 +392,10 @@ pub struct JwtAuthBuilder<U, S = (), C = Extras> {
     retrieve: Option<Arc<RetrieveFn<U, S, C>>>,
     revoked: Option<Arc<RevokedFn<S, C>>>,
     error_handler: Option<Arc<ErrorHandler>>,
+    max_token_size: usize,
+    key_id: Option<String>,
+    remote_jwks: Option<RemoteJwksConfig>,
+    csrf: CsrfSettings,
     #[allow(
         clippy::type_complexity,
         reason = "the usual marker for a builder that owns no U, S or C"
@@ -365,6 +414,9 @@ impl<U, S, C> fmt::Debug for JwtAuthBuilder<U, S, C> {
 }
 
 const ONE_DAY: Duration = Duration::from_hours(24);
+
+/// The default [`JwtAuthBuilder::max_token_size`]: 8 KiB, the usual per-header limit of proxies.
+pub const DEFAULT_MAX_TOKEN_SIZE: usize = 8192;
 
 impl<U, S, C> JwtAuthBuilder<U, S, C>
 where
@@ -390,6 +442,10 @@ where
             retrieve: None,
             revoked: None,
             error_handler: None,
+            max_token_size: DEFAULT_MAX_TOKEN_SIZE,
+            key_id: None,
+            remote_jwks: None,
+            csrf: CsrfSettings::default(),
             _types: PhantomData,
         }
     }
@@ -428,6 +484,60 @@ where
             verifying: Secret::new(verifying),
         };
         self
+    }
+
+    /// The private key that signs tokens (RS/PS/ES/EdDSA), as PEM, DER, or from a file or an
+    /// environment variable; its `kid`, if any, is written into each token's header. Without a
+    /// verification key of the same `kid`, its public half is derived and used to verify.
+    pub fn signing_key(mut self, key: Key) -> Self {
+        let (_, verifying) = self.key_set();
+        self.keys = KeySource::Keys {
+            signing: Some(key),
+            verifying,
+        };
+        self
+    }
+
+    /// Adds a public verification key (PEM, DER, JWK or JWK Set; from bytes, a file or an
+    /// environment variable). A token's `kid` selects among them; see [`Key`].
+    pub fn verification_key(mut self, key: Key) -> Self {
+        let (signing, mut verifying) = self.key_set();
+        verifying.push(key);
+        self.keys = KeySource::Keys { signing, verifying };
+        self
+    }
+
+    /// Adds public verification keys; see [`verification_key`](Self::verification_key).
+    pub fn verification_keys<I: IntoIterator<Item = Key>>(self, keys: I) -> Self {
+        keys.into_iter()
+            .fold(self, JwtAuthBuilder::verification_key)
+    }
+
+    /// The `kid` written into each token's header, for a signing key (or HMAC secret) that has
+    /// none of its own.
+    pub fn key_id(mut self, kid: impl Into<String>) -> Self {
+        self.key_id = Some(kid.into());
+        self
+    }
+
+    /// Verifies tokens against a remote JWKS as well (fetched over plain `http://`, cached,
+    /// refetched on an unknown `kid` at most once per `refetch_interval`); see
+    /// [`RemoteJwksConfig`].
+    pub fn remote_jwks(mut self, config: RemoteJwksConfig) -> Self {
+        self.remote_jwks = Some(config);
+        self
+    }
+
+    /// The keys so far as a key set (a secret is dropped: keys replace it).
+    fn key_set(&mut self) -> (Option<Key>, Vec<Key>) {
+        match std::mem::take(&mut self.keys) {
+            KeySource::Keys { signing, verifying } => (signing, verifying),
+            KeySource::Pem { signing, verifying } => (
+                signing.map(|s| Key::from(KeyMaterial::Pem(s))),
+                vec![Key::from(KeyMaterial::Pem(verifying))],
+            ),
+            KeySource::None | KeySource::Secret(_) | KeySource::Env { .. } => (None, Vec::new()),
+        }
     }
 
     /// Where the keys come from.
@@ -662,6 +772,31 @@ where
         self
     }
 
+    /// The largest `Authorization` header value (or cookie value, for the cookie flows) that is
+    /// looked at, in bytes, default 8192. A larger one is refused with a 431 before any
+    /// decoding work. Zero is refused at build.
+    pub fn max_token_size(mut self, bytes: usize) -> Self {
+        self.max_token_size = bytes;
+        self
+    }
+
+    /// The CSRF check for cookie-borne tokens on unsafe methods, default on; see
+    /// [`CsrfSettings`]. Turn it off only when another defence (a double-submit token, say)
+    /// is in place.
+    pub fn csrf_protection(mut self, enabled: bool) -> Self {
+        self.csrf.enabled = enabled;
+        self
+    }
+
+    /// Other origins (`https://front.example`) that may send unsafe requests with the cookie.
+    pub fn csrf_trusted_origins<I: IntoIterator<Item = P>, P: Into<String>>(
+        mut self,
+        origins: I,
+    ) -> Self {
+        self.csrf.trusted_origins = origins.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// Checks the configuration, reads the secret and parses the keys.
     pub fn build(self) -> Result<JwtAuth<U, S, C>, ConfigError> {
         let retrieve = self.retrieve.ok_or(ConfigError::MissingRetrieveUser)?;
@@ -673,6 +808,9 @@ where
         if self.expiration.as_secs() == 0 {
             return Err(ConfigError::ZeroExpiration);
         }
+        if self.max_token_size == 0 {
+            return Err(ConfigError::ZeroMaxTokenSize);
+        }
         let auth_header = HeaderName::from_bytes(self.auth_header.as_bytes()).map_err(|_| {
             ConfigError::InvalidName {
                 option: "auth_header",
@@ -681,7 +819,17 @@ where
         })?;
         check_cookie(&self.cookie)?;
         let exclusion = Exclusion::new(&self.exclude, self.exclude_methods)?;
-        let codec = Codec::new(self.algorithm, &self.keys, self.rules)?;
+        let remote = self
+            .remote_jwks
+            .map(|config| crate::jwks::RemoteJwks::new(config, self.algorithm))
+            .transpose()?;
+        let codec = Codec::new(
+            self.algorithm,
+            &self.keys,
+            self.key_id.as_deref(),
+            remote,
+            self.rules,
+        )?;
         let description = self.description.unwrap_or_else(|| {
             match self.flow {
                 Flow::Header => "JWT api-key authentication and authorization.",
@@ -704,6 +852,8 @@ where
                 oauth_scopes: self.oauth_scopes,
             },
             error_handler: self.error_handler,
+            max_token_size: self.max_token_size,
+            csrf: self.csrf,
         };
         Ok(JwtAuth {
             settings: Arc::new(settings),

@@ -64,6 +64,94 @@ pub enum KeySource {
         /// The public key, to verify tokens.
         verifying: Secret,
     },
+    /// Keys for RSA, RSA-PSS, ECDSA or `EdDSA`: an optional private signing key and any number of
+    /// public verification keys, each with an optional `kid`. See [`Key`] for how a token's
+    /// `kid` selects the verification key.
+    Keys {
+        /// The private key, to sign tokens; its `kid` is written into each token's header.
+        signing: Option<Key>,
+        /// The public keys, to verify tokens. When empty, the signing key's public half is used.
+        verifying: Vec<Key>,
+    },
+}
+
+/// Where the bytes of a key come from. Read and parsed once, when the backend is built.
+#[derive(Clone, Debug)]
+pub enum KeyMaterial {
+    /// PEM text (`-----BEGIN PUBLIC KEY-----`, `PRIVATE KEY`, `RSA PRIVATE KEY`, ...).
+    Pem(Secret),
+    /// DER bytes: `SubjectPublicKeyInfo` for a public key, PKCS#8 for a private key (what
+    /// `openssl pkey -outform DER` writes).
+    Der(Secret),
+    /// A public JWK, or a JWK Set (`{"keys": [...]}`) whose keys are all added, as JSON text.
+    Jwk(String),
+    /// An environment variable holding PEM or JWK text.
+    Env(String),
+    /// A file holding PEM, DER or JWK (told apart by their first bytes).
+    File(std::path::PathBuf),
+}
+
+/// A key and its optional key id (`kid`).
+///
+/// Verification keys are selected by the token's `kid` header:
+/// - a token with a `kid` is verified with the key of that `kid`; if no key has it, the token
+///   is refused (401), except that when the backend has a single key and no key id at all, the
+///   `kid` is not looked at (a plain one-key setup keeps working with tokens that carry one);
+/// - a token without a `kid` is only accepted when exactly one verification key is configured,
+///   so that a rotation (two keys) never tries keys in turn.
+///
+/// To rotate: add the new public key with a new `kid` next to the old one, switch the signing
+/// key to the new private key with the new `kid`, and drop the old public key once the tokens it
+/// signed have expired.
+#[derive(Clone, Debug)]
+pub struct Key {
+    /// The key id, compared with the token header's `kid`. A JWK's own `kid` is used when unset.
+    pub kid: Option<String>,
+    /// Where the key comes from.
+    pub material: KeyMaterial,
+}
+
+impl Key {
+    /// A PEM key.
+    pub fn pem(pem: impl AsRef<[u8]>) -> Self {
+        Self::from(KeyMaterial::Pem(Secret::new(pem.as_ref())))
+    }
+
+    /// A DER key (`SubjectPublicKeyInfo` or PKCS#8).
+    pub fn der(der: impl AsRef<[u8]>) -> Self {
+        Self::from(KeyMaterial::Der(Secret::new(der.as_ref())))
+    }
+
+    /// A public JWK or JWK Set, as JSON text.
+    pub fn jwk(json: impl Into<String>) -> Self {
+        Self::from(KeyMaterial::Jwk(json.into()))
+    }
+
+    /// PEM or JWK text from the environment variable `var`, read at build.
+    pub fn env(var: impl Into<String>) -> Self {
+        Self::from(KeyMaterial::Env(var.into()))
+    }
+
+    /// PEM, DER or JWK from a file, read at build.
+    pub fn file(path: impl Into<std::path::PathBuf>) -> Self {
+        Self::from(KeyMaterial::File(path.into()))
+    }
+
+    /// Sets the key id.
+    #[must_use]
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
+        self.kid = Some(kid.into());
+        self
+    }
+}
+
+impl From<KeyMaterial> for Key {
+    fn from(material: KeyMaterial) -> Self {
+        Self {
+            kid: None,
+            material,
+        }
+    }
 }
 
 /// The validation rules, with Litestar's defaults.
@@ -154,15 +242,20 @@ pub(crate) struct Codec {
     algorithm: Algorithm,
     header: Header,
     encoding: Option<EncodingKey>,
-    decoding: DecodingKey,
+    keys: Vec<VerifyKey>,
+    pub(crate) remote: Option<std::sync::Arc<crate::jwks::RemoteJwks>>,
     pub(crate) rules: Rules,
 }
 
 impl fmt::Debug for Codec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kids: Vec<_> = self.keys.iter().map(|k| k.kid.as_deref()).collect();
         f.debug_struct("Codec")
             .field("algorithm", &self.algorithm)
             .field("signs", &self.encoding.is_some())
+            .field("signing_kid", &self.header.kid)
+            .field("verification_kids", &kids)
+            .field("remote", &self.remote)
             .field("rules", &self.rules)
             .finish_non_exhaustive()
     }
@@ -235,7 +328,7 @@ fn resolve_secret(source: &KeySource) -> Result<Option<Secret>, ConfigError> {
             }
             Err(_) => Err(ConfigError::MissingEnvSecret { var: var.clone() }),
         },
-        KeySource::None | KeySource::Pem { .. } => Ok(None),
+        KeySource::None | KeySource::Pem { .. } | KeySource::Keys { .. } => Ok(None),
     }
 }
 
@@ -246,33 +339,261 @@ fn key_error(algorithm: Algorithm, reason: impl fmt::Display) -> ConfigError {
     }
 }
 
-fn pem_keys(
+/// The bytes of a key, once read, and what they are.
+enum Loaded {
+    Pem(Vec<u8>),
+    Der(Vec<u8>),
+    Jwk(String),
+}
+
+impl Loaded {
+    /// Tells PEM, JWK and DER apart by their first bytes.
+    fn sniff(bytes: Vec<u8>) -> Self {
+        let start = bytes.trim_ascii_start();
+        if start.starts_with(b"-----BEGIN") {
+            Self::Pem(bytes)
+        } else if start.starts_with(b"{") {
+            Self::Jwk(String::from_utf8_lossy(&bytes).into_owned())
+        } else {
+            Self::Der(bytes)
+        }
+    }
+
+    fn load(algorithm: Algorithm, material: &KeyMaterial) -> Result<Self, ConfigError> {
+        Ok(match material {
+            KeyMaterial::Pem(pem) => Self::Pem(pem.expose().to_vec()),
+            KeyMaterial::Der(der) => Self::Der(der.expose().to_vec()),
+            KeyMaterial::Jwk(json) => Self::Jwk(json.clone()),
+            KeyMaterial::Env(var) => match std::env::var(var) {
+                Ok(value) => Self::sniff(value.into_bytes()),
+                Err(_) => return Err(ConfigError::MissingEnvKey { var: var.clone() }),
+            },
+            KeyMaterial::File(path) => match std::fs::read(path) {
+                Ok(bytes) => Self::sniff(bytes),
+                Err(e) => {
+                    return Err(key_error(
+                        algorithm,
+                        format!("cannot read the key file `{}`: {e}", path.display()),
+                    ));
+                }
+            },
+        })
+    }
+}
+
+/// DER wrapped as PEM, so that one parser handles both.
+fn der_to_pem(der: &[u8], label: &str) -> Vec<u8> {
+    use base64::engine::general_purpose::STANDARD;
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        STANDARD.encode(der)
+    )
+    .into_bytes()
+}
+
+type EncodeParser = fn(&[u8]) -> jsonwebtoken::errors::Result<EncodingKey>;
+type DecodeParser = fn(&[u8]) -> jsonwebtoken::errors::Result<DecodingKey>;
+
+fn pem_parsers(algorithm: Algorithm) -> Result<(EncodeParser, DecodeParser), ConfigError> {
+    match algorithm.family() {
+        AlgorithmFamily::Rsa => Ok((EncodingKey::from_rsa_pem, DecodingKey::from_rsa_pem)),
+        AlgorithmFamily::Ec => Ok((EncodingKey::from_ec_pem, DecodingKey::from_ec_pem)),
+        AlgorithmFamily::Ed => Ok((EncodingKey::from_ed_pem, DecodingKey::from_ed_pem)),
+        AlgorithmFamily::Hmac => Err(key_error(
+            algorithm,
+            "an HMAC algorithm takes a secret, not a PEM, DER or JWK key",
+        )),
+    }
+}
+
+fn family_name(family: AlgorithmFamily) -> &'static str {
+    match family {
+        AlgorithmFamily::Hmac => "an HMAC",
+        AlgorithmFamily::Rsa => "an RSA",
+        AlgorithmFamily::Ec => "an EC",
+        AlgorithmFamily::Ed => "an Ed25519",
+    }
+}
+
+/// Parses public keys: one for PEM or DER, one per key for a JWK Set. A JWK must be of the
+/// algorithm's family and, if it names an `alg`, of the algorithm itself.
+///
+/// With `lenient` (a remote JWKS, which may hold keys for other algorithms), keys that do not
+/// fit are skipped instead of refused.
+pub(crate) fn jwk_keys(
     algorithm: Algorithm,
-    signing: Option<&Secret>,
-    verifying: &Secret,
-) -> Result<(Option<EncodingKey>, DecodingKey), ConfigError> {
-    type Parsers = (
-        fn(&[u8]) -> jsonwebtoken::errors::Result<EncodingKey>,
-        fn(&[u8]) -> jsonwebtoken::errors::Result<DecodingKey>,
-    );
-    let (encode, decode): Parsers = match algorithm.family() {
-        AlgorithmFamily::Rsa => (EncodingKey::from_rsa_pem, DecodingKey::from_rsa_pem),
-        AlgorithmFamily::Ec => (EncodingKey::from_ec_pem, DecodingKey::from_ec_pem),
-        AlgorithmFamily::Ed => (EncodingKey::from_ed_pem, DecodingKey::from_ed_pem),
-        AlgorithmFamily::Hmac => {
+    json: &str,
+    kid: Option<&str>,
+    lenient: bool,
+) -> Result<Vec<VerifyKey>, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| format!("not a JWK: {e}"))?;
+    let jwks: Vec<jsonwebtoken::jwk::Jwk> = if value.get("keys").is_some() {
+        serde_json::from_value::<jsonwebtoken::jwk::JwkSet>(value)
+            .map_err(|e| format!("not a JWK Set: {e}"))?
+            .keys
+    } else {
+        vec![serde_json::from_value(value).map_err(|e| format!("not a JWK: {e}"))?]
+    };
+    let single = jwks.len() == 1;
+    let mut keys = Vec::with_capacity(jwks.len());
+    for jwk in &jwks {
+        let fits = fitting_jwk(algorithm, jwk);
+        let key = match fits {
+            Ok(key) => key,
+            Err(_) if lenient => continue,
+            Err(e) => return Err(e),
+        };
+        let kid = match kid {
+            Some(kid) if single => Some(kid.to_owned()),
+            _ => jwk.common.key_id.clone(),
+        };
+        keys.push(VerifyKey { kid, key });
+    }
+    Ok(keys)
+}
+
+/// The decoding key of a JWK that fits the algorithm.
+fn fitting_jwk(algorithm: Algorithm, jwk: &jsonwebtoken::jwk::Jwk) -> Result<DecodingKey, String> {
+    if let Some(alg) = jwk.common.key_algorithm {
+        let name = serde_json::to_value(alg).ok();
+        if name.as_ref().and_then(serde_json::Value::as_str) != Some(algorithm_name(algorithm)) {
+            return Err(format!(
+                "a JWK for {alg:?}, not {}",
+                algorithm_name(algorithm)
+            ));
+        }
+    }
+    if jwk
+        .common
+        .public_key_use
+        .as_ref()
+        .is_some_and(|u| *u != jsonwebtoken::jwk::PublicKeyUse::Signature)
+    {
+        return Err("a JWK whose `use` is not `sig`".to_owned());
+    }
+    let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("JWK: {e}"))?;
+    if key.family() != algorithm.family() {
+        return Err(format!("{} JWK", family_name(key.family())));
+    }
+    Ok(key)
+}
+
+fn verification_keys(algorithm: Algorithm, key: &Key) -> Result<Vec<VerifyKey>, ConfigError> {
+    let (_, decode) = pem_parsers(algorithm)?;
+    let pem = match Loaded::load(algorithm, &key.material)? {
+        Loaded::Pem(pem) => pem,
+        Loaded::Der(der) => der_to_pem(&der, "PUBLIC KEY"),
+        Loaded::Jwk(json) => {
+            return jwk_keys(algorithm, &json, key.kid.as_deref(), false)
+                .map_err(|e| key_error(algorithm, format!("verification key: {e}")));
+        }
+    };
+    let decoded =
+        decode(&pem).map_err(|e| key_error(algorithm, format!("verification key: {e}")))?;
+    Ok(vec![VerifyKey {
+        kid: key.kid.clone(),
+        key: decoded,
+    }])
+}
+
+fn signing_key(algorithm: Algorithm, key: &Key) -> Result<EncodingKey, ConfigError> {
+    let (encode, _) = pem_parsers(algorithm)?;
+    let pem = match Loaded::load(algorithm, &key.material)? {
+        Loaded::Pem(pem) => pem,
+        Loaded::Der(der) => der_to_pem(&der, "PRIVATE KEY"),
+        Loaded::Jwk(_) => {
             return Err(key_error(
                 algorithm,
-                "an HMAC algorithm takes a secret, not a PEM key",
+                "a private JWK is not supported; give the signing key as PEM or DER",
             ));
         }
     };
-    let encoding = signing
-        .map(|key| encode(key.expose()))
-        .transpose()
-        .map_err(|e| key_error(algorithm, format!("signing key: {e}")))?;
-    let decoding = decode(verifying.expose())
-        .map_err(|e| key_error(algorithm, format!("verifying key: {e}")))?;
-    Ok((encoding, decoding))
+    encode(&pem).map_err(|e| key_error(algorithm, format!("signing key: {e}")))
+}
+
+/// The signing key with its `kid`, and the verification keys.
+type ParsedKeys = (Option<(EncodingKey, Option<String>)>, Vec<VerifyKey>);
+
+/// The keys of an asymmetric algorithm. Without a verification key for the signing key's
+/// `kid`, the signing key's public half is derived and added.
+fn asymmetric_keys(
+    algorithm: Algorithm,
+    signing: Option<&Key>,
+    verifying: &[Key],
+    key_id: Option<&str>,
+    remote: bool,
+) -> Result<ParsedKeys, ConfigError> {
+    pem_parsers(algorithm)?;
+    let mut keys = Vec::new();
+    for key in verifying {
+        keys.extend(verification_keys(algorithm, key)?);
+    }
+    let signing = match signing {
+        Some(key) => {
+            let encoding = signing_key(algorithm, key)?;
+            let kid = key.kid.clone().or_else(|| key_id.map(str::to_owned));
+            let covered = match &kid {
+                Some(kid) => keys.iter().any(|k| k.kid.as_ref() == Some(kid)),
+                None => !keys.is_empty(),
+            };
+            if !covered {
+                let jwk = jsonwebtoken::jwk::Jwk::from_encoding_key(&encoding, algorithm)
+                    .and_then(|jwk| DecodingKey::from_jwk(&jwk))
+                    .map_err(|e| key_error(algorithm, format!("signing key: {e}")))?;
+                keys.push(VerifyKey {
+                    kid: kid.clone(),
+                    key: jwk,
+                });
+            }
+            Some((encoding, kid))
+        }
+        None => None,
+    };
+    if keys.is_empty() && !remote {
+        return Err(key_error(algorithm, "no verification key"));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for kid in keys.iter().filter_map(|k| k.kid.as_deref()) {
+        if !seen.insert(kid) {
+            return Err(key_error(
+                algorithm,
+                format!("two verification keys have the `kid` `{kid}`"),
+            ));
+        }
+    }
+    Ok((signing, keys))
+}
+
+/// A verification key and its `kid`.
+#[derive(Clone)]
+pub(crate) struct VerifyKey {
+    pub kid: Option<String>,
+    pub key: DecodingKey,
+}
+
+/// Picks the verification key for a token's `kid` (see [`Key`] for the rules).
+pub(crate) fn select_key<'k>(
+    keys: &'k [VerifyKey],
+    kid: Option<&str>,
+) -> Result<&'k DecodingKey, InvalidToken> {
+    match kid {
+        Some(kid) => {
+            if let Some(key) = keys.iter().find(|k| k.kid.as_deref() == Some(kid)) {
+                Ok(&key.key)
+            } else if let [only] = keys
+                && only.kid.is_none()
+            {
+                Ok(&only.key)
+            } else {
+                Err(InvalidToken::UnknownKey)
+            }
+        }
+        None => match keys {
+            [only] => Ok(&only.key),
+            _ => Err(InvalidToken::UnknownKey),
+        },
+    }
 }
 
 impl Codec {
@@ -281,15 +602,17 @@ impl Codec {
     pub(crate) fn new(
         algorithm: Algorithm,
         source: &KeySource,
+        key_id: Option<&str>,
+        remote: Option<crate::jwks::RemoteJwks>,
         rules: Rules,
     ) -> Result<Self, ConfigError> {
         crate::crypto::install_provider();
         rules.check()?;
-        let (encoding, decoding) = if let Some(secret) = resolve_secret(source)? {
+        let (encoding, keys) = if let Some(secret) = resolve_secret(source)? {
             if algorithm.family() != AlgorithmFamily::Hmac {
                 return Err(key_error(
                     algorithm,
-                    "an asymmetric algorithm takes PEM keys, not a secret",
+                    "an asymmetric algorithm takes PEM, DER or JWK keys, not a secret",
                 ));
             }
             let min = min_hmac_len(algorithm);
@@ -304,26 +627,67 @@ impl Codec {
                 }
                 _ => {}
             }
+            let kid = key_id.map(str::to_owned);
             (
-                Some(EncodingKey::from_secret(secret.expose())),
-                DecodingKey::from_secret(secret.expose()),
+                Some((EncodingKey::from_secret(secret.expose()), kid.clone())),
+                vec![VerifyKey {
+                    kid,
+                    key: DecodingKey::from_secret(secret.expose()),
+                }],
             )
-        } else if let KeySource::Pem { signing, verifying } = source {
-            pem_keys(algorithm, signing.as_ref(), verifying)?
         } else {
-            return Err(ConfigError::MissingSecret);
+            match source {
+                KeySource::Pem { signing, verifying } => {
+                    let signing = signing.clone().map(|s| Key::from(KeyMaterial::Pem(s)));
+                    let verifying = [Key::from(KeyMaterial::Pem(verifying.clone()))];
+                    asymmetric_keys(
+                        algorithm,
+                        signing.as_ref(),
+                        &verifying,
+                        key_id,
+                        remote.is_some(),
+                    )?
+                }
+                KeySource::Keys { signing, verifying } => asymmetric_keys(
+                    algorithm,
+                    signing.as_ref(),
+                    verifying,
+                    key_id,
+                    remote.is_some(),
+                )?,
+                KeySource::None if remote.is_some() => {
+                    pem_parsers(algorithm)?;
+                    (None, Vec::new())
+                }
+                _ => return Err(ConfigError::MissingSecret),
+            }
         };
+        let mut header = Header::new(algorithm);
+        let encoding = encoding.map(|(key, kid)| {
+            header.kid = kid;
+            key
+        });
         let codec = Self {
             algorithm,
-            header: Header::new(algorithm),
+            header,
             encoding,
-            decoding,
+            keys,
+            remote: remote.map(std::sync::Arc::new),
             rules,
         };
         if codec.encoding.is_some() {
             codec.probe()?;
         }
         Ok(codec)
+    }
+
+    #[cfg(test)]
+    fn test_new(
+        algorithm: Algorithm,
+        source: &KeySource,
+        rules: Rules,
+    ) -> Result<Self, ConfigError> {
+        Self::new(algorithm, source, None, None, rules)
     }
 
     fn probe(&self) -> Result<(), ConfigError> {
@@ -357,14 +721,32 @@ impl Codec {
             .map_err(|e| TokenError::Encode(e.to_string()))
     }
 
-    /// Checks the header and the signature; returns the decoded payload bytes.
+    /// The public keys as a JWK Set; empty for HMAC, whose secret is never published.
+    pub(crate) fn jwks(&self) -> jsonwebtoken::jwk::JwkSet {
+        let mut set = jsonwebtoken::jwk::JwkSet { keys: Vec::new() };
+        if self.algorithm.family() == AlgorithmFamily::Hmac {
+            return set;
+        }
+        for key in &self.keys {
+            if let Ok(mut jwk) =
+                jsonwebtoken::jwk::Jwk::from_decoding_key(&key.key, Some(self.algorithm))
+            {
+                jwk.common.key_id.clone_from(&key.kid);
+                jwk.common.public_key_use = Some(jsonwebtoken::jwk::PublicKeyUse::Signature);
+                set.keys.push(jwk);
+            }
+        }
+        set
+    }
+
+    /// Checks the header and the signature with the key the `kid` selects among `keys`;
+    /// returns the decoded payload bytes.
     fn verify_signature(&self, jwt: &str) -> Result<Vec<u8>, InvalidToken> {
-        let mut parts = jwt.split('.');
-        let (Some(header), Some(payload), Some(signature), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(InvalidToken::Malformed);
-        };
+        self.verify_signature_with(jwt, |kid| select_key(&self.keys, kid).cloned())
+    }
+
+    /// The header's `kid`, or a token that is refused before any key is looked up.
+    pub(crate) fn checked_kid(&self, jwt: &str) -> Result<Option<String>, InvalidToken> {
         let decoded_header =
             jsonwebtoken::decode_header(jwt).map_err(|_| InvalidToken::Malformed)?;
         if decoded_header.alg != self.algorithm {
@@ -374,8 +756,24 @@ impl Codec {
             // RFC 7515 section 4.1.11: no extension is understood here.
             return Err(InvalidToken::Malformed);
         }
+        Ok(decoded_header.kid)
+    }
+
+    pub(crate) fn verify_signature_with(
+        &self,
+        jwt: &str,
+        select: impl FnOnce(Option<&str>) -> Result<DecodingKey, InvalidToken>,
+    ) -> Result<Vec<u8>, InvalidToken> {
+        let mut parts = jwt.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(InvalidToken::Malformed);
+        };
+        let kid = self.checked_kid(jwt)?;
+        let key = select(kid.as_deref())?;
         let message = &jwt.as_bytes()[..header.len() + 1 + payload.len()];
-        match jsonwebtoken::crypto::verify(signature, message, &self.decoding, self.algorithm) {
+        match jsonwebtoken::crypto::verify(signature, message, &key, self.algorithm) {
             Ok(true) => {}
             Ok(false) | Err(_) => return Err(InvalidToken::Signature),
         }
@@ -391,7 +789,43 @@ impl Codec {
         now: u64,
     ) -> Result<Token<C>, InvalidToken> {
         let payload = self.verify_signature(jwt)?;
-        let claims = RawClaims::from_json(&payload)?;
+        self.validate_payload(&payload, now)
+    }
+
+    /// As [`decode`](Self::decode), also with the keys of a remote JWKS (fetched, cached and
+    /// refetched on an unknown `kid` as [`crate::RemoteJwksConfig`] says).
+    pub(crate) async fn decode_async<C: DeserializeOwned>(
+        &self,
+        jwt: &str,
+    ) -> Result<Token<C>, InvalidToken> {
+        let Some(remote) = &self.remote else {
+            return self.decode(jwt);
+        };
+        // Tokens refused for their shape or algorithm never cause a fetch.
+        let kid = self.checked_kid(jwt)?;
+        let mut keys = self.keys.clone();
+        keys.extend(remote.keys().await);
+        let mut selected = select_key(&keys, kid.as_deref()).cloned();
+        if selected.is_err() && kid.is_some() && remote.refetch_for_unknown_kid().await {
+            keys.truncate(self.keys.len());
+            keys.extend(remote.keys().await);
+            selected = select_key(&keys, kid.as_deref()).cloned();
+        }
+        if selected.is_err() && !remote.has_fetched() && self.keys.is_empty() {
+            return Err(InvalidToken::KeysUnavailable);
+        }
+        let selected = selected?;
+        let payload = self.verify_signature_with(jwt, |_| Ok(selected))?;
+        self.validate_payload(&payload, now())
+    }
+
+    /// Parses and validates a verified payload.
+    pub(crate) fn validate_payload<C: DeserializeOwned>(
+        &self,
+        payload: &[u8],
+        now: u64,
+    ) -> Result<Token<C>, InvalidToken> {
+        let claims = RawClaims::from_json(payload)?;
         self.rules.validate(&claims, now)?;
         claims.into_token()
     }
@@ -417,7 +851,7 @@ mod tests {
     const SECRET: &str = "0123456789abcdef0123456789abcdef";
 
     fn codec(rules: Rules) -> Codec {
-        Codec::new(
+        Codec::test_new(
             Algorithm::HS256,
             &KeySource::Secret(Secret::new(SECRET)),
             rules,
@@ -446,7 +880,7 @@ mod tests {
             (Algorithm::HS512, 64),
         ] {
             let source = KeySource::Secret(Secret::new(vec![7; len]));
-            let codec = Codec::new(alg, &source, Rules::default()).unwrap();
+            let codec = Codec::test_new(alg, &source, Rules::default()).unwrap();
             let mut c = claims("u", now() + 60);
             c.iss = Some(String::new());
             c.aud = Some(Audience::from(["a", "b"]));
@@ -468,7 +902,7 @@ mod tests {
     fn short_empty_and_missing_secrets_are_refused() {
         let short = KeySource::Secret(Secret::new("abcd123"));
         assert_eq!(
-            Codec::new(Algorithm::HS256, &short, Rules::default()).unwrap_err(),
+            Codec::test_new(Algorithm::HS256, &short, Rules::default()).unwrap_err(),
             ConfigError::SecretTooShort {
                 algorithm: "HS256",
                 len: 7,
@@ -477,16 +911,16 @@ mod tests {
         );
         let s48 = KeySource::Secret(Secret::new(vec![1; 40]));
         assert!(matches!(
-            Codec::new(Algorithm::HS384, &s48, Rules::default()),
+            Codec::test_new(Algorithm::HS384, &s48, Rules::default()),
             Err(ConfigError::SecretTooShort { min: 48, .. })
         ));
         let empty = KeySource::Secret(Secret::new(""));
         assert_eq!(
-            Codec::new(Algorithm::HS256, &empty, Rules::default()).unwrap_err(),
+            Codec::test_new(Algorithm::HS256, &empty, Rules::default()).unwrap_err(),
             ConfigError::EmptySecret
         );
         assert_eq!(
-            Codec::new(Algorithm::HS256, &KeySource::None, Rules::default()).unwrap_err(),
+            Codec::test_new(Algorithm::HS256, &KeySource::None, Rules::default()).unwrap_err(),
             ConfigError::MissingSecret
         );
     }
@@ -499,14 +933,14 @@ mod tests {
             dev_fallback: false,
         };
         assert_eq!(
-            Codec::new(Algorithm::HS256, &strict, Rules::default()).unwrap_err(),
+            Codec::test_new(Algorithm::HS256, &strict, Rules::default()).unwrap_err(),
             ConfigError::MissingEnvSecret { var: var.into() }
         );
         let dev = KeySource::Env {
             var: var.into(),
             dev_fallback: true,
         };
-        let codec = Codec::new(Algorithm::HS256, &dev, Rules::default()).unwrap();
+        let codec = Codec::test_new(Algorithm::HS256, &dev, Rules::default()).unwrap();
         let jwt = codec.encode(&claims("u", now() + 5)).unwrap();
         assert!(codec.decode::<crate::Extras>(&jwt).is_ok());
     }
@@ -515,7 +949,7 @@ mod tests {
     fn secret_with_asymmetric_algorithm_is_refused() {
         let source = KeySource::Secret(Secret::new(SECRET));
         assert!(matches!(
-            Codec::new(Algorithm::RS256, &source, Rules::default()),
+            Codec::test_new(Algorithm::RS256, &source, Rules::default()),
             Err(ConfigError::InvalidKey {
                 algorithm: "RS256",
                 ..
@@ -526,11 +960,11 @@ mod tests {
             verifying: Secret::new("not a pem"),
         };
         assert!(matches!(
-            Codec::new(Algorithm::HS256, &pem, Rules::default()),
+            Codec::test_new(Algorithm::HS256, &pem, Rules::default()),
             Err(ConfigError::InvalidKey { .. })
         ));
         assert!(matches!(
-            Codec::new(Algorithm::ES256, &pem, Rules::default()),
+            Codec::test_new(Algorithm::ES256, &pem, Rules::default()),
             Err(ConfigError::InvalidKey { .. })
         ));
     }
@@ -544,7 +978,7 @@ mod tests {
                 ..Rules::default()
             };
             assert!(matches!(
-                Codec::new(
+                Codec::test_new(
                     Algorithm::HS256,
                     &KeySource::Secret(Secret::new(SECRET)),
                     rules
@@ -559,7 +993,7 @@ mod tests {
         let jwt = codec(Rules::default())
             .encode(&claims("u", now() + 60))
             .unwrap();
-        let other = Codec::new(
+        let other = Codec::test_new(
             Algorithm::HS256,
             &KeySource::Secret(Secret::new(vec![b'x'; 32])),
             Rules::default(),
@@ -585,14 +1019,14 @@ mod tests {
 
     #[test]
     fn algorithm_must_match_exactly() {
-        let hs512 = Codec::new(
+        let hs512 = Codec::test_new(
             Algorithm::HS512,
             &KeySource::Secret(Secret::new(vec![b'k'; 64])),
             Rules::default(),
         )
         .unwrap();
         let jwt = hs512.encode(&claims("u", now() + 60)).unwrap();
-        let hs256 = Codec::new(
+        let hs256 = Codec::test_new(
             Algorithm::HS256,
             &KeySource::Secret(Secret::new(vec![b'k'; 64])),
             Rules::default(),

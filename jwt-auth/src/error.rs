@@ -40,6 +40,11 @@ pub enum ConfigError {
         /// The variable's name.
         var: String,
     },
+    /// The environment variable that should hold a key (`Key::env`) is not set (or not UTF-8).
+    MissingEnvKey {
+        /// The variable's name.
+        var: String,
+    },
     /// The secret is empty.
     EmptySecret,
     /// An HMAC secret shorter than the hash output (RFC 7518 section 3.2).
@@ -88,6 +93,8 @@ pub enum ConfigError {
     ZeroExpiration,
     /// The OAuth2 password flow needs a `token_url`.
     TokenUrlMissing,
+    /// `max_token_size` is zero.
+    ZeroMaxTokenSize,
     /// A `token_url` was given for a flow other than the OAuth2 password flow.
     TokenUrlNotOAuth2,
 }
@@ -103,6 +110,11 @@ impl fmt::Display for ConfigError {
                 f,
                 "jwt-auth: the environment variable `{var}` is not set; set it to a random secret \
                  of at least 32 bytes (for example `export {var}=$(openssl rand -hex 32)`)"
+            ),
+            Self::MissingEnvKey { var } => write!(
+                f,
+                "jwt-auth: the environment variable `{var}` is not set; set it to the key's PEM \
+                 text (or a JWK), for example `export {var}=\"$(cat key.pem)\"`"
             ),
             Self::EmptySecret => f.write_str("jwt-auth: the secret is empty"),
             Self::SecretTooShort { algorithm, len, min } => write!(
@@ -135,6 +147,9 @@ impl fmt::Display for ConfigError {
                 "jwt-auth: `same_site = none` requires `secure = true` (browsers drop the cookie otherwise)",
             ),
             Self::ZeroExpiration => f.write_str("jwt-auth: the token expiration must be positive"),
+            Self::ZeroMaxTokenSize => {
+                f.write_str("jwt-auth: `max_token_size` must be positive (the default is 8192)")
+            }
             Self::TokenUrlMissing => f.write_str(
                 "jwt-auth: the OAuth2 password flow needs a token URL; call `.token_url(\"/login\")`",
             ),
@@ -224,6 +239,10 @@ pub enum InvalidToken {
     Claims,
     /// The header or cookie is larger than the configured limit.
     TooLarge,
+    /// No verification key for the token's `kid` (or no `kid` where several keys exist).
+    UnknownKey,
+    /// The remote JWKS could not be fetched (host down, timeout, not a JWKS).
+    KeysUnavailable,
 }
 
 impl InvalidToken {
@@ -243,6 +262,8 @@ impl InvalidToken {
             Self::MissingClaim => "a required claim is missing",
             Self::Claims => "claims of the wrong type",
             Self::TooLarge => "token too large",
+            Self::UnknownKey => "no verification key for the token's kid",
+            Self::KeysUnavailable => "the remote JWKS is unavailable",
         }
     }
 }
@@ -253,7 +274,9 @@ impl fmt::Display for InvalidToken {
     }
 }
 
-/// An authentication failure. Every variant but [`AuthError::Internal`] is a 401.
+/// An authentication failure. Every variant is a 401 but [`AuthError::Internal`] and
+/// [`AuthError::NotInstalled`] (500), [`AuthError::CrossSite`] (403) and
+/// [`InvalidToken::TooLarge`] (431).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AuthError {
@@ -270,6 +293,9 @@ pub enum AuthError {
     Internal,
     /// A handler asked for the user but the request did not go through a `jwt-auth` layer (500).
     NotInstalled,
+    /// An unsafe request authenticated by the cookie came from another origin (403); see
+    /// [`CsrfSettings`](crate::CsrfSettings).
+    CrossSite,
 }
 
 impl AuthError {
@@ -278,6 +304,10 @@ impl AuthError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Internal | Self::NotInstalled => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::InvalidToken(InvalidToken::TooLarge) => {
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
+            }
+            Self::CrossSite => StatusCode::FORBIDDEN,
             _ => StatusCode::UNAUTHORIZED,
         }
     }
@@ -290,8 +320,10 @@ impl AuthError {
             Self::MissingToken { cookie: true } => {
                 "No JWT token found in request header or cookies"
             }
+            Self::InvalidToken(InvalidToken::TooLarge) => "Request Header Fields Too Large",
             Self::InvalidToken(_) => "Invalid token",
             Self::Unauthorized => "Unauthorized",
+            Self::CrossSite => "Cross-site request refused",
             Self::Internal => "Internal Server Error",
             Self::NotInstalled => {
                 "jwt-auth: no authentication layer on this route; add it with \
@@ -304,9 +336,12 @@ impl AuthError {
     #[must_use]
     pub fn www_authenticate(&self) -> Option<&'static str> {
         match self {
+            Self::Internal
+            | Self::NotInstalled
+            | Self::CrossSite
+            | Self::InvalidToken(InvalidToken::TooLarge) => None,
             Self::MissingToken { .. } => Some("Bearer"),
             Self::InvalidToken(_) | Self::Unauthorized => Some("Bearer error=\"invalid_token\""),
-            Self::Internal | Self::NotInstalled => None,
         }
     }
 

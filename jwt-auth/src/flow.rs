@@ -99,11 +99,14 @@ enum HeaderToken<'a> {
     Invalid(InvalidToken),
 }
 
-fn header_token<'a>(headers: &'a HeaderMap, name: &HeaderName) -> HeaderToken<'a> {
+fn header_token<'a>(headers: &'a HeaderMap, name: &HeaderName, max_size: usize) -> HeaderToken<'a> {
     let mut values = headers.get_all(name).iter();
     let Some(value) = values.next() else {
         return HeaderToken::Absent;
     };
+    if value.len() > max_size {
+        return HeaderToken::Invalid(InvalidToken::TooLarge);
+    }
     if values.next().is_some() {
         return HeaderToken::Invalid(InvalidToken::Scheme);
     }
@@ -127,8 +130,13 @@ fn header_token<'a>(headers: &'a HeaderMap, name: &HeaderName) -> HeaderToken<'a
 }
 
 /// The token from the cookie `name`: the last cookie of that name wins, surrounding quotes are
-/// removed, and a legacy `Bearer <jwt>` value gives its last word.
-fn cookie_token<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// removed, and a legacy `Bearer <jwt>` value gives its last word. A value above `max_size`
+/// bytes is refused before anything else is done with it.
+fn cookie_token<'a>(
+    headers: &'a HeaderMap,
+    name: &str,
+    max_size: usize,
+) -> Result<Option<&'a str>, InvalidToken> {
     let mut found = None;
     for header in headers.get_all(COOKIE) {
         let Ok(header) = header.to_str() else {
@@ -143,28 +151,55 @@ fn cookie_token<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
             }
         }
     }
-    let value = found?;
+    let Some(value) = found else {
+        return Ok(None);
+    };
+    if value.len() > max_size {
+        return Err(InvalidToken::TooLarge);
+    }
     let value = value
         .strip_prefix('"')
         .and_then(|v| v.strip_suffix('"'))
         .unwrap_or(value);
     let token = value.rsplit(' ').next().unwrap_or(value);
-    (!token.is_empty()).then_some(token)
+    Ok((!token.is_empty()).then_some(token))
+}
+
+/// Where a token was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSource {
+    /// The authorization header.
+    Header,
+    /// The cookie (cookie flows only); unsafe methods are then subject to the CSRF check.
+    Cookie,
+}
+
+/// Where to look for the token, and how large it may be.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Extraction<'a> {
+    pub flow: Flow,
+    pub header: &'a HeaderName,
+    pub cookie: &'a str,
+    pub max_size: usize,
 }
 
 /// Finds the token for a flow, with Litestar's precedence: a header that yields a non-empty
-/// value wins (even an invalid one); otherwise the cookie, for the cookie flows.
+/// value wins (even an invalid one); otherwise the cookie, for the cookie flows. A header or
+/// cookie value above `max_size` bytes is [`InvalidToken::TooLarge`] (a 431), before any
+/// decoding.
 pub(crate) fn find_token<'a>(
-    flow: Flow,
+    how: Extraction<'_>,
     headers: &'a HeaderMap,
-    header: &HeaderName,
-    cookie: &str,
-) -> Result<&'a str, AuthError> {
-    match header_token(headers, header) {
-        HeaderToken::Token(token) => Ok(token),
+) -> Result<(&'a str, TokenSource), AuthError> {
+    match header_token(headers, how.header, how.max_size) {
+        HeaderToken::Token(token) => Ok((token, TokenSource::Header)),
         HeaderToken::Invalid(reason) => Err(AuthError::InvalidToken(reason)),
-        HeaderToken::Absent | HeaderToken::Empty if flow.uses_cookie() => {
-            cookie_token(headers, cookie).ok_or(AuthError::MissingToken { cookie: true })
+        HeaderToken::Absent | HeaderToken::Empty if how.flow.uses_cookie() => {
+            match cookie_token(headers, how.cookie, how.max_size) {
+                Ok(Some(token)) => Ok((token, TokenSource::Cookie)),
+                Ok(None) => Err(AuthError::MissingToken { cookie: true }),
+                Err(reason) => Err(AuthError::InvalidToken(reason)),
+            }
         }
         HeaderToken::Absent => Err(AuthError::MissingToken { cookie: false }),
         HeaderToken::Empty => Err(AuthError::InvalidToken(InvalidToken::Scheme)),
@@ -188,9 +223,64 @@ mod tests {
         map
     }
 
-    fn find(flow: Flow, pairs: &[(&str, &[u8])]) -> Result<String, AuthError> {
+    fn find_limited(
+        flow: Flow,
+        pairs: &[(&str, &[u8])],
+        max_size: usize,
+    ) -> Result<String, AuthError> {
         let map = headers(pairs);
-        find_token(flow, &map, &AUTHORIZATION, "token").map(str::to_owned)
+        let how = Extraction {
+            flow,
+            header: &AUTHORIZATION,
+            cookie: "token",
+            max_size,
+        };
+        find_token(how, &map).map(|(token, _)| token.to_owned())
+    }
+
+    fn find(flow: Flow, pairs: &[(&str, &[u8])]) -> Result<String, AuthError> {
+        find_limited(flow, pairs, 8192)
+    }
+
+    const TOO_LARGE: AuthError = AuthError::InvalidToken(InvalidToken::TooLarge);
+
+    #[test]
+    fn oversized_header_or_cookie_is_too_large() {
+        let big = format!("Bearer {}", "a".repeat(100));
+        assert_eq!(
+            find_limited(Flow::Header, &[("authorization", big.as_bytes())], 100),
+            Err(TOO_LARGE)
+        );
+        assert_eq!(
+            find_limited(Flow::Header, &[("authorization", big.as_bytes())], 107),
+            Ok("a".repeat(100))
+        );
+        let cookie = format!("other=1; token={}", "b".repeat(101));
+        assert_eq!(
+            find_limited(Flow::Cookie, &[("cookie", cookie.as_bytes())], 100),
+            Err(TOO_LARGE)
+        );
+        assert_eq!(
+            find_limited(Flow::Cookie, &[("cookie", cookie.as_bytes())], 101),
+            Ok("b".repeat(101))
+        );
+        // An oversized header is refused even when a second one would make it a scheme error.
+        let pairs: &[(&str, &[u8])] = &[("authorization", big.as_bytes()), ("authorization", b"x")];
+        assert_eq!(find_limited(Flow::Cookie, pairs, 10), Err(TOO_LARGE));
+    }
+
+    #[test]
+    fn the_source_is_reported() {
+        let how = Extraction {
+            flow: Flow::Cookie,
+            header: &AUTHORIZATION,
+            cookie: "token",
+            max_size: 8192,
+        };
+        let map = headers(&[("cookie", b"token=abc")]);
+        assert_eq!(find_token(how, &map), Ok(("abc", TokenSource::Cookie)));
+        let map = headers(&[("authorization", b"Bearer abc"), ("cookie", b"token=x")]);
+        assert_eq!(find_token(how, &map), Ok(("abc", TokenSource::Header)));
     }
 
     const MISSING_HEADER: AuthError = AuthError::MissingToken { cookie: false };

@@ -55,16 +55,28 @@
 //! token endpoint takes [`PasswordGrant`]: the OAuth2 password grant as a form (what Swagger
 //! UI's "Authorize" button posts) or JSON, with RFC 6749 error bodies ([`GrantError`]).
 //!
+//! Beyond Litestar (details in the README):
+//!
+//! - every algorithm jsonwebtoken supports; for RS/PS/ES/EdDSA a signing [`Key`] and several
+//!   verification keys (PEM, DER, JWK), selected by the token's `kid`, for key rotation;
+//! - [`JwtAuth::jwks`], the public JWK Set to serve, and verification against a remote JWKS
+//!   ([`RemoteJwksConfig`]: cached, unknown-`kid` refetch rate-limited, a 401 when it is down);
+//! - CSRF protection for cookie-borne tokens on unsafe methods ([`CsrfSettings`]);
+//! - a size limit on the header and cookie (a 431 before any decoding), and keys and secrets
+//!   kept out of `Debug` output, logs and errors.
+//!
 //! What differs from Litestar, and why, is listed in the README.
 
 mod backend;
 mod codec;
 mod crypto;
+mod csrf;
 mod error;
 mod exclude;
 mod extract;
 mod flow;
 mod grant;
+mod jwks;
 mod login;
 mod middleware;
 #[cfg(feature = "openapi")]
@@ -72,15 +84,17 @@ pub mod openapi;
 mod token;
 
 pub use backend::{
-    BoxError, ErrorHandler, IntoRetrieved, IntoRevoked, JwtAuth, JwtAuthBuilder, RetrieveFn,
-    RevokedFn, SchemeInfo, is_valid_cookie_name,
+    BoxError, DEFAULT_MAX_TOKEN_SIZE, ErrorHandler, IntoRetrieved, IntoRevoked, JwtAuth,
+    JwtAuthBuilder, RetrieveFn, RevokedFn, SchemeInfo, is_valid_cookie_name,
 };
-pub use codec::{KeySource, Secret, algorithm_name, parse_algorithm};
+pub use codec::{Key, KeyMaterial, KeySource, Secret, algorithm_name, parse_algorithm};
+pub use csrf::CsrfSettings;
 pub use error::{AuthError, ConfigError, ErrorBody, InvalidToken, TokenError};
 pub use extract::{CurrentToken, CurrentUser};
-pub use flow::{CookieSettings, Flow, SameSite};
+pub use flow::{CookieSettings, Flow, SameSite, TokenSource};
 pub use grant::{GrantError, PasswordGrant};
 pub use jsonwebtoken::Algorithm;
+pub use jwks::RemoteJwksConfig;
 pub use jwt_auth_macros::jwt_auth;
 pub use login::{Login, Logout, OAuth2Login, TokenBuilder};
 pub use middleware::{JwtAuthLayer, JwtAuthService};

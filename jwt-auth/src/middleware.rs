@@ -48,7 +48,10 @@ where
 {
     fn authenticate<'a>(&'a self, parts: &'a mut Parts) -> BoxFuture<'a, Result<(), AuthError>> {
         Box::pin(async move {
-            let (user, token) = self.auth.authenticate(&parts.headers, &self.state).await?;
+            let (user, token) = self
+                .auth
+                .authenticate_request(&parts.method, &parts.uri, &parts.headers, &self.state)
+                .await?;
             parts.extensions.insert(CurrentUser(user));
             parts.extensions.insert(CurrentToken(token));
             Ok(())
@@ -166,7 +169,12 @@ where
             }
             match bound
                 .auth
-                .authenticate(request.headers(), &bound.state)
+                .authenticate_request(
+                    request.method(),
+                    request.uri(),
+                    request.headers(),
+                    &bound.state,
+                )
                 .await
             {
                 Ok((user, token)) => {

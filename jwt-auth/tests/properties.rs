@@ -1,5 +1,6 @@
-//! Properties over random input: tokens round-trip for every HMAC algorithm; decoding anything
-//! that is not one of our tokens is an error, never a panic; and whatever bytes arrive in the
+//! Properties over random input: tokens round-trip for every algorithm (HMAC; and RSA, RSA-PSS,
+//! ECDSA and `EdDSA`, verified through the published JWKS); decoding anything that is not one of
+//! our tokens is an error, never a panic; and whatever bytes arrive in the
 //! `Authorization` or `Cookie` header, the middleware answers 401, never a 500.
 
 mod common;
@@ -12,7 +13,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::{FLOWS, SECRET, User, app, backend, builder, request};
 use jsonwebtoken::{Algorithm, EncodingKey};
-use jwt_auth::{Audience, Extras, Flow, JwtAuth, RESERVED_CLAIMS};
+use jwt_auth::{Audience, Extras, Flow, JwtAuth, Key, RESERVED_CLAIMS};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -22,6 +23,45 @@ static BACKENDS: LazyLock<Vec<JwtAuth<User>>> = LazyLock::new(|| {
         .into_iter()
         .map(|algorithm| builder(Flow::Header).algorithm(algorithm).build().unwrap())
         .collect()
+});
+
+const RSA_PRIVATE: &[u8] = include_bytes!("keys/rsa2048-private.pem");
+const P256_PRIVATE: &[u8] = include_bytes!("keys/p256-private.pem");
+const P384_PRIVATE: &[u8] = include_bytes!("keys/p384-private.pem");
+const ED25519_PRIVATE: &[u8] = include_bytes!("keys/ed25519-private.pem");
+
+/// One signing backend per asymmetric algorithm (the public key derived from the private one),
+/// and a verify-only twin holding the published JWKS.
+static ASYMMETRIC: LazyLock<Vec<(JwtAuth<User>, JwtAuth<User>)>> = LazyLock::new(|| {
+    [
+        (Algorithm::RS256, RSA_PRIVATE),
+        (Algorithm::RS384, RSA_PRIVATE),
+        (Algorithm::RS512, RSA_PRIVATE),
+        (Algorithm::PS256, RSA_PRIVATE),
+        (Algorithm::PS384, RSA_PRIVATE),
+        (Algorithm::PS512, RSA_PRIVATE),
+        (Algorithm::ES256, P256_PRIVATE),
+        (Algorithm::ES384, P384_PRIVATE),
+        (Algorithm::EdDSA, ED25519_PRIVATE),
+    ]
+    .into_iter()
+    .map(|(algorithm, private)| {
+        let base = || {
+            JwtAuth::<User>::builder()
+                .algorithm(algorithm)
+                .retrieve_user_sync(|token, _state: &()| common::known_user(&token.sub))
+        };
+        let signer = base()
+            .signing_key(Key::pem(private).with_kid("k"))
+            .build()
+            .unwrap();
+        let verifier = base()
+            .verification_key(Key::jwk(signer.jwks().to_string()))
+            .build()
+            .unwrap();
+        (signer, verifier)
+    })
+    .collect()
 });
 
 /// The three flows' protected apps.
@@ -96,6 +136,52 @@ const DETAILS: [&str; 4] = [
     "Invalid token",
     "Unauthorized",
 ];
+
+proptest! {
+    // RSA signing is slow in a debug build: fewer cases, all algorithms still drawn.
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Every asymmetric algorithm: the signer's token decodes, with every claim, under the
+    /// verify-only backend that holds only the published JWKS; another algorithm refuses it.
+    #[test]
+    fn asymmetric_tokens_round_trip(
+        index in 0..9_usize,
+        sub in "\\PC{1,24}",
+        iss in proptest::option::of("\\PC{0,16}"),
+        aud in proptest::option::of(audience()),
+        jti in proptest::option::of("\\PC{0,16}"),
+        extras in extras(),
+    ) {
+        let (signer, verifier) = &ASYMMETRIC[index];
+        let mut token = signer.token(sub.clone());
+        if let Some(iss) = &iss {
+            token = token.issuer(iss.clone());
+        }
+        if let Some(aud) = &aud {
+            token = token.audience(aud.clone());
+        }
+        if let Some(jti) = &jti {
+            token = token.jti(jti.clone());
+        }
+        let jwt = token.claims(&extras).encode().unwrap();
+        let decoded = verifier.decode(&jwt).unwrap();
+        prop_assert_eq!(decoded.sub, sub);
+        prop_assert_eq!(decoded.iss, iss);
+        prop_assert_eq!(decoded.aud, aud);
+        prop_assert_eq!(decoded.jti, jti);
+        prop_assert_eq!(decoded.extras, extras);
+        prop_assert!(ASYMMETRIC[(index + 1) % 9].1.decode(&jwt).is_err());
+    }
+
+    /// Arbitrary bytes (made text) never panic any asymmetric verifier.
+    #[test]
+    fn asymmetric_decoding_of_any_bytes_is_an_error(input in proptest::collection::vec(any::<u8>(), 0..256)) {
+        let text = String::from_utf8_lossy(&input);
+        for (_, verifier) in ASYMMETRIC.iter() {
+            prop_assert!(verifier.decode(&text).is_err());
+        }
+    }
+}
 
 proptest! {
     #[test]
