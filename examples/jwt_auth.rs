@@ -23,8 +23,9 @@ struct AppState {
     users: Users,
 }
 
-/// Finds the user a token belongs to (the docs' `MOCK_DB.get(token.sub)`); sync or async both work. The attribute turns
-/// it into the backend `RetrieveUserHandler`: its constructor, `login()`, and the middleware.
+/// Finds the user a token belongs to (the docs' `MOCK_DB.get(token.sub)`); sync or async both
+/// work. The attribute turns it into the backend `RetrieveUserHandler`: its constructor,
+/// `login()`, and the middleware.
 #[jwt_auth(secret = env("JWT_SECRET"), exclude = ["/login", "/schema"])]
 fn retrieve_user_handler(token: &Token, state: &AppState) -> Option<User> {
     state.users.get(&token.sub)
