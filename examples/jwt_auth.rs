@@ -11,7 +11,7 @@ mod common;
 
 use std::process::ExitCode;
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use common::{AppJson, User, Users};
@@ -75,6 +75,21 @@ async fn some_route_handler(
     Json(user)
 }
 
+/// BENCHMARK ROUTE, not part of the example: `GET /bench/no-auth/{id}`, the body of
+/// `/some-path` without authentication (the same store lookup and JSON), as the ceiling of
+/// `bench/http.sh`. It exists only when `JWT_AUTH_BENCH_ROUTE=1`, is added after
+/// [`RetrieveUserHandler::install`] (so it is public) and is not in the OpenAPI document.
+async fn bench_no_auth_handler(
+    Path(id): Path<String>,
+    State(state): State<AppState>,
+) -> Result<Json<User>, axum::http::StatusCode> {
+    state
+        .users
+        .get(&id)
+        .map(Json)
+        .ok_or(axum::http::StatusCode::NOT_FOUND)
+}
+
 /// The example's OpenAPI document, before the backend adds its security.
 #[derive(OpenApi)]
 #[openapi(
@@ -99,6 +114,11 @@ async fn main() -> ExitCode {
         .route("/login", post(login_handler))
         .route("/some-path", get(some_route_handler))
         .merge(common::schema_routes(document));
-    let app = auth.install(app, state.clone()).with_state(state);
+    let mut app = auth.install(app, state.clone());
+    if std::env::var_os("JWT_AUTH_BENCH_ROUTE").is_some_and(|value| value == "1") {
+        // BENCHMARK ROUTE (see `bench_no_auth_handler`): off unless asked for.
+        app = app.route("/bench/no-auth/{id}", get(bench_no_auth_handler));
+    }
+    let app = app.with_state(state);
     common::exit_code(common::serve(app).await)
 }

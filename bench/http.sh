@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Load test of the `jwt_auth` example (issue 8): the server pinned to core 0, wrk pinned to
+# core 1, HS256, in alternating rounds of bounded duration, against 127.0.0.1 only.
+#
+#   bench/http.sh                    # 3 rounds of 5 s per scenario
+#   ROUNDS=5 DURATION=10s CONNECTIONS=64 bench/http.sh
+#
+# Scenarios (GET, keep-alive, wrk -t1):
+#   ceiling        GET /bench/no-auth/<id>: the example's BENCHMARK ROUTE, present only with
+#                  JWT_AUTH_BENCH_ROUTE=1, public, the same user lookup and the same JSON body as
+#                  /some-path, without authentication: the ratios are to this one;
+#   openapi-json   GET /schema/openapi.json: the excluded route that exists (for reference: it
+#                  serializes the whole OpenAPI document per request, so it is no ceiling);
+#   excluded-404   GET /schema/no-such-file: excluded too, a small 404 body (for reference);
+#   one-token      GET /some-path with the same valid token on every request;
+#   many-tokens    GET /some-path cycling through N distinct valid tokens (distinct jti/iat,
+#                  same user: the logged-in one);
+#   bad-signature  GET /some-path cycling through N tokens whose signature is wrong (401);
+#   missing-token  GET /some-path without a token (401).
+# The table: median requests/s and median p99 latency over the rounds, and the ratio of the
+# median requests/s to the ceiling's.
+set -euo pipefail
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-5s}
+CONNECTIONS=${CONNECTIONS:-32}
+TOKENS=${TOKENS:-10000}
+SERVER_CPU=${SERVER_CPU:-0}
+CLIENT_CPU=${CLIENT_CPU:-1}
+export JWT_SECRET=${JWT_SECRET:-"bench/http.sh: an HS256 secret of at least 32 bytes"}
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+work=$(mktemp -d)
+server_pid=
+cleanup() {
+    if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+if ! command -v wrk >/dev/null; then
+    echo "installing wrk" >&2
+    if [[ $(id -u) == 0 ]]; then
+        apt-get update -qq && apt-get install -y -qq wrk
+    else
+        sudo apt-get update -qq && sudo apt-get install -y -qq wrk
+    fi
+fi
+if ! python3 -c 'import jwt' 2>/dev/null; then
+    echo "installing pyjwt" >&2
+    python3 -m pip install --quiet pyjwt || python3 -m pip install --quiet --break-system-packages pyjwt
+fi
+
+cargo build --release --quiet --example jwt_auth
+binary=$(cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/examples/jwt_auth
+
+# The server, on one core, on a free port of 127.0.0.1 (parsed from its listening line).
+JWT_AUTH_BENCH_ROUTE=1 HOST=127.0.0.1 PORT=0 taskset -c "$SERVER_CPU" "$binary" >"$work/server.log" 2>&1 &
+server_pid=$!
+base=
+for _ in $(seq 100); do
+    if base=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/server.log" 2>/dev/null); then
+        break
+    fi
+    sleep 0.1
+done
+[[ -n $base ]] || { echo "the server did not start:" >&2; cat "$work/server.log" >&2; exit 1; }
+
+# One user logs in; the token is in the `authorization` response header.
+user_id=6a1f6f3c-3b5e-4a9e-9f0e-8d2b1c3a4e5f
+bearer=$(curl -s -o /dev/null -D - -X POST "$base/login" -H 'content-type: application/json' \
+    -d "{\"id\":\"$user_id\",\"name\":\"Ada\",\"email\":\"ada@example.com\"}" |
+    tr -d '\r' | sed -n 's/^authorization: //Ip')
+[[ $bearer == Bearer\ * ]] || { echo "the login returned no token" >&2; exit 1; }
+[[ $(curl -s -o /dev/null -w '%{http_code}' -H "authorization: $bearer" "$base/some-path") == 200 ]] ||
+    { echo "the logged-in token is refused" >&2; exit 1; }
+
+# Distinct valid tokens for the same user (distinct jti and iat), and as many with a bad
+# signature, one "Bearer <jwt>" per line.
+python3 - "$TOKENS" "$user_id" "$work/valid.txt" "$work/invalid.txt" <<'PY'
+import os, sys, time, uuid
+import jwt
+count, sub, valid, invalid = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+secret, now = os.environ["JWT_SECRET"], int(time.time())
+with open(valid, "w") as good, open(invalid, "w") as bad:
+    for i in range(count):
+        claims = {"sub": sub, "exp": now + 3600, "iat": now - i % 600,
+                  "jti": uuid.uuid4().hex, "email": "ada@example.com"}
+        token = jwt.encode(claims, secret, algorithm="HS256")
+        head, signature = token.rsplit(".", 1)
+        forged = head + "." + ("A" if signature[0] != "A" else "B") + signature[1:]
+        good.write(f"Bearer {token}\n")
+        bad.write(f"Bearer {forged}\n")
+PY
+[[ $(curl -s -o /dev/null -w '%{http_code}' -H "authorization: $(head -1 "$work/valid.txt")" "$base/some-path") == 200 ]] ||
+    { echo "a minted token is refused" >&2; exit 1; }
+[[ $(curl -s -o /dev/null -w '%{http_code}' -H "authorization: $(head -1 "$work/invalid.txt")" "$base/some-path") == 401 ]] ||
+    { echo "a forged token is not a 401" >&2; exit 1; }
+
+# The Lua scripts: each prints one line, "RESULT <requests/s> <p99 µs> <non-2xx> <socket errors>".
+done_lua='
+function done(summary, latency, requests)
+    local errors = summary.errors
+    io.write(string.format("RESULT %.1f %d %d %d\n",
+        summary.requests / (summary.duration / 1e6), latency:percentile(99),
+        errors.status, errors.connect + errors.read + errors.write + errors.timeout))
+end'
+cycle_lua='
+local tokens, n, i = {}, 0, 0
+for line in io.lines(FILE) do n = n + 1; tokens[n] = line end
+request = function()
+    i = i % n + 1
+    return wrk.format("GET", "/some-path", {["authorization"] = tokens[i]})
+end'
+printf 'wrk.path = "/bench/no-auth/%s"\n%s\n' "$user_id" "$done_lua" >"$work/ceiling.lua"
+printf 'wrk.path = "/schema/openapi.json"\n%s\n' "$done_lua" >"$work/openapi-json.lua"
+printf 'wrk.path = "/schema/no-such-file"\n%s\n' "$done_lua" >"$work/excluded-404.lua"
+printf 'wrk.path = "/some-path"\nwrk.headers["authorization"] = "%s"\n%s\n' "$bearer" "$done_lua" >"$work/one-token.lua"
+printf 'local FILE = "%s"\n%s\n%s\n' "$work/valid.txt" "$cycle_lua" "$done_lua" >"$work/many-tokens.lua"
+printf 'local FILE = "%s"\n%s\n%s\n' "$work/invalid.txt" "$cycle_lua" "$done_lua" >"$work/bad-signature.lua"
+printf 'wrk.path = "/some-path"\n%s\n' "$done_lua" >"$work/missing-token.lua"
+
+scenarios=(ceiling openapi-json excluded-404 one-token many-tokens bad-signature missing-token)
+for scenario in ceiling openapi-json excluded-404; do
+    path=$(sed -n 's/^wrk.path = "\(.*\)"/\1/p' "$work/$scenario.lua")
+    read -r code size < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' "$base$path")
+    echo "$scenario: GET $path -> $code, body $size bytes" >&2
+done
+read -r code size < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' -H "authorization: $bearer" "$base/some-path")
+echo "protected: GET /some-path -> $code, body $size bytes" >&2
+
+: >"$work/results.txt"
+for round in $(seq "$ROUNDS"); do
+    for scenario in "${scenarios[@]}"; do
+        line=$(taskset -c "$CLIENT_CPU" timeout 120 wrk -t1 -c"$CONNECTIONS" -d"$DURATION" \
+            -s "$work/$scenario.lua" "$base" | grep '^RESULT')
+        echo "round $round $scenario $line" >&2
+        echo "$scenario ${line#RESULT }" >>"$work/results.txt"
+    done
+done
+
+python3 - "$work/results.txt" "${scenarios[@]}" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    name, rps, p99, status, socket = line.split()
+    rows.setdefault(name, []).append((float(rps), int(p99), int(status), int(socket)))
+ceiling = statistics.median(r[0] for r in rows["ceiling"])
+print(f"{'scenario':<15} {'requests/s':>11} {'p99':>9} {'ratio':>6} {'non-2xx':>9} {'errors':>6}")
+for name in sys.argv[2:]:
+    runs = rows[name]
+    rps = statistics.median(r[0] for r in runs)
+    p99 = statistics.median(r[1] for r in runs) / 1000
+    print(f"{name:<15} {rps:>11.0f} {p99:>7.2f}ms {rps / ceiling:>6.2f} "
+          f"{sum(r[2] for r in runs):>9} {sum(r[3] for r in runs):>6}")
+PY
