@@ -16,6 +16,7 @@ use jsonwebtoken::Algorithm;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::cache::TokenCache;
 use crate::codec::{Codec, Key, KeyMaterial, KeySource, Rules, Secret};
 use crate::csrf::CsrfSettings;
 use crate::error::{AuthError, ConfigError, InvalidToken, TokenError};
@@ -132,6 +133,8 @@ impl Settings {
 struct Hooks<U, S, C> {
     retrieve: Arc<RetrieveFn<U, S, C>>,
     revoked: Option<Arc<RevokedFn<S, C>>>,
+    /// Verified tokens, for backends whose keys are fixed (no remote JWKS).
+    cache: Option<TokenCache<C>>,
 }
 
 /// A JWT authentication backend: Litestar's `JWTAuth`, `JWTCookieAuth` or
@@ -323,12 +326,32 @@ where
         if source == TokenSource::Cookie && !settings.csrf.allows(method, uri, headers) {
             return Err(AuthError::CrossSite);
         }
-        let token: Token<C> = settings
-            .codec
-            .decode_async(jwt)
-            .await
-            .map_err(AuthError::InvalidToken)?;
-        self.resolve(Arc::new(token), state).await
+        let token = match &self.hooks.cache {
+            Some(cache) => {
+                let now = crate::codec::now();
+                if let Some(token) = cache.get(jwt, now) {
+                    token
+                } else {
+                    let token = Arc::new(
+                        settings
+                            .codec
+                            .decode_async(jwt)
+                            .await
+                            .map_err(AuthError::InvalidToken)?,
+                    );
+                    cache.insert(jwt, &token, now);
+                    token
+                }
+            }
+            None => Arc::new(
+                settings
+                    .codec
+                    .decode_async(jwt)
+                    .await
+                    .map_err(AuthError::InvalidToken)?,
+            ),
+        };
+        self.resolve(token, state).await
     }
 
     /// Revocation check, then user retrieval; a panic or error in either is a 500.
@@ -838,6 +861,7 @@ where
             }
             .to_owned()
         });
+        let cache = codec.remote.is_none().then(TokenCache::new);
         let settings = Settings {
             codec,
             flow: self.flow,
@@ -860,6 +884,7 @@ where
             hooks: Arc::new(Hooks {
                 retrieve,
                 revoked: self.revoked,
+                cache,
             }),
         })
     }

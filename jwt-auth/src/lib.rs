@@ -68,6 +68,7 @@
 //! What differs from Litestar, and why, is listed in the README.
 
 mod backend;
+mod cache;
 mod codec;
 mod crypto;
 mod csrf;
