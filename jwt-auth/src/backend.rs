@@ -326,30 +326,22 @@ where
         if source == TokenSource::Cookie && !settings.csrf.allows(method, uri, headers) {
             return Err(AuthError::CrossSite);
         }
-        let token = match &self.hooks.cache {
-            Some(cache) => {
-                let now = crate::codec::now();
-                if let Some(token) = cache.get(jwt, now) {
-                    token
-                } else {
-                    let token = Arc::new(
-                        settings
-                            .codec
-                            .decode_async(jwt)
-                            .await
-                            .map_err(AuthError::InvalidToken)?,
-                    );
-                    cache.insert(jwt, &token, now);
-                    token
-                }
-            }
-            None => Arc::new(
+        let cache = self.hooks.cache.as_ref();
+        let now = crate::codec::now();
+        let token = if let Some(token) = cache.and_then(|cache| cache.get(jwt, now)) {
+            token
+        } else {
+            let token = Arc::new(
                 settings
                     .codec
                     .decode_async(jwt)
                     .await
                     .map_err(AuthError::InvalidToken)?,
-            ),
+            );
+            if let Some(cache) = cache {
+                cache.insert(jwt, &token, now);
+            }
+            token
         };
         self.resolve(token, state).await
     }
