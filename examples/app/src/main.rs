@@ -1,0 +1,123 @@
+//! A complete application on jwt-auth: users in SQLite with argon2id password hashes, the
+//! OAuth2 password grant with refresh tokens (rotated, reuse revokes the family), logout, and
+//! notes that only their owner sees. See `examples/app/README.md`.
+//!
+//! ```sh
+//! cargo run -p jwt-auth-app   # http://127.0.0.1:8000/schema
+//! ```
+//!
+//! Environment: `HOST` (default `127.0.0.1`), `PORT` (default `8000`), `JWT_SECRET` (a debug
+//! build without it uses a development secret), `DATABASE_URL` (default
+//! `sqlite://app.db?mode=rwc`: `app.db` in the working directory, created and migrated on
+//! first start).
+
+// The seed examples' server loop, JSON bodies and `/schema` page, shared as they are.
+#[path = "../../common/mod.rs"]
+mod common;
+mod database;
+mod error;
+mod notes;
+mod password;
+mod session;
+mod throttle;
+mod token_store;
+mod users;
+
+use std::process::ExitCode;
+
+use axum::Router;
+use axum::routing::{get, post};
+use jwt_auth::{Token, jwt_auth};
+use sqlx::SqlitePool;
+use throttle::LoginThrottle;
+use token_store::SqliteTokens;
+use users::User;
+use utoipa::OpenApi;
+
+/// What the handlers, the user retrieval and the revocation check share.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: SqlitePool,
+    /// Failed logins per username.
+    pub throttle: LoginThrottle,
+}
+
+/// Finds the user an access token belongs to.
+#[jwt_auth(
+    secret = env("JWT_SECRET"),
+    flow = "oauth2_password",
+    token_url = "/token",
+    expiration = "15m",
+    exclude = ["^/register$", "^/token$", "^/schema"],
+    revoked = is_revoked,
+)]
+async fn retrieve_user(token: &Token, state: &AppState) -> Result<Option<User>, sqlx::Error> {
+    users::find(&state.db, &token.sub).await
+}
+
+/// Whether the access token was revoked (by logout).
+async fn is_revoked(token: &Token, state: &AppState) -> Result<bool, jwt_auth::BoxError> {
+    match &token.jti {
+        Some(jti) => SqliteTokens::is_revoked(&state.db, &[jti]).await,
+        None => Ok(true),
+    }
+}
+
+/// The application's OpenAPI document, before the backend adds its security.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "jwt-auth app",
+        version = "1.0.0",
+        description = "Users, password login with refresh tokens, logout, and notes. \
+            Register with `POST /register`, then use **Authorize** with that username and password."
+    ),
+    paths(
+        users::register,
+        session::token,
+        session::logout,
+        users::me,
+        notes::create,
+        notes::list,
+        notes::get,
+        notes::delete,
+    )
+)]
+struct ApiDoc;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let auth = match RetrieveUser::new() {
+        Ok(auth) => auth,
+        Err(error) => {
+            eprintln!("{error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| database::DEFAULT_URL.to_owned());
+    let db = match database::open(&url).await {
+        Ok(db) => db,
+        Err(error) => {
+            eprintln!("cannot open the database {url}: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let state = AppState {
+        db,
+        throttle: LoginThrottle::default(),
+    };
+    let document = auth.openapi(ApiDoc::openapi());
+    let app = Router::new()
+        .route("/register", post(users::register))
+        .route("/token", post(session::token))
+        .route("/logout", post(session::logout))
+        .route("/me", get(users::me))
+        .route("/notes", post(notes::create).get(notes::list))
+        .route("/notes/{id}", get(notes::get).delete(notes::delete))
+        .merge(common::schema_routes(document));
+    let app = auth.install(app, state.clone()).with_state(state.clone());
+    let result = common::serve(app).await;
+    state.db.close().await;
+    common::exit_code(result)
+}

@@ -1,0 +1,176 @@
+//! Notes, each owned by one user: authorization by the access token's `sub`. Another user's
+//! note is answered exactly like a missing one (404), so ids say nothing about other users.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use jwt_auth::{CurrentToken, ErrorBody};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::common::AppJson;
+use crate::database::now;
+use crate::error::AppError;
+
+/// The most characters a note may have.
+pub const MAX_CHARS: usize = 10_000;
+
+/// A note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Note {
+    /// The note's id.
+    pub id: i64,
+    /// What the note says.
+    pub text: String,
+    /// When the note was written, in seconds since the Unix epoch.
+    pub created_at: i64,
+}
+
+/// The body of `POST /notes`.
+#[derive(Deserialize, ToSchema)]
+pub struct NewNote {
+    /// 1 to 10000 characters, not only whitespace.
+    #[schema(example = "buy milk")]
+    pub text: String,
+}
+
+/// Writes a note for the current user.
+#[utoipa::path(
+    post,
+    path = "/notes",
+    summary = "Write a note",
+    request_body = NewNote,
+    responses(
+        (status = 201, description = "Written", body = Note),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        (status = 422, description = "No `text`, an empty one or one too long", body = ErrorBody),
+    ),
+)]
+pub async fn create(
+    CurrentToken(token): CurrentToken,
+    State(state): State<AppState>,
+    AppJson(note): AppJson<NewNote>,
+) -> Result<(StatusCode, Json<Note>), AppError> {
+    if note.text.trim().is_empty() {
+        return Err(AppError::Invalid("the note is empty".to_owned()));
+    }
+    if note.text.chars().count() > MAX_CHARS {
+        return Err(AppError::Invalid(format!(
+            "the note is too long: at most {MAX_CHARS} characters"
+        )));
+    }
+    let created_at = now();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO notes (user_id, text, created_at) VALUES (?, ?, ?) RETURNING id",
+    )
+    .bind(&token.sub)
+    .bind(&note.text)
+    .bind(created_at)
+    .fetch_one(&state.db)
+    .await?;
+    let note = Note {
+        id,
+        text: note.text,
+        created_at,
+    };
+    Ok((StatusCode::CREATED, Json(note)))
+}
+
+/// The current user's notes, oldest first.
+#[utoipa::path(
+    get,
+    path = "/notes",
+    summary = "My notes",
+    responses(
+        (status = 200, description = "The current user's notes, oldest first", body = [Note]),
+        (status = 401, description = "No valid access token", body = ErrorBody),
+    ),
+)]
+pub async fn list(
+    CurrentToken(token): CurrentToken,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<Note>>, AppError> {
+    let rows: Vec<(i64, String, i64)> =
+        sqlx::query_as("SELECT id, text, created_at FROM notes WHERE user_id = ? ORDER BY id")
+            .bind(&token.sub)
+            .fetch_all(&state.db)
+            .await?;
+    let notes = rows
+        .into_iter()
+        .map(|(id, text, created_at)| Note {
+            id,
+            text,
+            created_at,
+        })
+        .collect();
+    Ok(Json(notes))
+}
+
+/// One of the current user's notes.
+#[utoipa::path(
+    get,
+    path = "/notes/{id}",
+    summary = "One of my notes",
+    params(("id" = i64, Path, description = "The note's id")),
+    responses(
+        (status = 200, description = "The note", body = Note),
+        (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 404, description = "No such note of the current user", body = ErrorBody),
+    ),
+)]
+pub async fn get(
+    CurrentToken(token): CurrentToken,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Note>, AppError> {
+    let id = note_id(&id)?;
+    let row: Option<(i64, String, i64)> =
+        sqlx::query_as("SELECT id, text, created_at FROM notes WHERE id = ? AND user_id = ?")
+            .bind(id)
+            .bind(&token.sub)
+            .fetch_optional(&state.db)
+            .await?;
+    let (id, text, created_at) = row.ok_or(AppError::NotFound)?;
+    Ok(Json(Note {
+        id,
+        text,
+        created_at,
+    }))
+}
+
+/// Deletes one of the current user's notes.
+#[utoipa::path(
+    delete,
+    path = "/notes/{id}",
+    summary = "Delete one of my notes",
+    params(("id" = i64, Path, description = "The note's id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 404, description = "No such note of the current user", body = ErrorBody),
+    ),
+)]
+pub async fn delete(
+    CurrentToken(token): CurrentToken,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let id = note_id(&id)?;
+    let deleted = sqlx::query("DELETE FROM notes WHERE id = ? AND user_id = ?")
+        .bind(id)
+        .bind(&token.sub)
+        .execute(&state.db)
+        .await?;
+    if deleted.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A path segment that is not a note id names no note.
+fn note_id(segment: &str) -> Result<i64, AppError> {
+    segment.parse().map_err(|_| AppError::NotFound)
+}

@@ -1,0 +1,165 @@
+//! Users: registration, and the current user.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use jwt_auth::{CurrentUser, ErrorBody};
+use serde::{Deserialize, Serialize};
+use sqlx::SqlitePool;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::common::AppJson;
+use crate::database::now;
+use crate::error::AppError;
+use crate::password;
+
+/// The fewest characters a username may have.
+pub const USERNAME_MIN_CHARS: usize = 3;
+/// The most characters a username may have.
+pub const USERNAME_MAX_CHARS: usize = 32;
+
+/// A user as the API shows it: never the password hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct User {
+    /// The user's id, the tokens' `sub`.
+    #[schema(format = Uuid)]
+    pub id: String,
+    /// Unique, ignoring case.
+    pub username: String,
+    /// When the user registered, in seconds since the Unix epoch.
+    pub created_at: i64,
+}
+
+/// The body of `POST /register`.
+#[derive(Deserialize, ToSchema)]
+pub struct Registration {
+    /// 3 to 32 characters: ASCII letters, digits, `.`, `_` and `-`.
+    #[schema(example = "ada")]
+    pub username: String,
+    /// 8 to 128 characters, not the username.
+    #[schema(example = "correct horse battery staple", format = Password)]
+    pub password: String,
+}
+
+/// Why a username is refused, or `None`.
+fn username_problem(username: &str) -> Option<String> {
+    let chars = username.chars().count();
+    if !(USERNAME_MIN_CHARS..=USERNAME_MAX_CHARS).contains(&chars) {
+        Some(format!(
+            "the username must have {USERNAME_MIN_CHARS} to {USERNAME_MAX_CHARS} characters"
+        ))
+    } else if !username
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        Some("the username may only hold ASCII letters, digits, `.`, `_` and `-`".to_owned())
+    } else {
+        None
+    }
+}
+
+/// Registers a user; the password is stored as an argon2id hash.
+#[utoipa::path(
+    post,
+    path = "/register",
+    summary = "Register",
+    request_body = Registration,
+    responses(
+        (status = 201, description = "Registered", body = User),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 409, description = "The username is taken (ignoring case)", body = ErrorBody),
+        (status = 415, description = "The body is not `application/json`", body = ErrorBody),
+        (status = 422, description = "A missing field, an invalid username, or a weak or empty password", body = ErrorBody),
+    ),
+)]
+pub async fn register(
+    State(state): State<AppState>,
+    AppJson(registration): AppJson<Registration>,
+) -> Result<(StatusCode, Json<User>), AppError> {
+    let Registration { username, password } = registration;
+    if let Some(problem) =
+        username_problem(&username).or_else(|| password::weakness(&username, &password))
+    {
+        return Err(AppError::Invalid(problem));
+    }
+    let password_hash = password::hash(password).await.map_err(AppError::Internal)?;
+    let user = User {
+        id: Uuid::new_v4().to_string(),
+        username,
+        created_at: now(),
+    };
+    let inserted = sqlx::query(
+        "INSERT INTO users (id, username, password_hash, created_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(&user.id)
+    .bind(&user.username)
+    .bind(&password_hash)
+    .bind(user.created_at)
+    .execute(&state.db)
+    .await;
+    match inserted {
+        Ok(_) => Ok((StatusCode::CREATED, Json(user))),
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+            Err(AppError::Conflict("the username is taken".to_owned()))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The user the access token belongs to.
+#[utoipa::path(
+    get,
+    path = "/me",
+    summary = "The current user",
+    responses(
+        (status = 200, description = "The user the access token belongs to", body = User),
+        (status = 401, description = "No valid access token (missing, expired, revoked)", body = ErrorBody,
+            headers(("www-authenticate" = String, description = "`Bearer`, with `error=\"invalid_token\"` when a token was sent"))),
+    ),
+)]
+pub async fn me(CurrentUser(user): CurrentUser<User>) -> Json<User> {
+    Json(user)
+}
+
+/// The user with id `id`.
+pub async fn find(db: &SqlitePool, id: &str) -> Result<Option<User>, sqlx::Error> {
+    let row: Option<(String, String, i64)> =
+        sqlx::query_as("SELECT id, username, created_at FROM users WHERE id = ?")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(|(id, username, created_at)| User {
+        id,
+        username,
+        created_at,
+    }))
+}
+
+/// The id and password hash of the user called `username` (ignoring case).
+pub async fn credentials(
+    db: &SqlitePool,
+    username: &str,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, password_hash FROM users WHERE username = ?")
+        .bind(username)
+        .fetch_optional(db)
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_short_ascii_words() {
+        assert_eq!(username_problem("ada"), None);
+        assert_eq!(username_problem("Ada.Lovelace_1815-x"), None);
+        assert!(username_problem("ab").is_some());
+        assert!(username_problem(&"a".repeat(33)).is_some());
+        assert!(username_problem("ada lovelace").is_some());
+        assert!(username_problem("adä").is_some());
+        assert!(username_problem("").is_some());
+    }
+}
