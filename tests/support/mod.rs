@@ -60,7 +60,15 @@ impl Server {
     }
 
     pub fn start_with(example: &str, env: &[(&str, &str)]) -> Self {
-        let mut command = Command::new(ensure_built(example));
+        Self::start_program(&ensure_built(example), env)
+    }
+
+    /// Starts the server `program` (a binary cargo built, say) like [`Server::start_with`].
+    pub fn start_program(program: &std::path::Path, env: &[(&str, &str)]) -> Self {
+        let name = program
+            .file_name()
+            .map_or_else(String::new, |name| name.to_string_lossy().into_owned());
+        let mut command = Command::new(program);
         command
             .env_remove("JWT_SECRET")
             .env("HOST", "127.0.0.1")
@@ -89,7 +97,7 @@ impl Server {
         let addr = loop {
             let line = line_rx
                 .recv_timeout(Duration::from_mins(1))
-                .unwrap_or_else(|_| panic!("{example} printed no listening line"));
+                .unwrap_or_else(|_| panic!("{name} printed no listening line"));
             if let Some(rest) = line.split("listening on http://").nth(1) {
                 break rest
                     .trim()
@@ -132,17 +140,7 @@ impl Server {
 
     /// A new HTTP/1.1 connection.
     pub async fn connect(&self) -> Connection {
-        let stream = tokio::net::TcpStream::connect(self.addr)
-            .await
-            .expect("connect");
-        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .expect("handshake");
-        tokio::spawn(connection);
-        Connection {
-            sender,
-            host: self.addr.to_string(),
-        }
+        Connection::open(self.addr).await
     }
 
     /// One request on a new connection.
@@ -189,6 +187,19 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// A new HTTP/1.1 connection to `addr`.
+    pub async fn open(addr: SocketAddr) -> Self {
+        let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .expect("handshake");
+        tokio::spawn(connection);
+        Self {
+            sender,
+            host: addr.to_string(),
+        }
+    }
+
     pub async fn request(
         &mut self,
         method: &str,
