@@ -25,6 +25,8 @@ use crate::flow::{CookieSettings, Extraction, Flow, SameSite, TokenSource, find_
 use crate::jwks::RemoteJwksConfig;
 use crate::login::{Login, Logout, TokenBuilder};
 use crate::middleware::JwtAuthLayer;
+use crate::refresh::{RefreshError, family_of};
+use crate::store::{DynStore, MemoryStore, TokenStore};
 use crate::token::{Extras, Token};
 
 /// The error type a retrieval function or revocation check may return.
@@ -110,6 +112,8 @@ pub(crate) struct Settings {
     pub error_handler: Option<Arc<ErrorHandler>>,
     pub max_token_size: usize,
     pub csrf: CsrfSettings,
+    /// The refresh tokens' lifetime, when refresh tokens are on.
+    pub refresh: Option<Duration>,
 }
 
 impl Settings {
@@ -135,6 +139,8 @@ struct Hooks<U, S, C> {
     revoked: Option<Arc<RevokedFn<S, C>>>,
     /// Verified tokens, for backends whose keys are fixed (no remote JWKS).
     cache: Option<TokenCache<C>>,
+    /// Used refresh tokens and revoked ids.
+    store: Option<Arc<dyn DynStore<S>>>,
 }
 
 /// A JWT authentication backend: Litestar's `JWTAuth`, `JWTCookieAuth` or
@@ -346,8 +352,33 @@ where
         self.resolve(token, state).await
     }
 
-    /// Revocation check, then user retrieval; a panic or error in either is a 500.
+    /// The token store's check (the `jti` and its family), then [`Self::retrieve`].
     async fn resolve(
+        &self,
+        token: Arc<Token<C>>,
+        state: &S,
+    ) -> Result<(U, Arc<Token<C>>), AuthError> {
+        if let (Some(store), Some(jti)) = (&self.hooks.store, token.jti.as_deref()) {
+            let (both, one);
+            let ids: &[&str] = if let Some(family) = family_of(jti) {
+                both = [jti, family];
+                &both
+            } else {
+                one = [jti];
+                &one
+            };
+            match guarded(|| store.is_revoked(state, ids)).await {
+                Ok(Ok(false)) => {}
+                Ok(Ok(true)) => return Err(AuthError::Unauthorized),
+                Ok(Err(error)) => return Err(internal("token store failed", &*error)),
+                Err(_) => return Err(internal("token store panicked", &"panic")),
+            }
+        }
+        self.retrieve(token, state).await
+    }
+
+    /// The revocation check, then user retrieval; a panic or error in either is a 500.
+    async fn retrieve(
         &self,
         token: Arc<Token<C>>,
         state: &S,
@@ -366,6 +397,133 @@ where
             Ok(Err(error)) => Err(internal("user retrieval failed", &*error)),
             Err(_) => Err(internal("user retrieval panicked", &"panic")),
         }
+    }
+}
+
+impl<U, S, C> JwtAuth<U, S, C>
+where
+    U: Clone + Send + Sync + 'static,
+    S: Clone + Send + Sync + 'static,
+    C: Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    /// The refresh tokens' lifetime; `None` when this backend issues no refresh tokens.
+    #[must_use]
+    pub fn refresh_expiration(&self) -> Option<Duration> {
+        self.settings.refresh
+    }
+
+    /// Until when a family must stay revoked: past the expiry of every token it may hold.
+    fn family_horizon(&self, now: u64) -> u64 {
+        let settings = &*self.settings;
+        let longest = settings.refresh.map_or(settings.expiration, |refresh| {
+            refresh.max(settings.expiration)
+        });
+        now.saturating_add(longest.as_secs())
+            .saturating_add(settings.codec.rules.leeway)
+    }
+
+    /// Exchanges a refresh token for a new access token and refresh token of the same family
+    /// (the OAuth2 `refresh_token` grant, RFC 6749 section 6): the login response of the
+    /// OAuth2 flow, with the claims of the first login (`iss`, `aud`, extras). The token is
+    /// single-use; presenting it a second time revokes its family ([`RefreshError::Reused`]).
+    /// The revocation check and the retrieval function run as for a request, so a user who no
+    /// longer exists gets no new token.
+    pub async fn refresh(&self, refresh_token: &str, state: &S) -> Result<Login<C>, RefreshError> {
+        let settings = &*self.settings;
+        let (Some(_), Some(store)) = (settings.refresh, &self.hooks.store) else {
+            return Err(RefreshError::Disabled);
+        };
+        if refresh_token.len() > settings.max_token_size {
+            return Err(RefreshError::Invalid(InvalidToken::TooLarge));
+        }
+        let now = crate::codec::now();
+        let token: Token<C> = settings
+            .codec
+            .decode_refresh_at(refresh_token, now)
+            .map_err(RefreshError::Invalid)?;
+        // Refresh tokens always expire, whatever `verify_expiry` says of access tokens.
+        let until = token.exp.saturating_add(settings.codec.rules.leeway);
+        if until <= now {
+            return Err(RefreshError::Invalid(InvalidToken::Expired));
+        }
+        let jti = token.jti.as_deref().unwrap_or_default();
+        let family = family_of(jti).ok_or(RefreshError::Invalid(InvalidToken::Claims))?;
+        let store_failed = |error: &dyn fmt::Display| {
+            tracing::error!(%error, "jwt-auth: token store failed during a refresh");
+            RefreshError::Internal
+        };
+        let ids = [jti, family];
+        match guarded(|| store.is_revoked(state, &ids)).await {
+            Ok(Ok(false)) => {}
+            Ok(Ok(true)) => return Err(RefreshError::Revoked),
+            Ok(Err(error)) => return Err(store_failed(&*error)),
+            Err(_) => return Err(store_failed(&"panic")),
+        }
+        match guarded(|| store.consume(state, jti, until)).await {
+            Ok(Ok(true)) => {}
+            Ok(Ok(false)) => {
+                tracing::warn!(
+                    sub = %token.sub,
+                    "jwt-auth: a used refresh token was presented again; its family is revoked"
+                );
+                return match guarded(|| store.revoke(state, family, self.family_horizon(now))).await
+                {
+                    Ok(Ok(())) => Err(RefreshError::Reused),
+                    Ok(Err(error)) => Err(store_failed(&*error)),
+                    Err(_) => Err(store_failed(&"panic")),
+                };
+            }
+            Ok(Err(error)) => return Err(store_failed(&*error)),
+            Err(_) => return Err(store_failed(&"panic")),
+        }
+        let family = family.to_owned();
+        let token = Arc::new(token);
+        let (_, token) = self
+            .retrieve(token, state)
+            .await
+            .map_err(|error| match error {
+                AuthError::Internal => RefreshError::Internal,
+                _ => RefreshError::Unauthorized,
+            })?;
+        let mut builder = self.token(token.sub.clone()).family(family);
+        if let Some(iss) = &token.iss {
+            builder = builder.issuer(iss.clone());
+        }
+        if let Some(aud) = &token.aud {
+            builder = builder.audience(aud.clone());
+        }
+        Ok(Login::new(builder.claims(&token.extras)))
+    }
+
+    /// Revokes a token (logout): its `jti` until it expires, and its family, so that the refresh
+    /// token and the other access tokens of the same login stop working too. Needs a token
+    /// store (`refresh_expiration` or `token_store`). Returns `false` when the token has no
+    /// `jti` and so cannot be revoked (a token minted elsewhere); every token minted here has
+    /// one.
+    pub async fn revoke(&self, token: &Token<C>, state: &S) -> Result<bool, AuthError> {
+        let Some(store) = &self.hooks.store else {
+            return Err(internal(
+                "revoke() needs a token store",
+                &"set `token_store` or `refresh_expiration` (builder: `token_store`, `refresh_tokens`)",
+            ));
+        };
+        let Some(jti) = token.jti.as_deref() else {
+            return Ok(false);
+        };
+        let now = crate::codec::now();
+        let until = token.exp.saturating_add(self.settings.codec.rules.leeway);
+        let mut revocations = vec![(jti, until.max(now))];
+        if let Some(family) = family_of(jti) {
+            revocations.push((family, self.family_horizon(now).max(until)));
+        }
+        for (id, until) in revocations {
+            match guarded(|| store.revoke(state, id, until)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => return Err(internal("token store failed", &*error)),
+                Err(_) => return Err(internal("token store panicked", &"panic")),
+            }
+        }
+        Ok(true)
     }
 }
 
@@ -411,6 +569,8 @@ pub struct JwtAuthBuilder<U, S = (), C = Extras> {
     key_id: Option<String>,
     remote_jwks: Option<RemoteJwksConfig>,
     csrf: CsrfSettings,
+    refresh: Option<Duration>,
+    store: Option<Arc<dyn DynStore<S>>>,
     #[allow(
         clippy::type_complexity,
         reason = "the usual marker for a builder that owns no U, S or C"
@@ -461,6 +621,8 @@ where
             key_id: None,
             remote_jwks: None,
             csrf: CsrfSettings::default(),
+            refresh: None,
+            store: None,
             _types: PhantomData,
         }
     }
@@ -812,6 +974,22 @@ where
         self
     }
 
+    /// Issues refresh tokens of this lifetime with every login (OAuth2 flow only): single-use,
+    /// rotated by [`JwtAuth::refresh`], a reused one revoking its family; see [`crate::refresh`].
+    /// They need a [`TokenStore`]; without [`token_store`](Self::token_store), a
+    /// [`MemoryStore`](crate::MemoryStore).
+    pub fn refresh_tokens(mut self, expiration: Duration) -> Self {
+        self.refresh = Some(expiration);
+        self
+    }
+
+    /// Where used refresh tokens and revoked ids are kept (see [`TokenStore`]). With a store,
+    /// each authenticated request is also checked against it, and [`JwtAuth::revoke`] works.
+    pub fn token_store(mut self, store: impl TokenStore<S>) -> Self {
+        self.store = Some(Arc::new(store));
+        self
+    }
+
     /// Checks the configuration, reads the secret and parses the keys.
     pub fn build(self) -> Result<JwtAuth<U, S, C>, ConfigError> {
         let retrieve = self.retrieve.ok_or(ConfigError::MissingRetrieveUser)?;
@@ -825,6 +1003,13 @@ where
         }
         if self.max_token_size == 0 {
             return Err(ConfigError::ZeroMaxTokenSize);
+        }
+        match self.refresh {
+            Some(_) if self.flow != Flow::OAuth2Password => {
+                return Err(ConfigError::RefreshNotOAuth2);
+            }
+            Some(refresh) if refresh.as_secs() == 0 => return Err(ConfigError::ZeroExpiration),
+            _ => {}
         }
         let auth_header = HeaderName::from_bytes(self.auth_header.as_bytes()).map_err(|_| {
             ConfigError::InvalidName {
@@ -853,7 +1038,15 @@ where
             }
             .to_owned()
         });
+        if self.refresh.is_some() && !codec.can_sign() {
+            return Err(ConfigError::RefreshWithoutSigningKey);
+        }
         let cache = codec.remote.is_none().then(TokenCache::new);
+        let store = match (self.store, self.refresh) {
+            (Some(store), _) => Some(store),
+            (None, Some(_)) => Some(Arc::new(MemoryStore::new()) as Arc<dyn DynStore<S>>),
+            (None, None) => None,
+        };
         let settings = Settings {
             codec,
             flow: self.flow,
@@ -870,6 +1063,7 @@ where
             error_handler: self.error_handler,
             max_token_size: self.max_token_size,
             csrf: self.csrf,
+            refresh: self.refresh,
         };
         Ok(JwtAuth {
             settings: Arc::new(settings),
@@ -877,6 +1071,7 @@ where
                 retrieve,
                 revoked: self.revoked,
                 cache,
+                store,
             }),
         })
     }

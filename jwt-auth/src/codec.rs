@@ -241,6 +241,8 @@ impl Rules {
 pub(crate) struct Codec {
     algorithm: Algorithm,
     header: Header,
+    /// The header of refresh tokens: `header` with `typ` [`REFRESH_TYP`].
+    refresh_header: Header,
     encoding: Option<EncodingKey>,
     keys: Vec<VerifyKey>,
     pub(crate) remote: Option<std::sync::Arc<crate::jwks::RemoteJwks>>,
@@ -297,6 +299,19 @@ fn min_hmac_len(algorithm: Algorithm) -> usize {
 }
 
 /// Seconds since the Unix epoch.
+/// The JOSE `typ` of refresh tokens. Access tokens carry `JWT` (or, from other issuers, any
+/// other `typ` or none); a token with this one is refused where an access token is expected.
+pub const REFRESH_TYP: &str = "refresh+jwt";
+
+/// What a token is for: which `typ` is accepted when it is verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenKind {
+    /// Authenticates requests.
+    Access,
+    /// Buys a new token pair, once.
+    Refresh,
+}
+
 pub(crate) fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -667,9 +682,14 @@ impl Codec {
             header.kid = kid;
             key
         });
+        let refresh_header = Header {
+            typ: Some(REFRESH_TYP.to_owned()),
+            ..header.clone()
+        };
         let codec = Self {
             algorithm,
             header,
+            refresh_header,
             encoding,
             keys,
             remote: remote.map(std::sync::Arc::new),
@@ -699,12 +719,13 @@ impl Codec {
         let jwt = self
             .encode(&claims)
             .map_err(|e| key_error(self.algorithm, e))?;
-        self.verify_signature(&jwt).map_err(|_| {
-            key_error(
-                self.algorithm,
-                "the signing key does not match the verifying key",
-            )
-        })?;
+        self.verify_signature(&jwt, TokenKind::Access)
+            .map_err(|_| {
+                key_error(
+                    self.algorithm,
+                    "the signing key does not match the verifying key",
+                )
+            })?;
         Ok(())
     }
 
@@ -715,10 +736,27 @@ impl Codec {
 
     /// Signs claims.
     pub(crate) fn encode(&self, claims: &ClaimsToEncode) -> Result<String, TokenError> {
+        self.encode_kind(claims, TokenKind::Access)
+    }
+
+    /// Signs claims as an access token or, with `typ` [`REFRESH_TYP`], a refresh token.
+    pub(crate) fn encode_kind(
+        &self,
+        claims: &ClaimsToEncode,
+        kind: TokenKind,
+    ) -> Result<String, TokenError> {
         let key = self.encoding.as_ref().ok_or(TokenError::NoSigningKey)?;
         claims.check()?;
-        jsonwebtoken::encode(&self.header, claims, key)
-            .map_err(|e| TokenError::Encode(e.to_string()))
+        let header = match kind {
+            TokenKind::Access => &self.header,
+            TokenKind::Refresh => &self.refresh_header,
+        };
+        jsonwebtoken::encode(header, claims, key).map_err(|e| TokenError::Encode(e.to_string()))
+    }
+
+    /// Whether tokens can be signed (not a verify-only backend).
+    pub(crate) fn can_sign(&self) -> bool {
+        self.encoding.is_some()
     }
 
     /// The public keys as a JWK Set; empty for HMAC, whose secret is never published.
@@ -741,12 +779,18 @@ impl Codec {
 
     /// Checks the header and the signature with the key the `kid` selects among `keys`;
     /// returns the decoded payload bytes.
-    fn verify_signature(&self, jwt: &str) -> Result<Vec<u8>, InvalidToken> {
-        self.verify_signature_with(jwt, |kid| select_key(&self.keys, kid).cloned())
+    fn verify_signature(&self, jwt: &str, kind: TokenKind) -> Result<Vec<u8>, InvalidToken> {
+        self.verify_signature_with(jwt, kind, |kid| select_key(&self.keys, kid).cloned())
     }
 
     /// The header's `kid`, or a token that is refused before any key is looked up.
-    pub(crate) fn checked_kid(&self, jwt: &str) -> Result<Option<String>, InvalidToken> {
+    /// A refresh token (`typ` [`REFRESH_TYP`]) is refused as an access token and the other
+    /// way round (explicit typing, RFC 8725 section 3.11).
+    pub(crate) fn checked_kid(
+        &self,
+        jwt: &str,
+        kind: TokenKind,
+    ) -> Result<Option<String>, InvalidToken> {
         let decoded_header =
             jsonwebtoken::decode_header(jwt).map_err(|_| InvalidToken::Malformed)?;
         if decoded_header.alg != self.algorithm {
@@ -756,12 +800,17 @@ impl Codec {
             // RFC 7515 section 4.1.11: no extension is understood here.
             return Err(InvalidToken::Malformed);
         }
+        let is_refresh = decoded_header.typ.as_deref() == Some(REFRESH_TYP);
+        if is_refresh != (kind == TokenKind::Refresh) {
+            return Err(InvalidToken::WrongType);
+        }
         Ok(decoded_header.kid)
     }
 
     pub(crate) fn verify_signature_with(
         &self,
         jwt: &str,
+        expected: TokenKind,
         select: impl FnOnce(Option<&str>) -> Result<DecodingKey, InvalidToken>,
     ) -> Result<Vec<u8>, InvalidToken> {
         let mut parts = jwt.split('.');
@@ -770,7 +819,7 @@ impl Codec {
         else {
             return Err(InvalidToken::Malformed);
         };
-        let kid = self.checked_kid(jwt)?;
+        let kid = self.checked_kid(jwt, expected)?;
         let key = select(kid.as_deref())?;
         let message = &jwt.as_bytes()[..header.len() + 1 + payload.len()];
         match jsonwebtoken::crypto::verify(signature, message, &key, self.algorithm) {
@@ -788,7 +837,18 @@ impl Codec {
         jwt: &str,
         now: u64,
     ) -> Result<Token<C>, InvalidToken> {
-        let payload = self.verify_signature(jwt)?;
+        let payload = self.verify_signature(jwt, TokenKind::Access)?;
+        self.validate_payload(&payload, now)
+    }
+
+    /// Verifies, parses and validates a refresh token at time `now` (local keys only: refresh
+    /// tokens are this backend's own).
+    pub(crate) fn decode_refresh_at<C: DeserializeOwned>(
+        &self,
+        jwt: &str,
+        now: u64,
+    ) -> Result<Token<C>, InvalidToken> {
+        let payload = self.verify_signature(jwt, TokenKind::Refresh)?;
         self.validate_payload(&payload, now)
     }
 
@@ -802,7 +862,7 @@ impl Codec {
             return self.decode(jwt);
         };
         // Tokens refused for their shape or algorithm never cause a fetch.
-        let kid = self.checked_kid(jwt)?;
+        let kid = self.checked_kid(jwt, TokenKind::Access)?;
         let mut keys = self.keys.clone();
         keys.extend(remote.keys().await);
         let mut selected = select_key(&keys, kid.as_deref()).cloned();
@@ -815,7 +875,7 @@ impl Codec {
             return Err(InvalidToken::KeysUnavailable);
         }
         let selected = selected?;
-        let payload = self.verify_signature_with(jwt, |_| Ok(selected))?;
+        let payload = self.verify_signature_with(jwt, TokenKind::Access, |_| Ok(selected))?;
         self.validate_payload(&payload, now())
     }
 

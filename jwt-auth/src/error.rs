@@ -97,6 +97,10 @@ pub enum ConfigError {
     ZeroMaxTokenSize,
     /// A `token_url` was given for a flow other than the OAuth2 password flow.
     TokenUrlNotOAuth2,
+    /// Refresh tokens were turned on for a flow other than the OAuth2 password flow.
+    RefreshNotOAuth2,
+    /// Refresh tokens were turned on for a backend that only verifies (no signing key).
+    RefreshWithoutSigningKey,
 }
 
 impl fmt::Display for ConfigError {
@@ -156,6 +160,14 @@ impl fmt::Display for ConfigError {
             Self::TokenUrlNotOAuth2 => f.write_str(
                 "jwt-auth: a token URL only applies to the OAuth2 password flow; remove it or use \
                  `Flow::OAuth2Password`",
+            ),
+            Self::RefreshNotOAuth2 => f.write_str(
+                "jwt-auth: refresh tokens are issued by the OAuth2 password flow's token endpoint; \
+                 use `Flow::OAuth2Password` or remove `refresh_tokens`",
+            ),
+            Self::RefreshWithoutSigningKey => f.write_str(
+                "jwt-auth: refresh tokens need a signing key (this backend only verifies); give a \
+                 private key or a secret, or remove `refresh_tokens`",
             ),
         }
     }
@@ -243,6 +255,9 @@ pub enum InvalidToken {
     UnknownKey,
     /// The remote JWKS could not be fetched (host down, timeout, not a JWKS).
     KeysUnavailable,
+    /// A refresh token where an access token is expected, or the other way round (the JOSE
+    /// header's `typ`).
+    WrongType,
 }
 
 impl InvalidToken {
@@ -264,6 +279,7 @@ impl InvalidToken {
             Self::TooLarge => "token too large",
             Self::UnknownKey => "no verification key for the token's kid",
             Self::KeysUnavailable => "the remote JWKS is unavailable",
+            Self::WrongType => "a refresh token where an access token is expected, or the reverse",
         }
     }
 }

@@ -152,30 +152,35 @@ impl IntoResponse for GrantError {
     }
 }
 
+/// The parameters of a grant from a form or JSON body, in the order they came.
+async fn grant_parameters<S: Send + Sync>(
+    request: Request,
+    state: &S,
+) -> Result<Vec<(String, String)>, GrantError> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(media_type);
+    let body = Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| GrantError::invalid_request(rejection.body_text()))?;
+    match content_type.as_deref() {
+        Some("application/x-www-form-urlencoded") => form_parameters(&body),
+        Some(json) if json == "application/json" || json.ends_with("+json") => {
+            json_parameters(&body)
+        }
+        _ => Err(GrantError::invalid_request(
+            "the grant must be sent as application/x-www-form-urlencoded or application/json",
+        )),
+    }
+}
+
 impl<S: Send + Sync> FromRequest<S> for PasswordGrant {
     type Rejection = GrantError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, GrantError> {
-        let content_type = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .map(media_type);
-        let body = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| GrantError::invalid_request(rejection.body_text()))?;
-        let parameters = match content_type.as_deref() {
-            Some("application/x-www-form-urlencoded") => form_parameters(&body)?,
-            Some(json) if json == "application/json" || json.ends_with("+json") => {
-                json_parameters(&body)?
-            }
-            _ => {
-                return Err(GrantError::invalid_request(
-                    "the grant must be sent as application/x-www-form-urlencoded or application/json",
-                ));
-            }
-        };
-        Self::from_parameters(parameters)
+        Self::from_parameters(grant_parameters(request, state).await?)
     }
 }
 
@@ -183,12 +188,124 @@ impl PasswordGrant {
     /// Builds the grant from its parameters, in the order they came; see the type's docs for
     /// the rules.
     pub fn from_parameters(parameters: Vec<(String, String)>) -> Result<Self, GrantError> {
-        let mut fields = Fields::default();
+        let fields = Fields::collect(parameters)?;
+        let grant_type = required(fields.grant_type.clone(), "grant_type")?;
+        if grant_type != "password" {
+            return Err(GrantError::unsupported_grant_type(format!(
+                "the grant type `{grant_type}` is not supported; use `password`"
+            )));
+        }
+        fields.into_password()
+    }
+}
+
+/// A refresh grant (RFC 6749 section 6): `grant_type=refresh_token&refresh_token=...`; pass
+/// the token to [`JwtAuth::refresh`](crate::JwtAuth::refresh).
+#[derive(Clone, PartialEq, Eq)]
+pub struct RefreshGrant {
+    /// The refresh token.
+    pub refresh_token: String,
+    /// The requested scopes; empty when absent.
+    pub scopes: Vec<String>,
+    /// The client's identifier, when the client sent one.
+    pub client_id: Option<String>,
+    /// The client's secret, when the client sent one.
+    pub client_secret: Option<String>,
+}
+
+impl std::fmt::Debug for RefreshGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefreshGrant")
+            .field("refresh_token", &"<redacted>")
+            .field("scopes", &self.scopes)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+/// A token endpoint's request: the password grant or the refresh grant, from a form or JSON
+/// body with the rules of [`PasswordGrant`]; any other `grant_type` is
+/// `unsupported_grant_type`.
+///
+/// ```
+/// use axum::response::{IntoResponse, Response};
+/// use jwt_auth::{GrantError, TokenGrant};
+///
+/// async fn token(grant: TokenGrant) -> Response {
+///     match grant {
+///         TokenGrant::Password(grant) => {
+///             // check grant.username and grant.password, then `auth.login(id)`
+///             GrantError::invalid_grant("wrong username or password").into_response()
+///         }
+///         TokenGrant::RefreshToken(grant) => {
+///             // `auth.refresh(&grant.refresh_token, &state).await`
+///             GrantError::invalid_grant("the refresh token is invalid").into_response()
+///         }
+///     }
+/// }
+/// let app: axum::Router = axum::Router::new().route("/token", axum::routing::post(token));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenGrant {
+    /// `grant_type=password`.
+    Password(PasswordGrant),
+    /// `grant_type=refresh_token`.
+    RefreshToken(RefreshGrant),
+}
+
+impl TokenGrant {
+    /// Builds the grant from its parameters, in the order they came.
+    pub fn from_parameters(parameters: Vec<(String, String)>) -> Result<Self, GrantError> {
+        let mut fields = Fields::collect(parameters)?;
+        let grant_type = required(fields.grant_type.clone(), "grant_type")?;
+        match grant_type.as_str() {
+            "password" => fields.into_password().map(Self::Password),
+            "refresh_token" => Ok(Self::RefreshToken(RefreshGrant {
+                refresh_token: required(fields.refresh_token.take(), "refresh_token")?,
+                scopes: fields.scopes(),
+                client_id: fields.client_id,
+                client_secret: fields.client_secret,
+            })),
+            other => Err(GrantError::unsupported_grant_type(format!(
+                "the grant type `{other}` is not supported; use `password` or `refresh_token`"
+            ))),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for TokenGrant {
+    type Rejection = GrantError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, GrantError> {
+        Self::from_parameters(grant_parameters(request, state).await?)
+    }
+}
+
+#[derive(Default)]
+struct Fields {
+    grant_type: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    refresh_token: Option<String>,
+    scope: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+impl Fields {
+    /// The known parameters; a repeated one is an `invalid_request`.
+    fn collect(parameters: Vec<(String, String)>) -> Result<Self, GrantError> {
+        let mut fields = Self::default();
         for (name, value) in parameters {
             let slot = match name.as_str() {
                 "grant_type" => &mut fields.grant_type,
                 "username" => &mut fields.username,
                 "password" => &mut fields.password,
+                "refresh_token" => &mut fields.refresh_token,
                 "scope" => &mut fields.scope,
                 "client_id" => &mut fields.client_id,
                 "client_secret" => &mut fields.client_secret,
@@ -202,36 +319,29 @@ impl PasswordGrant {
             }
             *slot = Some(value);
         }
-        let grant_type = required(fields.grant_type, "grant_type")?;
-        if grant_type != "password" {
-            return Err(GrantError::unsupported_grant_type(format!(
-                "the grant type `{grant_type}` is not supported; use `password`"
-            )));
-        }
-        Ok(Self {
-            username: required(fields.username, "username")?,
-            password: required(fields.password, "password")?,
-            scopes: fields
-                .scope
-                .unwrap_or_default()
-                .split(' ')
-                .filter(|scope| !scope.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            client_id: fields.client_id,
-            client_secret: fields.client_secret,
+        Ok(fields)
+    }
+
+    fn scopes(&self) -> Vec<String> {
+        self.scope
+            .as_deref()
+            .unwrap_or_default()
+            .split(' ')
+            .filter(|scope| !scope.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn into_password(self) -> Result<PasswordGrant, GrantError> {
+        let scopes = self.scopes();
+        Ok(PasswordGrant {
+            username: required(self.username, "username")?,
+            password: required(self.password, "password")?,
+            scopes,
+            client_id: self.client_id,
+            client_secret: self.client_secret,
         })
     }
-}
-
-#[derive(Default)]
-struct Fields {
-    grant_type: Option<String>,
-    username: Option<String>,
-    password: Option<String>,
-    scope: Option<String>,
-    client_id: Option<String>,
-    client_secret: Option<String>,
 }
 
 fn required(value: Option<String>, name: &str) -> Result<String, GrantError> {
@@ -381,6 +491,56 @@ mod tests {
         ]))
         .unwrap();
         assert!(!format!("{grant:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn the_token_grant_takes_password_and_refresh_grants() {
+        let password = TokenGrant::from_parameters(parameters(&[
+            ("grant_type", "password"),
+            ("username", "ada"),
+            ("password", "secret"),
+        ]))
+        .unwrap();
+        assert!(matches!(password, TokenGrant::Password(grant) if grant.username == "ada"));
+        let refresh = TokenGrant::from_parameters(parameters(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", "r.t"),
+            ("scope", "a b"),
+        ]))
+        .unwrap();
+        let TokenGrant::RefreshToken(refresh) = refresh else {
+            panic!("a refresh grant");
+        };
+        assert_eq!(refresh.refresh_token, "r.t");
+        assert_eq!(refresh.scopes, ["a", "b"]);
+        assert!(!format!("{refresh:?}").contains("r.t"));
+        for (pairs, error) in [
+            (&[("grant_type", "refresh_token")][..], "invalid_request"),
+            (
+                &[("grant_type", "refresh_token"), ("refresh_token", "")][..],
+                "invalid_request",
+            ),
+            (
+                &[("grant_type", "client_credentials")][..],
+                "unsupported_grant_type",
+            ),
+            (&[("username", "ada")][..], "invalid_request"),
+        ] {
+            assert_eq!(
+                TokenGrant::from_parameters(parameters(pairs))
+                    .unwrap_err()
+                    .error,
+                error,
+                "{pairs:?}"
+            );
+        }
+        // The password grant alone still refuses the refresh grant.
+        let error = PasswordGrant::from_parameters(parameters(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", "x"),
+        ]))
+        .unwrap_err();
+        assert_eq!(error.error, "unsupported_grant_type");
     }
 
     #[test]

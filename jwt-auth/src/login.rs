@@ -12,9 +12,10 @@ use cookie::Cookie;
 use serde::{Deserialize, Serialize};
 
 use crate::backend::Settings;
-use crate::codec::{now, whole_seconds};
+use crate::codec::{TokenKind, now, whole_seconds};
 use crate::error::TokenError;
 use crate::flow::{CookieSettings, Flow};
+use crate::refresh::{jti_in, new_id};
 use crate::token::{Audience, ClaimsToEncode, Extras, extras_to_map};
 
 /// The OAuth2 token response (RFC 6749 section 5.1), Litestar's `OAuth2Login`.
@@ -38,8 +39,19 @@ pub struct TokenBuilder<C = Extras> {
     settings: Arc<Settings>,
     claims: ClaimsToEncode,
     expiration: Option<Duration>,
+    /// The family of the `jti` minted when none is set; a new one when `None`.
+    family: Option<String>,
     error: Option<TokenError>,
     _claims: PhantomData<fn() -> C>,
+}
+
+/// A signed access token and what the refresh token minted with it needs.
+struct Minted {
+    jwt: String,
+    lifetime: u64,
+    claims: ClaimsToEncode,
+    /// The family of the `jti`, when this crate minted it.
+    family: Option<String>,
 }
 
 impl<C> std::fmt::Debug for TokenBuilder<C> {
@@ -60,9 +72,16 @@ impl<C: Serialize> TokenBuilder<C> {
                 ..ClaimsToEncode::default()
             },
             expiration: None,
+            family: None,
             error: None,
             _claims: PhantomData,
         }
+    }
+
+    /// Mints the `jti` in this family (a refresh keeps the family of the login).
+    pub(crate) fn family(mut self, family: impl Into<String>) -> Self {
+        self.family = Some(family.into());
+        self
     }
 
     /// The lifetime of this token, instead of the backend's default.
@@ -83,7 +102,8 @@ impl<C: Serialize> TokenBuilder<C> {
         self
     }
 
-    /// The `jti` claim (the handle for revocation).
+    /// The `jti` claim (the handle for revocation). By default each token gets a random one,
+    /// `<family>.<random>`, whose family is shared by the tokens of one login.
     pub fn jti(mut self, jti: impl Into<String>) -> Self {
         self.claims.jti = Some(jti.into());
         self
@@ -123,12 +143,13 @@ impl<C: Serialize> TokenBuilder<C> {
         Ok(lifetime)
     }
 
-    /// Signs the token: `exp` = now + the expiration, `iat` = now.
+    /// Signs the token: `exp` = now + the expiration, `iat` = now, and a random `jti` unless
+    /// one was set.
     pub fn encode(self) -> Result<String, TokenError> {
-        self.encode_with_lifetime().map(|(jwt, _)| jwt)
+        self.mint().map(|minted| minted.jwt)
     }
 
-    fn encode_with_lifetime(mut self) -> Result<(String, u64), TokenError> {
+    fn mint(mut self) -> Result<Minted, TokenError> {
         if let Some(error) = self.error.take() {
             return Err(error);
         }
@@ -136,9 +157,46 @@ impl<C: Serialize> TokenBuilder<C> {
         let issued = now();
         self.claims.iat = Some(issued);
         self.claims.exp = issued.saturating_add(lifetime);
+        let family = if self.claims.jti.is_some() {
+            None
+        } else {
+            let family = match self.family.take() {
+                Some(family) => family,
+                None => new_id()?,
+            };
+            self.claims.jti = Some(jti_in(&family)?);
+            Some(family)
+        };
         let jwt = self.settings.codec.encode(&self.claims)?;
-        Ok((jwt, lifetime))
+        Ok(Minted {
+            jwt,
+            lifetime,
+            claims: self.claims,
+            family,
+        })
     }
+}
+
+/// The refresh token minted with an access token: its claims but `nbf`, another `jti` of its
+/// family (a new family for an access token whose `jti` the application set), and the refresh
+/// lifetime.
+fn mint_refresh(
+    settings: &Settings,
+    minted: &Minted,
+    lifetime: Duration,
+) -> Result<String, TokenError> {
+    let family = match &minted.family {
+        Some(family) => family.clone(),
+        None => new_id()?,
+    };
+    let issued = minted.claims.iat.unwrap_or_else(now);
+    let claims = ClaimsToEncode {
+        exp: issued.saturating_add(whole_seconds(lifetime)),
+        nbf: None,
+        jti: Some(jti_in(&family)?),
+        ..minted.claims.clone()
+    };
+    settings.codec.encode_kind(&claims, TokenKind::Refresh)
 }
 
 enum LoginBody {
@@ -198,7 +256,8 @@ impl<C: Serialize> Login<C> {
         self
     }
 
-    /// The `refresh_token` of the OAuth2 body (`null` by default).
+    /// The `refresh_token` of the OAuth2 body: `null` by default, or one minted here when the
+    /// backend issues refresh tokens.
     pub fn refresh_token(mut self, refresh_token: impl Into<String>) -> Self {
         self.refresh_token = Some(refresh_token.into());
         self
@@ -249,14 +308,20 @@ impl<C: Serialize> Login<C> {
     /// Builds the response; the error says why the token could not be minted.
     pub fn try_into_response(self) -> Result<Response, TokenError> {
         let settings = Arc::clone(&self.token.settings);
-        let (jwt, lifetime) = self.token.encode_with_lifetime()?;
+        let minted = self.token.mint()?;
+        let refresh_token = match (self.refresh_token, settings.refresh) {
+            (Some(given), _) => Some(given),
+            (None, Some(lifetime)) => Some(mint_refresh(&settings, &minted, lifetime)?),
+            (None, None) => None,
+        };
+        let (jwt, lifetime) = (minted.jwt, minted.lifetime);
         let send_token = self
             .send_token_as_response_body
             .unwrap_or(settings.flow == Flow::OAuth2Password);
         let body = match self.body {
             LoginBody::Json(body) => body.map_err(TokenError::Encode)?,
             LoginBody::Default if send_token => {
-                token_body(settings.flow, &jwt, lifetime, self.refresh_token)
+                token_body(settings.flow, &jwt, lifetime, refresh_token)
             }
             LoginBody::Default => b"null".to_vec(),
         };

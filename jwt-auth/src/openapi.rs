@@ -101,10 +101,13 @@ where
                     .collect();
                 // `build()` refuses the OAuth2 flow without a token URL.
                 let token_url = self.token_url().unwrap_or_default();
-                let oauth2 = OAuth2::with_description(
-                    [OAuthFlow::Password(Password::new(token_url, scopes))],
-                    description,
-                );
+                // With refresh tokens, the refresh grant goes to the same endpoint.
+                let password = if self.refresh_expiration().is_some() {
+                    Password::with_refresh_url(token_url, scopes, token_url)
+                } else {
+                    Password::new(token_url, scopes)
+                };
+                let oauth2 = OAuth2::with_description([OAuthFlow::Password(password)], description);
                 vec![
                     (scheme.name.clone(), SecurityScheme::OAuth2(oauth2)),
                     (
@@ -278,6 +281,22 @@ mod tests {
             json!({"tokenUrl": "/token", "scopes": {"read": "Read things"}})
         );
         assert!(schemes.get("JwtCookie").is_some());
+    }
+
+    #[test]
+    fn refresh_tokens_add_the_refresh_url() {
+        let auth = JwtAuth::<User>::builder()
+            .secret("a secret of at least thirty-two bytes!")
+            .flow(Flow::OAuth2Password)
+            .token_url("/token")
+            .refresh_tokens(std::time::Duration::from_hours(24))
+            .retrieve_user_sync(|_token, _state: &()| Some(User))
+            .build()
+            .expect("a valid configuration");
+        assert_eq!(
+            schemes(&auth)["BearerToken"]["flows"]["password"],
+            json!({"tokenUrl": "/token", "refreshUrl": "/token", "scopes": {}})
+        );
     }
 
     #[test]

@@ -193,13 +193,18 @@ fn our_tokens_have_the_shape_litestar_decodes() {
 }
 
 #[test]
-fn a_plain_token_has_exactly_exp_sub_iat() {
+fn a_plain_token_has_exactly_exp_sub_iat_and_a_random_jti() {
     let auth = backend(Flow::Header);
     let (header, payload) = parts(&auth.create_token("bob").unwrap());
     assert_eq!(header, json!({"alg": "HS256", "typ": "JWT"}));
     let payload = payload.as_object().unwrap();
     let mut keys: Vec<&str> = payload.keys().map(String::as_str).collect();
     keys.sort_unstable();
-    assert_eq!(keys, ["exp", "iat", "sub"]);
+    assert_eq!(keys, ["exp", "iat", "jti", "sub"]);
     assert_eq!(payload["sub"], "bob");
+    // Every token gets a `jti` (the handle for revocation): `<family>.<random>`, never repeated.
+    let jti = payload["jti"].as_str().unwrap();
+    assert!(jwt_auth::refresh::family_of(jti).is_some(), "{jti}");
+    let (_, again) = parts(&auth.create_token("bob").unwrap());
+    assert_ne!(again["jti"], payload["jti"]);
 }

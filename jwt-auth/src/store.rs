@@ -1,0 +1,294 @@
+//! What refresh tokens and logout must remember: used refresh tokens and revoked ids.
+//!
+//! A [`TokenStore`] keeps two kinds of records, each until a Unix time after which the token it
+//! concerns is refused for its `exp` anyway and the record may be forgotten:
+//!
+//! - **used refresh tokens**, by `jti`: a refresh token is single-use, and presenting one that
+//!   was used already is the sign of a stolen token;
+//! - **revoked ids**: an access token's `jti` (logout), or a session's *family* id, which every
+//!   access and refresh token of one login shares (logout, and a reused refresh token).
+//!
+//! [`MemoryStore`] keeps them in the process; an application that runs several processes or must
+//! remember across restarts implements the trait over its database, reading it through the state
+//! `S` its retrieval function gets.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use futures_util::future::BoxFuture;
+
+use crate::backend::BoxError;
+
+/// Storage for used refresh tokens and revoked ids; see the [module docs](self).
+///
+/// `S` is the backend's state, handed to every call, so that a store can read the database
+/// pool the application keeps there. Implement the methods as `async fn`:
+///
+/// ```
+/// use jwt_auth::{BoxError, TokenStore};
+///
+/// #[derive(Clone)]
+/// struct AppState { /* a database pool */ }
+///
+/// struct SqlTokens;
+///
+/// impl TokenStore<AppState> for SqlTokens {
+///     async fn consume(&self, state: &AppState, jti: &str, expires_at: u64) -> Result<bool, BoxError> {
+///         // INSERT INTO used_tokens (jti, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING;
+///         // true when a row was inserted
+///         Ok(true)
+///     }
+///     async fn revoke(&self, state: &AppState, id: &str, expires_at: u64) -> Result<(), BoxError> {
+///         Ok(())
+///     }
+///     async fn is_revoked(&self, state: &AppState, ids: &[&str]) -> Result<bool, BoxError> {
+///         Ok(false)
+///     }
+/// }
+/// ```
+pub trait TokenStore<S = ()>: Send + Sync + 'static {
+    /// Records that the refresh token `jti` was used. Returns `true` when this call is its
+    /// first use, `false` when it had been used before. Must be atomic: of concurrent calls with
+    /// the same `jti`, exactly one returns `true` (an `INSERT` that ignores conflicts and counts
+    /// the rows it inserted, say).
+    fn consume(
+        &self,
+        state: &S,
+        jti: &str,
+        expires_at: u64,
+    ) -> impl Future<Output = Result<bool, BoxError>> + Send;
+
+    /// Revokes `id` (an access token's `jti`, or a family) until `expires_at`.
+    fn revoke(
+        &self,
+        state: &S,
+        id: &str,
+        expires_at: u64,
+    ) -> impl Future<Output = Result<(), BoxError>> + Send;
+
+    /// Whether any of `ids` (a token's `jti` and its family) is revoked.
+    fn is_revoked(
+        &self,
+        state: &S,
+        ids: &[&str],
+    ) -> impl Future<Output = Result<bool, BoxError>> + Send;
+}
+
+/// [`TokenStore`] behind a pointer: the backend holds `Arc<dyn DynStore<S>>`.
+pub(crate) trait DynStore<S>: Send + Sync {
+    fn consume<'a>(
+        &'a self,
+        state: &'a S,
+        jti: &'a str,
+        expires_at: u64,
+    ) -> BoxFuture<'a, Result<bool, BoxError>>;
+    fn revoke<'a>(
+        &'a self,
+        state: &'a S,
+        id: &'a str,
+        expires_at: u64,
+    ) -> BoxFuture<'a, Result<(), BoxError>>;
+    fn is_revoked<'a>(
+        &'a self,
+        state: &'a S,
+        ids: &'a [&'a str],
+    ) -> BoxFuture<'a, Result<bool, BoxError>>;
+}
+
+impl<S: Sync, T: TokenStore<S>> DynStore<S> for T {
+    fn consume<'a>(
+        &'a self,
+        state: &'a S,
+        jti: &'a str,
+        expires_at: u64,
+    ) -> BoxFuture<'a, Result<bool, BoxError>> {
+        Box::pin(TokenStore::consume(self, state, jti, expires_at))
+    }
+
+    fn revoke<'a>(
+        &'a self,
+        state: &'a S,
+        id: &'a str,
+        expires_at: u64,
+    ) -> BoxFuture<'a, Result<(), BoxError>> {
+        Box::pin(TokenStore::revoke(self, state, id, expires_at))
+    }
+
+    fn is_revoked<'a>(
+        &'a self,
+        state: &'a S,
+        ids: &'a [&'a str],
+    ) -> BoxFuture<'a, Result<bool, BoxError>> {
+        Box::pin(TokenStore::is_revoked(self, state, ids))
+    }
+}
+
+/// A [`TokenStore`] in the process's memory: right for one process, forgotten at exit.
+///
+/// Records past their expiry are dropped whenever the number of records doubles, so memory is
+/// bounded by the records still in force: one per refresh token used, and one per logout or
+/// reuse, during their lifetime. Cloning shares the records.
+#[derive(Clone, Default)]
+pub struct MemoryStore {
+    inner: Arc<Mutex<Records>>,
+}
+
+#[derive(Default)]
+struct Records {
+    used: HashMap<Box<str>, u64>,
+    revoked: HashMap<Box<str>, u64>,
+    /// The record count after the last sweep; the next sweep runs at twice as many.
+    swept_at: usize,
+}
+
+impl Records {
+    fn sweep_if_grown(&mut self, now: u64) {
+        let count = self.used.len() + self.revoked.len();
+        if count >= (self.swept_at * 2).max(1024) {
+            self.used.retain(|_, until| *until > now);
+            self.revoked.retain(|_, until| *until > now);
+            self.swept_at = self.used.len() + self.revoked.len();
+        }
+    }
+}
+
+impl std::fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let records = self.records();
+        f.debug_struct("MemoryStore")
+            .field("used", &records.used.len())
+            .field("revoked", &records.revoked.len())
+            .finish()
+    }
+}
+
+impl MemoryStore {
+    /// An empty store.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn records(&self) -> std::sync::MutexGuard<'_, Records> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records used or revoked and not yet forgotten (for tests and metrics).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        let records = self.records();
+        records.used.len() + records.revoked.len()
+    }
+
+    /// Whether the store holds no record.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<S: Sync> TokenStore<S> for MemoryStore {
+    async fn consume(&self, _state: &S, jti: &str, expires_at: u64) -> Result<bool, BoxError> {
+        let now = crate::codec::now();
+        let mut records = self.records();
+        records.sweep_if_grown(now);
+        let first = match records.used.get_mut(jti) {
+            // An expired record is forgotten: the token it concerned is refused for its `exp`.
+            Some(until) if *until <= now => {
+                *until = expires_at;
+                true
+            }
+            Some(_) => false,
+            None => {
+                records.used.insert(jti.into(), expires_at);
+                true
+            }
+        };
+        Ok(first)
+    }
+
+    async fn revoke(&self, _state: &S, id: &str, expires_at: u64) -> Result<(), BoxError> {
+        let now = crate::codec::now();
+        let mut records = self.records();
+        records.sweep_if_grown(now);
+        let until = records.revoked.entry(id.into()).or_insert(0);
+        *until = (*until).max(expires_at);
+        Ok(())
+    }
+
+    async fn is_revoked(&self, _state: &S, ids: &[&str]) -> Result<bool, BoxError> {
+        let now = crate::codec::now();
+        let records = self.records();
+        Ok(ids
+            .iter()
+            .any(|id| records.revoked.get(*id).is_some_and(|until| *until > now)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block_on<F: Future>(future: F) -> F::Output {
+        futures_util::FutureExt::now_or_never(future).expect("the memory store never waits")
+    }
+
+    #[test]
+    fn consume_is_true_once() {
+        let store = MemoryStore::new();
+        let far = crate::codec::now() + 3600;
+        assert!(block_on(TokenStore::<()>::consume(&store, &(), "a", far)).unwrap());
+        assert!(!block_on(TokenStore::<()>::consume(&store, &(), "a", far)).unwrap());
+        assert!(block_on(TokenStore::<()>::consume(&store, &(), "b", far)).unwrap());
+        assert_eq!(store.len(), 2);
+    }
+
+    #[test]
+    fn revoked_ids_are_revoked_until_their_expiry() {
+        let store = MemoryStore::new();
+        let now = crate::codec::now();
+        block_on(TokenStore::<()>::revoke(&store, &(), "live", now + 60)).unwrap();
+        block_on(TokenStore::<()>::revoke(&store, &(), "past", now - 1)).unwrap();
+        assert!(block_on(TokenStore::<()>::is_revoked(&store, &(), &["x", "live"])).unwrap());
+        assert!(!block_on(TokenStore::<()>::is_revoked(&store, &(), &["past"])).unwrap());
+        assert!(!block_on(TokenStore::<()>::is_revoked(&store, &(), &[])).unwrap());
+    }
+
+    #[test]
+    fn a_later_revocation_extends_an_earlier_one() {
+        let store = MemoryStore::new();
+        let now = crate::codec::now();
+        block_on(TokenStore::<()>::revoke(&store, &(), "id", now + 3600)).unwrap();
+        block_on(TokenStore::<()>::revoke(&store, &(), "id", now - 1)).unwrap();
+        assert!(block_on(TokenStore::<()>::is_revoked(&store, &(), &["id"])).unwrap());
+    }
+
+    #[test]
+    fn expired_records_are_swept_as_the_store_grows() {
+        let store = MemoryStore::new();
+        let now = crate::codec::now();
+        for i in 0..5000 {
+            block_on(TokenStore::<()>::consume(
+                &store,
+                &(),
+                &format!("old-{i}"),
+                now - 1,
+            ))
+            .unwrap();
+        }
+        // Sweeps ran at 1024, 2048 and 4096 records: none of the expired ones survive long.
+        assert!(store.len() < 1024, "{} records kept", store.len());
+        for i in 0..2000 {
+            block_on(TokenStore::<()>::consume(
+                &store,
+                &(),
+                &format!("new-{i}"),
+                now + 60,
+            ))
+            .unwrap();
+        }
+        assert!(store.len() >= 2000);
+        assert!(!block_on(TokenStore::<()>::consume(&store, &(), "new-7", now + 60)).unwrap());
+    }
+}
