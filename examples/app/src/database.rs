@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use sqlx::error::BoxDynError;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 /// The database when `DATABASE_URL` is unset: `app.db` in the working directory, created on
 /// first start.
@@ -27,6 +29,9 @@ pub async fn open(url: &str) -> Result<SqlitePool, BoxDynError> {
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
+        // Durable across a crash of the process; in WAL mode only a power loss may cost the
+        // last commits.
+        .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         // Writers queue behind each other instead of failing with "database is locked".
         .busy_timeout(Duration::from_secs(10));

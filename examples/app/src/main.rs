@@ -34,7 +34,10 @@ use token_store::SqliteTokens;
 use users::User;
 use utoipa::OpenApi;
 
-/// What the handlers, the user retrieval and the revocation check share.
+/// How long a refresh token works: a session lasts this long without a password.
+const REFRESH_EXPIRATION: std::time::Duration = std::time::Duration::from_hours(24 * 30);
+
+/// What the handlers, the user retrieval and the token store share.
 #[derive(Debug, Clone)]
 pub struct AppState {
     /// The database.
@@ -50,18 +53,9 @@ pub struct AppState {
     token_url = "/token",
     expiration = "15m",
     exclude = ["^/register$", "^/token$", "^/schema"],
-    revoked = is_revoked,
 )]
 async fn retrieve_user(token: &Token, state: &AppState) -> Result<Option<User>, sqlx::Error> {
     users::find(&state.db, &token.sub).await
-}
-
-/// Whether the access token was revoked (by logout).
-async fn is_revoked(token: &Token, state: &AppState) -> Result<bool, jwt_auth::BoxError> {
-    match &token.jti {
-        Some(jti) => SqliteTokens::is_revoked(&state.db, &[jti]).await,
-        None => Ok(true),
-    }
 }
 
 /// The application's OpenAPI document, before the backend adds its security.
@@ -88,8 +82,12 @@ struct ApiDoc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let auth = match RetrieveUser::new() {
-        Ok(auth) => auth,
+    let built = RetrieveUser::builder()
+        .refresh_tokens(REFRESH_EXPIRATION)
+        .token_store(SqliteTokens)
+        .build();
+    let auth = match built {
+        Ok(auth) => RetrieveUser::from(auth),
         Err(error) => {
             eprintln!("{error}");
             return ExitCode::FAILURE;

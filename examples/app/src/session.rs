@@ -6,12 +6,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use jwt_auth::{CurrentToken, ErrorBody, GrantError, OAuth2Login, PasswordGrant};
+use jwt_auth::{CurrentToken, ErrorBody, GrantError, OAuth2Login, PasswordGrant, TokenGrant};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::AppError;
-use crate::token_store::SqliteTokens;
 use crate::{AppState, RetrieveUser, password, users};
 
 /// The answer to a wrong password and to an unknown username alike.
@@ -20,7 +19,7 @@ const WRONG_CREDENTIALS: &str = "wrong username or password";
 /// The token request, as Swagger UI and every OAuth2 client send it: a form (JSON with the
 /// same fields is accepted too).
 #[derive(ToSchema)]
-#[allow(dead_code)] // Documentation only: `PasswordGrant` parses the request.
+#[allow(dead_code)] // Documentation only: `TokenGrant` parses the request.
 pub struct TokenRequest {
     /// `password` (log in with username and password) or `refresh_token`.
     #[schema(example = "password")]
@@ -62,8 +61,21 @@ pub struct OAuth2Error {
 pub async fn token(
     auth: RetrieveUser,
     State(state): State<AppState>,
-    grant: PasswordGrant,
+    grant: TokenGrant,
 ) -> Response {
+    match grant {
+        TokenGrant::Password(grant) => log_in(&auth, &state, grant).await,
+        TokenGrant::RefreshToken(grant) => match auth.refresh(&grant.refresh_token, &state).await {
+            Ok(login) => login.status(StatusCode::OK).into_response(),
+            Err(error) => error.into_response(),
+        },
+    }
+}
+
+/// The password grant: the same answer, in the same time, for a wrong password and an unknown
+/// username; at most [`MAX_FAILURES`](crate::throttle::MAX_FAILURES) failures per username in
+/// a window.
+async fn log_in(auth: &RetrieveUser, state: &AppState, grant: PasswordGrant) -> Response {
     let attempt = match state.throttle.begin(&grant.username) {
         Ok(attempt) => attempt,
         Err(wait) => return too_many_failures(wait),
@@ -76,9 +88,7 @@ pub async fn token(
     match password::verify(grant.password, hash).await {
         Ok(true) => {
             attempt.succeeded();
-            let id = id.unwrap_or_default();
-            auth.login(id)
-                .jti(uuid::Uuid::new_v4().to_string())
+            auth.login(id.unwrap_or_default())
                 .status(StatusCode::OK)
                 .into_response()
         }
@@ -121,11 +131,9 @@ pub async fn logout(
     auth: RetrieveUser,
     State(state): State<AppState>,
     CurrentToken(token): CurrentToken,
-) -> Result<Response, AppError> {
-    if let Some(jti) = &token.jti {
-        SqliteTokens::revoke(&state.db, jti, token.exp)
-            .await
-            .map_err(AppError::Internal)?;
+) -> Response {
+    match auth.revoke(&token, &state).await {
+        Ok(_) => auth.logout().into_response(),
+        Err(error) => auth.error_response(&error),
     }
-    Ok(auth.logout().into_response())
 }

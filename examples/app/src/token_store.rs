@@ -3,55 +3,60 @@
 //! `expires_at` are useless (the token they name no longer verifies) and are deleted on each
 //! revocation.
 
-use jwt_auth::BoxError;
-use sqlx::SqlitePool;
+use jwt_auth::{BoxError, TokenStore};
 
+use crate::AppState;
 use crate::database::now;
 
 /// The token store, reading the database through the application state.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SqliteTokens;
 
-impl SqliteTokens {
+impl TokenStore<AppState> for SqliteTokens {
     /// Whether this call is the first use of refresh token `jti`. Atomic: of concurrent calls
     /// with one `jti`, exactly one inserts the row and gets `true`.
-    #[allow(dead_code)] // The refresh grant comes with the library's refresh tokens.
-    pub async fn consume(db: &SqlitePool, jti: &str, expires_at: u64) -> Result<bool, BoxError> {
+    async fn consume(
+        &self,
+        state: &AppState,
+        jti: &str,
+        expires_at: u64,
+    ) -> Result<bool, BoxError> {
         let inserted = sqlx::query(
             "INSERT INTO used_refresh_tokens (jti, expires_at) VALUES (?, ?) \
              ON CONFLICT (jti) DO NOTHING",
         )
         .bind(jti)
         .bind(seconds(expires_at))
-        .execute(db)
+        .execute(&state.db)
         .await?;
         Ok(inserted.rows_affected() == 1)
     }
 
-    /// Revokes `id` until `expires_at`, and deletes the rows that expired.
-    pub async fn revoke(db: &SqlitePool, id: &str, expires_at: u64) -> Result<(), BoxError> {
+    /// Revokes `id` (an access token's `jti` or a family) until `expires_at`, and deletes the
+    /// rows that expired.
+    async fn revoke(&self, state: &AppState, id: &str, expires_at: u64) -> Result<(), BoxError> {
         sqlx::query(
             "INSERT INTO revoked_tokens (id, expires_at) VALUES (?, ?) \
              ON CONFLICT (id) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)",
         )
         .bind(id)
         .bind(seconds(expires_at))
-        .execute(db)
+        .execute(&state.db)
         .await?;
         let now = now();
         sqlx::query("DELETE FROM revoked_tokens WHERE expires_at < ?")
             .bind(now)
-            .execute(db)
+            .execute(&state.db)
             .await?;
         sqlx::query("DELETE FROM used_refresh_tokens WHERE expires_at < ?")
             .bind(now)
-            .execute(db)
+            .execute(&state.db)
             .await?;
         Ok(())
     }
 
     /// Whether any of `ids` is revoked, in one query.
-    pub async fn is_revoked(db: &SqlitePool, ids: &[&str]) -> Result<bool, BoxError> {
+    async fn is_revoked(&self, state: &AppState, ids: &[&str]) -> Result<bool, BoxError> {
         if ids.is_empty() {
             return Ok(false);
         }
@@ -62,7 +67,7 @@ impl SqliteTokens {
         for id in ids {
             query = query.bind(*id);
         }
-        Ok(query.fetch_one(db).await?)
+        Ok(query.fetch_one(&state.db).await?)
     }
 }
 
