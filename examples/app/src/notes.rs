@@ -31,7 +31,12 @@ pub struct Note {
 #[derive(Deserialize, ToSchema)]
 pub struct NewNote {
     /// 1 to 10000 characters, not only whitespace.
-    #[schema(example = "buy milk")]
+    #[schema(
+        example = "buy milk",
+        min_length = 1,
+        max_length = 10000,
+        pattern = r"\S"
+    )]
     pub text: String,
 }
 

@@ -66,7 +66,7 @@ pub async fn token(
     match grant {
         TokenGrant::Password(grant) => log_in(&auth, &state, grant).await,
         TokenGrant::RefreshToken(grant) => match auth.refresh(&grant.refresh_token, &state).await {
-            Ok(login) => login.status(StatusCode::OK).into_response(),
+            Ok(login) => no_store(login.status(StatusCode::OK).into_response()),
             Err(error) => error.into_response(),
         },
     }
@@ -88,9 +88,11 @@ async fn log_in(auth: &RetrieveUser, state: &AppState, grant: PasswordGrant) -> 
     match password::verify(grant.password, hash).await {
         Ok(true) => {
             attempt.succeeded();
-            auth.login(id.unwrap_or_default())
-                .status(StatusCode::OK)
-                .into_response()
+            no_store(
+                auth.login(id.unwrap_or_default())
+                    .status(StatusCode::OK)
+                    .into_response(),
+            )
         }
         Ok(false) => {
             attempt.failed();
@@ -98,6 +100,16 @@ async fn log_in(auth: &RetrieveUser, state: &AppState, grant: PasswordGrant) -> 
         }
         Err(error) => AppError::Internal(error).into_response(),
     }
+}
+
+/// RFC 6749 section 5.1: a response with tokens is not to be cached.
+fn no_store(mut response: Response) -> Response {
+    if response.status().is_success() {
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    }
+    response
 }
 
 /// The 429 of a locked username, in the OAuth2 error shape.

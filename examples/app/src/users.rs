@@ -36,10 +36,20 @@ pub struct User {
 #[derive(Deserialize, ToSchema)]
 pub struct Registration {
     /// 3 to 32 characters: ASCII letters, digits, `.`, `_` and `-`.
-    #[schema(example = "ada")]
+    #[schema(
+        example = "ada",
+        min_length = 3,
+        max_length = 32,
+        pattern = r"^[A-Za-z0-9._-]+$"
+    )]
     pub username: String,
     /// 8 to 128 characters, not the username.
-    #[schema(example = "correct horse battery staple", format = Password)]
+    #[schema(
+        example = "correct horse battery staple",
+        format = Password,
+        min_length = 8,
+        max_length = 128
+    )]
     pub password: String,
 }
 

@@ -235,6 +235,7 @@ async fn a_form_login_answers_the_oauth2_body_and_me_shows_the_user_without_the_
     );
     assert_eq!(body["token_type"], "bearer");
     assert_eq!(body["expires_in"], 900, "15 minutes");
+    assert_eq!(response.header("cache-control"), Some("no-store"));
     let (access, _refresh) = tokens(&response);
 
     let me = get(&server, "/me", &access).await;
@@ -333,7 +334,9 @@ async fn refresh_rotates_the_pair_and_a_reused_refresh_token_revokes_the_family(
     let server = start(&dir);
     let (access_1, refresh_1) = session(&server, "ada").await;
 
-    let (access_2, refresh_2) = tokens(&refresh(&server, &refresh_1).await);
+    let rotated = refresh(&server, &refresh_1).await;
+    assert_eq!(rotated.header("cache-control"), Some("no-store"));
+    let (access_2, refresh_2) = tokens(&rotated);
     assert_ne!(access_2, access_1);
     assert_ne!(refresh_2, refresh_1);
     assert_eq!(get(&server, "/me", &access_2).await.status, 200);
