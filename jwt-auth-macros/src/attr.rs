@@ -37,6 +37,8 @@ pub(crate) mod key {
     pub(crate) const VERIFY_EXPIRY: &str = "verify_expiry";
     pub(crate) const VERIFY_NOT_BEFORE: &str = "verify_not_before";
     pub(crate) const REVOKED: &str = "revoked";
+    pub(crate) const REFRESH_EXPIRATION: &str = "refresh_expiration";
+    pub(crate) const TOKEN_STORE: &str = "token_store";
     pub(crate) const SCHEME_NAME: &str = "scheme_name";
     pub(crate) const DESCRIPTION: &str = "description";
     pub(crate) const OAUTH_SCOPES: &str = "oauth_scopes";
@@ -44,7 +46,7 @@ pub(crate) mod key {
     pub(crate) const NAME: &str = "name";
 
     /// Every key, in the documentation's order.
-    pub(crate) const ALL: [&str; 29] = [
+    pub(crate) const ALL: [&str; 31] = [
         SECRET,
         FLOW,
         TOKEN_URL,
@@ -69,6 +71,8 @@ pub(crate) mod key {
         VERIFY_EXPIRY,
         VERIFY_NOT_BEFORE,
         REVOKED,
+        REFRESH_EXPIRATION,
+        TOKEN_STORE,
         SCHEME_NAME,
         DESCRIPTION,
         OAUTH_SCOPES,
@@ -349,6 +353,8 @@ pub(crate) fn example_of(name: &str) -> String {
         key::AUDIENCE => "\"my-api\"",
         key::REQUIRE_CLAIMS => "[\"aud\"]",
         key::REVOKED => "is_revoked",
+        key::REFRESH_EXPIRATION => "\"30d\"",
+        key::TOKEN_STORE => "SqlTokenStore",
         key::SCHEME_NAME => "\"BearerToken\"",
         key::DESCRIPTION => "\"...\"",
         key::OAUTH_SCOPES => "{ \"read\": \"Read access\" }",

@@ -112,6 +112,15 @@ fn check_flow(config: &Config, flow: Flow, errors: &mut Errors) {
             "`oauth_scopes` only applies to `flow = \"oauth2_password\"`",
         );
     }
+    if flow != Flow::OAuth2Password
+        && let Some(refresh) = &config.refresh_expiration
+    {
+        errors.at(
+            refresh.key.span(),
+            "`refresh_expiration` only applies to `flow = \"oauth2_password\"`: refresh tokens \
+             are issued and redeemed at its token endpoint",
+        );
+    }
     if !flow.uses_cookie() {
         for (name, span) in cookie_keys(config) {
             errors.at(

@@ -358,6 +358,16 @@ fn builder_calls(config: &Config) -> TokenStream {
             calls.extend(quote!(.#method(::jwt_auth::__private::Duration::from_secs(#seconds))));
         }
     }
+    if let Some(seconds) = &config.refresh_expiration {
+        let seconds = seconds.value;
+        calls.extend(quote! {
+            .refresh_tokens(::jwt_auth::__private::Duration::from_secs(#seconds))
+        });
+    }
+    if let Some(store) = &config.token_store {
+        let store = &store.value;
+        calls.extend(quote!(.token_store(#store)));
+    }
     list_call(&mut calls, config.exclude.as_ref(), "exclude");
     if let Some(methods) = &config.exclude_methods {
         let methods = &methods.value;

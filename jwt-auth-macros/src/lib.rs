@@ -115,6 +115,8 @@ mod tests;
 /// | `verify_expiry` | `true` | `verify_expiry = false` | check `exp` |
 /// | `verify_not_before` | `true` | `verify_not_before = false` | check `nbf` |
 /// | `revoked` | none | `revoked = is_revoked` | a revocation check with the function's parameters, sync or async, returning `bool` or `Result<bool, E>` (`true` = revoked: 401) |
+/// | `refresh_expiration` | none (no refresh tokens) | `refresh_expiration = "30d"` | issue a refresh token of this lifetime with every login, single-use and rotated (`auth.refresh(...)`); `"oauth2_password"` only |
+/// | `token_store` | `jwt_auth::MemoryStore` with `refresh_expiration`, else none | `token_store = SqlTokenStore` | where used refresh tokens and revoked ids are kept: an expression of a type that implements `jwt_auth::TokenStore<State>`; it also makes `auth.revoke(...)` (logout) work |
 /// | `scheme_name` | `"BearerToken"` | `scheme_name = "Bearer"` | the `OpenAPI` security scheme's name |
 /// | `description` | per flow | `description = "..."` | the `OpenAPI` security scheme's description |
 /// | `oauth_scopes` | none | `oauth_scopes = { "read": "Read access" }` | `OAuth2` scopes; `"oauth2_password"` only |
@@ -132,17 +134,19 @@ mod tests;
 /// - an unknown flow, algorithm, `same_site` or HTTP method; an RS/PS/ES/EdDSA algorithm with a
 ///   `secret` or without keys, keys with an HMAC algorithm, a key written as a literal;
 /// - `token_url` missing with `"oauth2_password"` or present with another flow; cookie keys on
-///   the header flow; `oauth_scopes` outside `"oauth2_password"`; `same_site = "none"` with
+///   the header flow; `oauth_scopes` or `refresh_expiration` outside `"oauth2_password"`;
+///   `same_site = "none"` with
 ///   `secure = false`; `strict_audience = true` without exactly one `audience`;
 /// - an invalid regex in `exclude`, or patterns that match every path; an unparsable duration
-///   or a zero `expiration`; an invalid header or cookie name;
+///   or a zero `expiration` or `refresh_expiration`; an invalid header or cookie name;
 /// - a function of the wrong shape: not a function, a method, generic, `const`, `unsafe`,
 ///   `extern`, variadic, `impl Trait` parameters, no or three parameters, a parameter that is
 ///   not a shared reference, no return type or one that is not `Option<User>` /
 ///   `Result<Option<User>, E>`;
 /// - through the compiler, on the user's tokens: a user or state type that is not
 ///   `Clone + Send + Sync + 'static`, claims without serde, an error type that is not an error,
-///   a future that is not `Send`, a revocation check with other parameters.
+///   a future that is not `Send`, a revocation check with other parameters, a `token_store`
+///   that is not a `jwt_auth::TokenStore` of the state.
 ///
 /// A secret in the source:
 ///

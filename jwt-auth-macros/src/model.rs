@@ -100,6 +100,8 @@ pub(crate) struct Config {
     pub verify_expiry: Option<Setting<bool>>,
     pub verify_not_before: Option<Setting<bool>>,
     pub revoked: Option<Setting<syn::Path>>,
+    pub refresh_expiration: Option<Setting<u64>>,
+    pub token_store: Option<Setting<TokenStream>>,
     pub scheme_name: Option<Setting<LitStr>>,
     pub description: Option<Setting<LitStr>>,
     pub oauth_scopes: Option<Setting<Vec<(LitStr, LitStr)>>>,
@@ -159,6 +161,10 @@ impl Config {
                 key::VERIFY_EXPIRY => config.verify_expiry = reader.read(Reader::bool),
                 key::VERIFY_NOT_BEFORE => config.verify_not_before = reader.read(Reader::bool),
                 key::REVOKED => config.revoked = reader.read(Reader::path),
+                key::REFRESH_EXPIRATION => {
+                    config.refresh_expiration = reader.read(Reader::expiration);
+                }
+                key::TOKEN_STORE => config.token_store = reader.read(Reader::expression),
                 key::SCHEME_NAME => config.scheme_name = reader.read(Reader::non_empty_string),
                 key::DESCRIPTION => config.description = reader.read(Reader::string),
                 key::OAUTH_SCOPES => config.oauth_scopes = reader.read(Reader::scopes),
@@ -242,6 +248,20 @@ impl Reader<'_> {
         };
         self.wrong_type(&self.entry.value, expected);
         None
+    }
+
+    /// An expression that evaluates to a value (a unit struct, a constant, a call).
+    fn expression(&mut self) -> Option<TokenStream> {
+        match &self.entry.value {
+            value @ (Value::Path(_) | Value::Other(_)) => Some(value.to_token_stream()),
+            other => {
+                self.wrong_type(
+                    other,
+                    "an expression of a type that implements `jwt_auth::TokenStore`",
+                );
+                None
+            }
+        }
     }
 
     fn ident(&mut self) -> Option<Ident> {
@@ -546,9 +566,13 @@ impl Reader<'_> {
     fn expiration(&mut self) -> Option<u64> {
         let seconds = self.duration()?;
         if seconds == 0 {
+            let what = self.name().replace('_', " ");
             self.errors.spanned(
                 &self.entry.value,
-                "the expiration must be longer than zero, e.g. `expiration = \"1d\"`",
+                format_args!(
+                    "the {what} must be longer than zero, e.g. `{}`",
+                    example_of(self.name())
+                ),
             );
             return None;
         }

@@ -461,6 +461,35 @@ fn oauth_scopes() {
 }
 
 #[test]
+fn refresh_tokens_and_token_store() {
+    accepted(quote! {
+        secret = env("S"), flow = "oauth2_password", token_url = "/t",
+        refresh_expiration = "30d", token_store = crate::db::Tokens
+    });
+    accepted(quote!(secret = env("S"), token_store = MemoryStore::new()));
+    assert_eq!(
+        message(quote!(
+            secret = env("S"),
+            flow = "cookie",
+            refresh_expiration = "1d"
+        )),
+        "`refresh_expiration` only applies to `flow = \"oauth2_password\"`: refresh tokens are \
+         issued and redeemed at its token endpoint"
+    );
+    assert_eq!(
+        message(quote! {
+            secret = env("S"), flow = "oauth2_password", token_url = "/t", refresh_expiration = 0
+        }),
+        "the refresh expiration must be longer than zero, e.g. `refresh_expiration = \"30d\"`"
+    );
+    assert_eq!(
+        message(quote!(secret = env("S"), token_store = ["memory"])),
+        "`token_store` takes an expression of a type that implements `jwt_auth::TokenStore`, not \
+         a list: `token_store = SqlTokenStore`"
+    );
+}
+
+#[test]
 fn wrong_value_types() {
     assert_eq!(
         message(quote!(secret = env("S"), verify_expiry = "yes")),

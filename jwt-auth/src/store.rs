@@ -47,6 +47,10 @@ use crate::backend::BoxError;
 ///     }
 /// }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a token store for the state `{S}`",
+    label = "implement `jwt_auth::TokenStore<{S}>` for `{Self}`, or use `jwt_auth::MemoryStore`"
+)]
 pub trait TokenStore<S = ()>: Send + Sync + 'static {
     /// Records that the refresh token `jti` was used. Returns `true` when this call is its
     /// first use, `false` when it had been used before. Must be atomic: of concurrent calls with

@@ -64,6 +64,14 @@ static ASYMMETRIC: LazyLock<Vec<(JwtAuth<User>, JwtAuth<User>)>> = LazyLock::new
     .collect()
 });
 
+/// An OAuth2 backend that issues refresh tokens (kept in memory).
+static REFRESHING: LazyLock<JwtAuth<User>> = LazyLock::new(|| {
+    builder(Flow::OAuth2Password)
+        .refresh_tokens(std::time::Duration::from_hours(24))
+        .build()
+        .unwrap()
+});
+
 /// The three flows' protected apps.
 static APPS: LazyLock<Vec<(Flow, Router)>> = LazyLock::new(|| {
     FLOWS
@@ -309,6 +317,57 @@ proptest! {
                 matches!(reply.status, StatusCode::OK | StatusCode::UNAUTHORIZED),
                 "{:?}: {} {}", flow, reply.status, reply.text()
             );
+        }
+    }
+}
+
+proptest! {
+    /// Whatever string is presented as a refresh token, the exchange is refused with an error
+    /// that is not a 500, never a panic.
+    #[test]
+    fn any_string_as_a_refresh_token_is_invalid_grant(input in any::<String>()) {
+        let error = runtime().block_on(REFRESHING.refresh(&input, &())).unwrap_err();
+        prop_assert!(matches!(error, jwt_auth::RefreshError::Invalid(_)), "{:?}", error);
+    }
+
+    /// A correctly signed refresh token (`typ` refresh+jwt) with an arbitrary payload is refused
+    /// unless it has the shape of one of ours; it never panics or passes as an access token.
+    #[test]
+    fn arbitrary_payloads_of_refresh_tokens_are_refused(
+        payload in proptest::collection::vec(any::<u8>(), 0..96),
+    ) {
+        let header = br#"{"alg":"HS256","typ":"refresh+jwt"}"#;
+        let jwt = signed(header, &payload);
+        let runtime = runtime();
+        prop_assert!(runtime.block_on(REFRESHING.refresh(&jwt, &())).is_err());
+        prop_assert_eq!(REFRESHING.decode(&jwt).unwrap_err(), jwt_auth::InvalidToken::WrongType);
+    }
+
+    /// Any parameters give a grant or an RFC 6749 error, never a panic; and a grant's fields
+    /// come from the parameters.
+    #[test]
+    fn any_grant_parameters_parse_or_are_an_oauth2_error(
+        parameters in proptest::collection::vec(
+            (prop_oneof![
+                Just("grant_type".to_owned()), Just("username".to_owned()),
+                Just("password".to_owned()), Just("refresh_token".to_owned()),
+                Just("scope".to_owned()), "\\PC{0,8}",
+            ], prop_oneof![Just("password".to_owned()), Just("refresh_token".to_owned()), "\\PC{0,12}"]),
+            0..8,
+        ),
+    ) {
+        match jwt_auth::TokenGrant::from_parameters(parameters.clone()) {
+            Ok(jwt_auth::TokenGrant::Password(grant)) => {
+                prop_assert!(parameters.contains(&("username".to_owned(), grant.username)));
+                prop_assert!(parameters.contains(&("grant_type".to_owned(), "password".to_owned())));
+            }
+            Ok(jwt_auth::TokenGrant::RefreshToken(grant)) => {
+                prop_assert!(parameters.contains(&("refresh_token".to_owned(), grant.refresh_token)));
+            }
+            Err(error) => prop_assert!(
+                ["invalid_request", "unsupported_grant_type"].contains(&error.error),
+                "{:?}", error
+            ),
         }
     }
 }

@@ -40,6 +40,8 @@ async fn is_revoked(token: &Token<Claims>, state: &AppState) -> bool {
     verify_expiry = false,
     verify_not_before = false,
     revoked = is_revoked,
+    refresh_expiration = "30d",
+    token_store = jwt_auth::MemoryStore::new(),
     scheme_name = "Bearer",
     description = "Our tokens.",
     oauth_scopes = { "read": "Read access" },
@@ -58,6 +60,10 @@ fn main() {
         .unwrap();
     assert_eq!(auth.algorithm(), jwt_auth::Algorithm::HS384);
     assert_eq!(auth.expiration(), std::time::Duration::from_secs(5_400));
+    assert_eq!(
+        auth.refresh_expiration(),
+        Some(std::time::Duration::from_secs(30 * 86_400))
+    );
     assert_eq!(auth.scheme().name, "Bearer");
     assert_eq!(auth.scheme().description, "Our tokens.");
     assert!(!auth.is_excluded(&axum::http::Method::OPTIONS, "/me"));

@@ -1,0 +1,79 @@
+//! Refresh tokens with the default in-memory store, and with a store that reads the state.
+
+use std::time::Duration;
+
+use jwt_auth::{BoxError, Token, TokenStore, jwt_auth};
+
+#[derive(Clone)]
+struct User;
+
+#[derive(Clone, Default)]
+struct AppState {
+    revoked: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+/// A store over the application state, as a database-backed one would be.
+struct StateTokens;
+
+impl TokenStore<AppState> for StateTokens {
+    async fn consume(&self, _: &AppState, _: &str, _: u64) -> Result<bool, BoxError> {
+        Ok(true)
+    }
+    async fn revoke(&self, state: &AppState, id: &str, _: u64) -> Result<(), BoxError> {
+        state.revoked.lock().unwrap().push(id.to_owned());
+        Ok(())
+    }
+    async fn is_revoked(&self, state: &AppState, ids: &[&str]) -> Result<bool, BoxError> {
+        let revoked = state.revoked.lock().unwrap();
+        Ok(ids.iter().any(|id| revoked.iter().any(|r| r == id)))
+    }
+}
+
+#[jwt_auth(
+    secret = env("JWT_SECRET"),
+    flow = "oauth2_password",
+    token_url = "/token",
+    expiration = "15m",
+    refresh_expiration = "30d",
+)]
+fn in_memory(token: &Token) -> Option<User> {
+    let _ = token;
+    Some(User)
+}
+
+#[jwt_auth(
+    secret = env("JWT_SECRET"),
+    flow = "oauth2_password",
+    token_url = "/token",
+    token_store = StateTokens,
+    refresh_expiration = "7d",
+)]
+fn with_state(token: &Token, state: &AppState) -> Option<User> {
+    let _ = (token, state);
+    Some(User)
+}
+
+#[jwt_auth(secret = env("JWT_SECRET"), token_store = jwt_auth::MemoryStore::new())]
+fn logout_only(token: &Token) -> Option<User> {
+    let _ = token;
+    Some(User)
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let secret = "a secret of at least thirty-two bytes!";
+    let auth = InMemory::builder().secret(secret).build().unwrap();
+    assert_eq!(auth.refresh_expiration(), Some(Duration::from_hours(24 * 30)));
+
+    let auth = WithState::builder().secret(secret).build().unwrap();
+    assert_eq!(auth.refresh_expiration(), Some(Duration::from_hours(24 * 7)));
+    let state = AppState::default();
+    let token = auth.decode(&auth.create_token("ada").unwrap()).unwrap();
+    assert!(auth.revoke(&token, &state).await.unwrap());
+    assert_eq!(state.revoked.lock().unwrap().len(), 2, "the jti and its family");
+
+    let auth = LogoutOnly::builder().secret(secret).build().unwrap();
+    assert_eq!(auth.refresh_expiration(), None);
+    let token = auth.decode(&auth.create_token("ada").unwrap()).unwrap();
+    assert!(auth.revoke(&token, &()).await.unwrap());
+}
