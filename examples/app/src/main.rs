@@ -34,9 +34,6 @@ use token_store::SqliteTokens;
 use users::User;
 use utoipa::OpenApi;
 
-/// How long a refresh token works: a session lasts this long without a password.
-const REFRESH_EXPIRATION: std::time::Duration = std::time::Duration::from_hours(24 * 30);
-
 /// What the handlers, the user retrieval and the token store share.
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -46,12 +43,16 @@ pub struct AppState {
     pub throttle: LoginThrottle,
 }
 
-/// Finds the user an access token belongs to.
+/// Finds the user an access token belongs to. Access tokens live 15 minutes; each login also
+/// gets a refresh token of 30 days, single-use; used ones and revocations are kept in the
+/// database by [`SqliteTokens`].
 #[jwt_auth(
     secret = env("JWT_SECRET"),
     flow = "oauth2_password",
     token_url = "/token",
     expiration = "15m",
+    refresh_expiration = "30d",
+    token_store = SqliteTokens,
     exclude = ["^/register$", "^/token$", "^/schema"],
 )]
 async fn retrieve_user(token: &Token, state: &AppState) -> Result<Option<User>, sqlx::Error> {
@@ -82,12 +83,8 @@ struct ApiDoc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let built = RetrieveUser::builder()
-        .refresh_tokens(REFRESH_EXPIRATION)
-        .token_store(SqliteTokens)
-        .build();
-    let auth = match built {
-        Ok(auth) => RetrieveUser::from(auth),
+    let auth = match RetrieveUser::new() {
+        Ok(auth) => auth,
         Err(error) => {
             eprintln!("{error}");
             return ExitCode::FAILURE;

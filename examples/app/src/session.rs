@@ -7,7 +7,6 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jwt_auth::{CurrentToken, ErrorBody, GrantError, OAuth2Login, PasswordGrant, TokenGrant};
-use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::AppError;
@@ -34,7 +33,7 @@ pub struct TokenRequest {
 }
 
 /// An OAuth2 error (RFC 6749 section 5.2), for the documentation.
-#[derive(Serialize, ToSchema)]
+#[derive(ToSchema)]
 #[allow(dead_code)] // Documentation only: `GrantError` and `too_many_failures` build it.
 pub struct OAuth2Error {
     /// `invalid_request`, `invalid_grant`, `unsupported_grant_type`, or

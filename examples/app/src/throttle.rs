@@ -17,6 +17,9 @@ pub const MAX_FAILURES: u32 = 5;
 pub const WINDOW: Duration = Duration::from_mins(15);
 /// The most usernames tracked at once; past it the expired entries, then the oldest, go.
 const MAX_TRACKED: usize = 100_000;
+/// The characters of a submitted username that key its count: longer ones (which no user has)
+/// share the count of their first 64 characters, and memory stays bounded.
+const KEY_CHARS: usize = 64;
 
 /// The failed-login counts, shared by the application's handlers.
 #[derive(Debug, Clone, Default)]
@@ -35,7 +38,11 @@ struct Entry {
 impl LoginThrottle {
     /// Starts a login attempt for `username`, or says how long until it may be tried again.
     pub fn begin(&self, username: &str) -> Result<Attempt, Duration> {
-        let key = username.to_lowercase();
+        let key = username
+            .chars()
+            .take(KEY_CHARS)
+            .collect::<String>()
+            .to_lowercase();
         let now = Instant::now();
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         if !entries.contains_key(&key) && entries.len() >= MAX_TRACKED {
@@ -137,6 +144,12 @@ mod tests {
         assert!(wait <= WINDOW && wait > WINDOW.saturating_sub(Duration::from_mins(1)));
         // Another username is not affected.
         throttle.begin("eve").unwrap().succeeded();
+        // Long usernames are keyed by their first characters.
+        let long = "x".repeat(KEY_CHARS);
+        for _ in 0..MAX_FAILURES {
+            throttle.begin(&format!("{long}a")).unwrap().failed();
+        }
+        assert!(throttle.begin(&format!("{long}b")).is_err());
 
         let throttle = LoginThrottle::default();
         for _ in 0..MAX_FAILURES - 1 {
