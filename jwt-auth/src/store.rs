@@ -131,8 +131,11 @@ impl<S: Sync, T: TokenStore<S>> DynStore<S> for T {
 /// A [`TokenStore`] in the process's memory: right for one process, forgotten at exit.
 ///
 /// Records past their expiry are dropped whenever the number of records doubles, so memory is
-/// bounded by the records still in force: one per refresh token used, and one per logout or
-/// reuse, during their lifetime. Cloning shares the records.
+/// bounded by the records still in force: one per refresh (about 100 bytes, kept for the
+/// refresh tokens' lifetime), and one or two per logout or reuse. A client that refreshes in a
+/// loop adds one record per refresh: rate-limit the token endpoint, or use a store that keeps
+/// its records on disk. Cloning shares the records; two backends built separately (two calls to
+/// a generated `new()`) each get their own store unless given the same one.
 #[derive(Clone, Default)]
 pub struct MemoryStore {
     inner: Arc<Mutex<Records>>,
@@ -197,18 +200,12 @@ impl<S: Sync> TokenStore<S> for MemoryStore {
         let now = crate::codec::now();
         let mut records = self.records();
         records.sweep_if_grown(now);
-        let first = match records.used.get_mut(jti) {
-            // An expired record is forgotten: the token it concerned is refused for its `exp`.
-            Some(until) if *until <= now => {
-                *until = expires_at;
-                true
-            }
-            Some(_) => false,
-            None => {
-                records.used.insert(jti.into(), expires_at);
-                true
-            }
-        };
+        // A record stays a use until it is swept, even past its expiry: the caller refuses a
+        // token that expired meanwhile, so either way the token is spent once.
+        let first = !records.used.contains_key(jti);
+        if first {
+            records.used.insert(jti.into(), expires_at);
+        }
         Ok(first)
     }
 
