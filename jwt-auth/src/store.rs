@@ -20,7 +20,17 @@ use futures_util::future::BoxFuture;
 
 use crate::backend::BoxError;
 
-/// Storage for used refresh tokens and revoked ids; see the [module docs](self).
+/// Storage for what refresh tokens and logout must remember, each record until a Unix time
+/// after which the token it concerns is refused for its `exp` anyway:
+///
+/// - **used refresh tokens**, by `jti` ([`consume`](Self::consume)): a refresh token is
+///   single-use, and presenting one that was used already is the sign of a stolen token;
+/// - **revoked ids** ([`revoke`](Self::revoke), [`is_revoked`](Self::is_revoked)): an access
+///   token's `jti` (logout), or a session's *family* id, which every access and refresh token
+///   of one login shares (logout, and a reused refresh token).
+///
+/// [`MemoryStore`] keeps them in the process; an application that runs several processes or
+/// must remember across restarts implements the trait over its database.
 ///
 /// `S` is the backend's state, handed to every call, so that a store can read the database
 /// pool the application keeps there. Implement the methods as `async fn`:
