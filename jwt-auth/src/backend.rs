@@ -114,6 +114,8 @@ pub(crate) struct Settings {
     pub csrf: CsrfSettings,
     /// The refresh tokens' lifetime, when refresh tokens are on.
     pub refresh: Option<Duration>,
+    /// Whether a token store is configured (tokens are revocable).
+    pub revocable: bool,
 }
 
 impl Settings {
@@ -124,6 +126,13 @@ impl Settings {
             cookie: &self.cookie.name,
             max_size: self.max_token_size,
         }
+    }
+
+    /// With a token store, the longest lifetime a token may be minted with: the longer of the
+    /// default expiration and the refresh tokens', so that a family's revocation outlives them.
+    pub(crate) fn longest_lifetime(&self) -> Duration {
+        self.refresh
+            .map_or(self.expiration, |refresh| refresh.max(self.expiration))
     }
 
     pub(crate) fn error_response(&self, error: &AuthError) -> Response {
@@ -446,8 +455,11 @@ where
         if until <= now {
             return Err(RefreshError::Invalid(InvalidToken::Expired));
         }
-        let jti = token.jti.as_deref().unwrap_or_default();
-        let family = family_of(jti).ok_or(RefreshError::Invalid(InvalidToken::Claims))?;
+        let jti = token.jti.clone().unwrap_or_default();
+        let family = family_of(&jti)
+            .ok_or(RefreshError::Invalid(InvalidToken::Claims))?
+            .to_owned();
+        let (jti, family) = (jti.as_str(), family.as_str());
         let store_failed = |error: &dyn fmt::Display| {
             tracing::error!(%error, "jwt-auth: token store failed during a refresh");
             RefreshError::Internal
@@ -459,6 +471,16 @@ where
             Ok(Err(error)) => return Err(store_failed(&*error)),
             Err(_) => return Err(store_failed(&"panic")),
         }
+        // The user first: when the retrieval fails (a 500 the client may retry), the token is
+        // not spent yet, so the retry is not mistaken for a reuse.
+        let token = Arc::new(token);
+        let (_, token) = self
+            .retrieve(token, state)
+            .await
+            .map_err(|error| match error {
+                AuthError::Internal => RefreshError::Internal,
+                _ => RefreshError::Unauthorized,
+            })?;
         match guarded(|| store.consume(state, jti, until)).await {
             Ok(Ok(true)) => {}
             Ok(Ok(false)) => {
@@ -476,23 +498,35 @@ where
             Ok(Err(error)) => return Err(store_failed(&*error)),
             Err(_) => return Err(store_failed(&"panic")),
         }
-        let family = family.to_owned();
-        let token = Arc::new(token);
-        let (_, token) = self
-            .retrieve(token, state)
-            .await
-            .map_err(|error| match error {
-                AuthError::Internal => RefreshError::Internal,
-                _ => RefreshError::Unauthorized,
-            })?;
-        let mut builder = self.token(token.sub.clone()).family(family);
+        // A store may forget a used token once it has expired: one that expired while it was
+        // being consumed is refused here, so that it is never spent twice.
+        if crate::codec::now() >= until {
+            return Err(RefreshError::Invalid(InvalidToken::Expired));
+        }
+        // The new pair is issued as of `now`, so that it expires no later than a revocation of
+        // the family made after the check above.
+        let mut builder = self.token(token.sub.clone()).family(family).issued_at(now);
         if let Some(iss) = &token.iss {
             builder = builder.issuer(iss.clone());
         }
         if let Some(aud) = &token.aud {
             builder = builder.audience(aud.clone());
         }
-        Ok(Login::new(builder.claims(&token.extras)))
+        if let Some(nbf) = token.nbf {
+            builder = builder.not_before(nbf);
+        }
+        Ok(Login::new(builder.claims(&token.extras)).status(axum::http::StatusCode::OK))
+    }
+
+    /// How long a revocation must last for a token that expires at `exp`: until then (plus the
+    /// leeway), or for ever when the backend does not check `exp`.
+    fn revoked_until(&self, exp: u64) -> u64 {
+        let rules = &self.settings.codec.rules;
+        if rules.verify_expiry {
+            exp.saturating_add(rules.leeway)
+        } else {
+            u64::MAX
+        }
     }
 
     /// Revokes a token (logout): its `jti` until it expires, and its family, so that the refresh
@@ -511,7 +545,7 @@ where
             return Ok(false);
         };
         let now = crate::codec::now();
-        let until = token.exp.saturating_add(self.settings.codec.rules.leeway);
+        let until = self.revoked_until(token.exp);
         let mut revocations = vec![(jti, until.max(now))];
         if let Some(family) = family_of(jti) {
             revocations.push((family, self.family_horizon(now).max(until)));
@@ -1064,6 +1098,7 @@ where
             max_token_size: self.max_token_size,
             csrf: self.csrf,
             refresh: self.refresh,
+            revocable: store.is_some(),
         };
         Ok(JwtAuth {
             settings: Arc::new(settings),

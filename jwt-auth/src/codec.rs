@@ -241,8 +241,8 @@ impl Rules {
 pub(crate) struct Codec {
     algorithm: Algorithm,
     header: Header,
-    /// The header of refresh tokens: `header` with `typ` [`REFRESH_TYP`].
-    refresh_header: Header,
+    /// The key of refresh tokens, derived from the signing key (see [`RefreshKey`]).
+    refresh: Option<RefreshKey>,
     encoding: Option<EncodingKey>,
     keys: Vec<VerifyKey>,
     pub(crate) remote: Option<std::sync::Arc<crate::jwks::RemoteJwks>>,
@@ -512,7 +512,7 @@ fn verification_keys(algorithm: Algorithm, key: &Key) -> Result<Vec<VerifyKey>, 
     }])
 }
 
-fn signing_key(algorithm: Algorithm, key: &Key) -> Result<EncodingKey, ConfigError> {
+fn signing_key(algorithm: Algorithm, key: &Key) -> Result<(EncodingKey, Vec<u8>), ConfigError> {
     let (encode, _) = pem_parsers(algorithm)?;
     let pem = match Loaded::load(algorithm, &key.material)? {
         Loaded::Pem(pem) => pem,
@@ -524,11 +524,15 @@ fn signing_key(algorithm: Algorithm, key: &Key) -> Result<EncodingKey, ConfigErr
             ));
         }
     };
-    encode(&pem).map_err(|e| key_error(algorithm, format!("signing key: {e}")))
+    let encoding = encode(&pem).map_err(|e| key_error(algorithm, format!("signing key: {e}")))?;
+    Ok((encoding, pem))
 }
 
-/// The signing key with its `kid`, and the verification keys.
-type ParsedKeys = (Option<(EncodingKey, Option<String>)>, Vec<VerifyKey>);
+/// The signing key with its `kid` and its bytes, and the verification keys.
+type ParsedKeys = (
+    Option<(EncodingKey, Option<String>, Vec<u8>)>,
+    Vec<VerifyKey>,
+);
 
 /// The keys of an asymmetric algorithm. Without a verification key for the signing key's
 /// `kid`, the signing key's public half is derived and added.
@@ -546,7 +550,7 @@ fn asymmetric_keys(
     }
     let signing = match signing {
         Some(key) => {
-            let encoding = signing_key(algorithm, key)?;
+            let (encoding, material) = signing_key(algorithm, key)?;
             let kid = key.kid.clone().or_else(|| key_id.map(str::to_owned));
             let covered = match &kid {
                 Some(kid) => keys.iter().any(|k| k.kid.as_ref() == Some(kid)),
@@ -561,7 +565,7 @@ fn asymmetric_keys(
                     key: jwk,
                 });
             }
-            Some((encoding, kid))
+            Some((encoding, kid, material))
         }
         None => None,
     };
@@ -611,6 +615,69 @@ pub(crate) fn select_key<'k>(
     }
 }
 
+/// The key of refresh tokens: HS256 with a secret derived from the signing key's bytes
+/// (HMAC-SHA256 of a fixed label), whatever the backend's algorithm. Only the backend that signs
+/// can verify its refresh tokens: a service that verifies access tokens with the published JWKS,
+/// or with the shared secret, cannot take a refresh token for an access token, even if it ignores
+/// the `typ` header. Replacing the signing key invalidates the refresh tokens it issued.
+#[derive(Clone)]
+struct RefreshKey {
+    header: Header,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl RefreshKey {
+    const LABEL: &[u8] = b"jwt-auth refresh-token key, v1";
+
+    fn derive(material: &[u8]) -> Result<Self, ConfigError> {
+        let derived = jsonwebtoken::crypto::sign(
+            Self::LABEL,
+            &EncodingKey::from_secret(material),
+            Algorithm::HS256,
+        )
+        .ok()
+        .and_then(|mac| URL_SAFE_NO_PAD.decode(mac).ok())
+        .ok_or_else(|| key_error(Algorithm::HS256, "cannot derive the refresh-token key"))?;
+        let mut header = Header::new(Algorithm::HS256);
+        header.typ = Some(REFRESH_TYP.to_owned());
+        Ok(Self {
+            header,
+            encoding: EncodingKey::from_secret(&derived),
+            decoding: DecodingKey::from_secret(&derived),
+        })
+    }
+
+    /// Checks the header (`alg` HS256, `typ` refresh+jwt, no `crit`) and the signature; returns
+    /// the payload bytes.
+    fn verify(&self, jwt: &str) -> Result<Vec<u8>, InvalidToken> {
+        let mut parts = jwt.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(InvalidToken::Malformed);
+        };
+        let decoded = jsonwebtoken::decode_header(jwt).map_err(|_| InvalidToken::Malformed)?;
+        if decoded.typ.as_deref() != Some(REFRESH_TYP) {
+            return Err(InvalidToken::WrongType);
+        }
+        if decoded.alg != Algorithm::HS256 {
+            return Err(InvalidToken::Algorithm);
+        }
+        if decoded.crit.is_some() {
+            return Err(InvalidToken::Malformed);
+        }
+        let message = &jwt.as_bytes()[..header.len() + 1 + payload.len()];
+        match jsonwebtoken::crypto::verify(signature, message, &self.decoding, Algorithm::HS256) {
+            Ok(true) => {}
+            Ok(false) | Err(_) => return Err(InvalidToken::Signature),
+        }
+        URL_SAFE_NO_PAD
+            .decode(payload)
+            .map_err(|_| InvalidToken::Malformed)
+    }
+}
+
 impl Codec {
     /// Parses the keys and checks them against the algorithm; with a signing key, a probe token is
     /// signed and verified, so a key pair that does not match is refused here, not per request.
@@ -644,7 +711,11 @@ impl Codec {
             }
             let kid = key_id.map(str::to_owned);
             (
-                Some((EncodingKey::from_secret(secret.expose()), kid.clone())),
+                Some((
+                    EncodingKey::from_secret(secret.expose()),
+                    kid.clone(),
+                    secret.expose().to_vec(),
+                )),
                 vec![VerifyKey {
                     kid,
                     key: DecodingKey::from_secret(secret.expose()),
@@ -678,18 +749,17 @@ impl Codec {
             }
         };
         let mut header = Header::new(algorithm);
-        let encoding = encoding.map(|(key, kid)| {
+        let mut refresh = None;
+        let encoding = encoding.map(|(key, kid, material)| {
             header.kid = kid;
+            refresh = Some(RefreshKey::derive(&material));
             key
         });
-        let refresh_header = Header {
-            typ: Some(REFRESH_TYP.to_owned()),
-            ..header.clone()
-        };
+        let refresh = refresh.transpose()?;
         let codec = Self {
             algorithm,
             header,
-            refresh_header,
+            refresh,
             encoding,
             keys,
             remote: remote.map(std::sync::Arc::new),
@@ -745,12 +815,15 @@ impl Codec {
         claims: &ClaimsToEncode,
         kind: TokenKind,
     ) -> Result<String, TokenError> {
-        let key = self.encoding.as_ref().ok_or(TokenError::NoSigningKey)?;
         claims.check()?;
-        let header = match kind {
-            TokenKind::Access => &self.header,
-            TokenKind::Refresh => &self.refresh_header,
+        let (header, key) = match kind {
+            TokenKind::Access => (&self.header, self.encoding.as_ref()),
+            TokenKind::Refresh => match &self.refresh {
+                Some(refresh) => (&refresh.header, Some(&refresh.encoding)),
+                None => (&self.header, None),
+            },
         };
+        let key = key.ok_or(TokenError::NoSigningKey)?;
         jsonwebtoken::encode(header, claims, key).map_err(|e| TokenError::Encode(e.to_string()))
     }
 
@@ -848,7 +921,8 @@ impl Codec {
         jwt: &str,
         now: u64,
     ) -> Result<Token<C>, InvalidToken> {
-        let payload = self.verify_signature(jwt, TokenKind::Refresh)?;
+        let refresh = self.refresh.as_ref().ok_or(InvalidToken::UnknownKey)?;
+        let payload = refresh.verify(jwt)?;
         self.validate_payload(&payload, now)
     }
 

@@ -189,6 +189,16 @@ pub enum TokenError {
     ZeroExpiration,
     /// The identifier (`sub`) is empty.
     EmptySubject,
+    /// A `jti` set by the application on a login of a backend with refresh tokens: the `jti`
+    /// is minted here, its family linking the tokens of one login for logout and reuse detection.
+    JtiWithRefreshTokens,
+    /// A token lifetime longer than a backend with a token store remembers revocations.
+    ExpirationTooLong {
+        /// The lifetime asked for, in seconds.
+        seconds: u64,
+        /// The longest allowed: the longer of the default and the refresh expiration.
+        max: u64,
+    },
     /// Serialization or signing failed.
     Encode(String),
 }
@@ -208,6 +218,15 @@ impl fmt::Display for TokenError {
             ),
             Self::ZeroExpiration => f.write_str("jwt-auth: the token expiration must be positive"),
             Self::EmptySubject => f.write_str("jwt-auth: the identifier (`sub`) must not be empty"),
+            Self::JtiWithRefreshTokens => f.write_str(
+                "jwt-auth: a backend with refresh tokens mints the `jti` of a login itself (its \
+                 family links the login's tokens for logout and reuse detection); remove `.jti(...)`",
+            ),
+            Self::ExpirationTooLong { seconds, max } => write!(
+                f,
+                "jwt-auth: a token lifetime of {seconds} s is longer than a revocation is \
+                 remembered ({max} s, the longer of `expiration` and `refresh_expiration`)"
+            ),
             Self::Encode(reason) => write!(f, "jwt-auth: failed to encode the token: {reason}"),
         }
     }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::http::header::{CONTENT_TYPE, SET_COOKIE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, PRAGMA, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cookie::Cookie;
@@ -19,7 +19,7 @@ use crate::refresh::{jti_in, new_id};
 use crate::token::{Audience, ClaimsToEncode, Extras, extras_to_map};
 
 /// The OAuth2 token response (RFC 6749 section 5.1), Litestar's `OAuth2Login`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OAuth2Login {
     /// The access token.
@@ -32,6 +32,20 @@ pub struct OAuth2Login {
     pub expires_in: u64,
 }
 
+impl std::fmt::Debug for OAuth2Login {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuth2Login")
+            .field("access_token", &"<redacted>")
+            .field("token_type", &self.token_type)
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}
+
 /// Builds a token: expiration, issuer, audience, `jti`, `nbf` and extras. Get one from
 /// [`JwtAuth::token`](crate::JwtAuth::token).
 #[must_use]
@@ -41,6 +55,8 @@ pub struct TokenBuilder<C = Extras> {
     expiration: Option<Duration>,
     /// The family of the `jti` minted when none is set; a new one when `None`.
     family: Option<String>,
+    /// The issue time, instead of the clock when the token is signed.
+    issued_at: Option<u64>,
     error: Option<TokenError>,
     _claims: PhantomData<fn() -> C>,
 }
@@ -73,6 +89,7 @@ impl<C: Serialize> TokenBuilder<C> {
             },
             expiration: None,
             family: None,
+            issued_at: None,
             error: None,
             _claims: PhantomData,
         }
@@ -81,6 +98,12 @@ impl<C: Serialize> TokenBuilder<C> {
     /// Mints the `jti` in this family (a refresh keeps the family of the login).
     pub(crate) fn family(mut self, family: impl Into<String>) -> Self {
         self.family = Some(family.into());
+        self
+    }
+
+    /// Issues the token as of `issued_at` (seconds since the Unix epoch) instead of now.
+    pub(crate) fn issued_at(mut self, issued_at: u64) -> Self {
+        self.issued_at = Some(issued_at);
         self
     }
 
@@ -140,6 +163,15 @@ impl<C: Serialize> TokenBuilder<C> {
         if whole_seconds(lifetime) == 0 {
             return Err(TokenError::ZeroExpiration);
         }
+        // A revoked family is remembered for the longest lifetime; a token that outlived that
+        // record would work again after a logout.
+        let longest = self.settings.longest_lifetime();
+        if self.settings.revocable && lifetime > longest {
+            return Err(TokenError::ExpirationTooLong {
+                seconds: whole_seconds(lifetime),
+                max: whole_seconds(longest),
+            });
+        }
         Ok(lifetime)
     }
 
@@ -154,7 +186,7 @@ impl<C: Serialize> TokenBuilder<C> {
             return Err(error);
         }
         let lifetime = whole_seconds(self.lifetime()?);
-        let issued = now();
+        let issued = self.issued_at.unwrap_or_else(now);
         self.claims.iat = Some(issued);
         self.claims.exp = issued.saturating_add(lifetime);
         let family = if self.claims.jti.is_some() {
@@ -177,23 +209,23 @@ impl<C: Serialize> TokenBuilder<C> {
     }
 }
 
-/// The refresh token minted with an access token: its claims but `nbf`, another `jti` of its
-/// family (a new family for an access token whose `jti` the application set), and the refresh
-/// lifetime.
+/// The refresh token minted with an access token: its claims (`nbf` too: a refresh cannot
+/// shorten the wait), another `jti` of its family, and the refresh lifetime.
 fn mint_refresh(
     settings: &Settings,
     minted: &Minted,
     lifetime: Duration,
 ) -> Result<String, TokenError> {
-    let family = match &minted.family {
-        Some(family) => family.clone(),
-        None => new_id()?,
-    };
+    // Logout revokes an access token's family; one whose `jti` the application set has none,
+    // and its refresh token would survive the logout.
+    let family = minted
+        .family
+        .as_ref()
+        .ok_or(TokenError::JtiWithRefreshTokens)?;
     let issued = minted.claims.iat.unwrap_or_else(now);
     let claims = ClaimsToEncode {
         exp: issued.saturating_add(whole_seconds(lifetime)),
-        nbf: None,
-        jti: Some(jti_in(&family)?),
+        jti: Some(jti_in(family)?),
         ..minted.claims.clone()
     };
     settings.codec.encode_kind(&claims, TokenKind::Refresh)
@@ -334,6 +366,9 @@ impl<C: Serialize> Login<C> {
                 .map_err(|e| TokenError::Encode(e.to_string()))?,
         );
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        // A response that carries a token is never cached (RFC 6749 section 5.1).
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(PRAGMA, HeaderValue::from_static("no-cache"));
         if settings.flow.uses_cookie() {
             headers.insert(SET_COOKIE, set_cookie(&settings.cookie, &jwt, lifetime)?);
         }

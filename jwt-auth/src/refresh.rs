@@ -16,6 +16,27 @@
 //!
 //! The store is consulted on every authenticated request (one `is_revoked` call with the
 //! token's `jti` and family) and on every refresh (`is_revoked`, then `consume`).
+//! [`JwtAuth::decode`](crate::JwtAuth::decode) alone does not ask it: it checks a token, not a
+//! session.
+//!
+//! Refresh tokens are signed with HS256 and a key derived from the signing key (see
+//! `RefreshKey` in the codec), whatever the backend's algorithm: only the backend that issued
+//! them can verify them, so a service that verifies access tokens with the published JWKS or a
+//! shared secret can never take one for an access token. Replacing the signing key invalidates
+//! the refresh tokens it issued.
+//!
+//! With refresh tokens, a login's `jti` is always minted here (a `jti` set with
+//! [`Login::jti`](crate::Login::jti) is a [`TokenError::JtiWithRefreshTokens`]), and with a token
+//! store no token may live longer than the longer of `expiration` and `refresh_expiration`
+//! (a revocation is remembered that long; [`TokenError::ExpirationTooLong`]).
+//!
+//! A refresh carries the login's `iss`, `aud`, `nbf` and extra claims into the new tokens. With
+//! a typed claims type `C`, only what `C` deserializes survives; a handler can add claims to the
+//! returned [`Login`](crate::Login) with `.extra(...)`.
+//!
+//! Two requests racing with the same refresh token (two tabs, a retry after a lost response)
+//! count as a reuse and revoke the family: the user logs in again. That is the safe reading of
+//! RFC 9700; there is no grace period.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

@@ -20,7 +20,17 @@ use futures_util::future::BoxFuture;
 
 use crate::backend::BoxError;
 
-/// Storage for used refresh tokens and revoked ids; see the [module docs](self).
+/// Storage for what refresh tokens and logout must remember, each record until a Unix time
+/// after which the token it concerns is refused for its `exp` anyway:
+///
+/// - **used refresh tokens**, by `jti` ([`consume`](Self::consume)): a refresh token is
+///   single-use, and presenting one that was used already is the sign of a stolen token;
+/// - **revoked ids** ([`revoke`](Self::revoke), [`is_revoked`](Self::is_revoked)): an access
+///   token's `jti` (logout), or a session's *family* id, which every access and refresh token
+///   of one login shares (logout, and a reused refresh token).
+///
+/// [`MemoryStore`] keeps them in the process; an application that runs several processes or
+/// must remember across restarts implements the trait over its database.
 ///
 /// `S` is the backend's state, handed to every call, so that a store can read the database
 /// pool the application keeps there. Implement the methods as `async fn`:
@@ -131,15 +141,29 @@ impl<S: Sync, T: TokenStore<S>> DynStore<S> for T {
 /// A [`TokenStore`] in the process's memory: right for one process, forgotten at exit.
 ///
 /// Records past their expiry are dropped whenever the number of records doubles, so memory is
-/// bounded by the records still in force: one per refresh token used, and one per logout or
-/// reuse, during their lifetime. Cloning shares the records.
-#[derive(Clone, Default)]
+/// bounded by the records still in force: one per refresh (about 100 bytes, kept for the
+/// refresh tokens' lifetime), and one or two per logout or reuse. A client that refreshes in a
+/// loop adds one record per refresh, so the used-token records are capped
+/// ([`with_capacity`](Self::with_capacity), default one million, about 100 MB): when they are
+/// all in force, a refresh fails (a 500, and the client logs in again) rather than forgetting a
+/// use. Revocations are never refused. Cloning shares the records; two backends built
+/// separately (two calls to a generated `new()`) each get their own store unless given the
+/// same one.
+#[derive(Clone)]
 pub struct MemoryStore {
     inner: Arc<Mutex<Records>>,
 }
 
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::with_capacity(Self::DEFAULT_CAPACITY)
+    }
+}
+
 #[derive(Default)]
 struct Records {
+    /// The most used-token records kept; see [`MemoryStore::with_capacity`].
+    capacity: usize,
     used: HashMap<Box<str>, u64>,
     revoked: HashMap<Box<str>, u64>,
     /// The record count after the last sweep; the next sweep runs at twice as many.
@@ -168,10 +192,24 @@ impl std::fmt::Debug for MemoryStore {
 }
 
 impl MemoryStore {
-    /// An empty store.
+    /// The default cap on used-token records.
+    pub const DEFAULT_CAPACITY: usize = 1_000_000;
+
+    /// An empty store with the default capacity.
     #[must_use]
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty store that keeps at most `capacity` used-token records in force.
+    #[must_use]
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            inner: Arc::new(Mutex::new(Records {
+                capacity,
+                ..Records::default()
+            })),
+        }
     }
 
     fn records(&self) -> std::sync::MutexGuard<'_, Records> {
@@ -197,19 +235,21 @@ impl<S: Sync> TokenStore<S> for MemoryStore {
         let now = crate::codec::now();
         let mut records = self.records();
         records.sweep_if_grown(now);
-        let first = match records.used.get_mut(jti) {
-            // An expired record is forgotten: the token it concerned is refused for its `exp`.
-            Some(until) if *until <= now => {
-                *until = expires_at;
-                true
+        // A record stays a use until it is swept, even past its expiry: the caller refuses a
+        // token that expired meanwhile, so either way the token is spent once.
+        if records.used.contains_key(jti) {
+            return Ok(false);
+        }
+        if records.used.len() >= records.capacity {
+            records.used.retain(|_, until| *until > now);
+            if records.used.len() >= records.capacity {
+                return Err(
+                    "the in-memory token store is full (MemoryStore::with_capacity)".into(),
+                );
             }
-            Some(_) => false,
-            None => {
-                records.used.insert(jti.into(), expires_at);
-                true
-            }
-        };
-        Ok(first)
+        }
+        records.used.insert(jti.into(), expires_at);
+        Ok(true)
     }
 
     async fn revoke(&self, _state: &S, id: &str, expires_at: u64) -> Result<(), BoxError> {
@@ -266,6 +306,21 @@ mod tests {
         block_on(TokenStore::<()>::revoke(&store, &(), "id", now + 3600)).unwrap();
         block_on(TokenStore::<()>::revoke(&store, &(), "id", now - 1)).unwrap();
         assert!(block_on(TokenStore::<()>::is_revoked(&store, &(), &["id"])).unwrap());
+    }
+
+    #[test]
+    fn a_full_store_refuses_a_use_rather_than_forget_one() {
+        let store = MemoryStore::with_capacity(2);
+        let now = crate::codec::now();
+        assert!(block_on(TokenStore::<()>::consume(&store, &(), "a", now + 60)).unwrap());
+        assert!(block_on(TokenStore::<()>::consume(&store, &(), "b", now - 1)).unwrap());
+        // "b" has expired: it makes room.
+        assert!(block_on(TokenStore::<()>::consume(&store, &(), "c", now + 60)).unwrap());
+        assert!(block_on(TokenStore::<()>::consume(&store, &(), "d", now + 60)).is_err());
+        assert!(!block_on(TokenStore::<()>::consume(&store, &(), "a", now + 60)).unwrap());
+        // Revocations are always recorded.
+        block_on(TokenStore::<()>::revoke(&store, &(), "x", now + 60)).unwrap();
+        assert!(block_on(TokenStore::<()>::is_revoked(&store, &(), &["x"])).unwrap());
     }
 
     #[test]

@@ -249,18 +249,161 @@ async fn the_refreshed_access_token_keeps_the_claims_of_the_login() {
     assert_eq!(claims["sub"], "alice");
 }
 
-/// A refresh token signed by hand: `typ` refresh+jwt and any payload.
+/// The refresh-token key of a backend whose signing key (or secret) is `material`: HS256 with
+/// HMAC-SHA256(material, label) as the secret.
+fn refresh_key(material: &[u8]) -> EncodingKey {
+    use base64::Engine as _;
+    let mac = jsonwebtoken::crypto::sign(
+        b"jwt-auth refresh-token key, v1",
+        &EncodingKey::from_secret(material),
+        Algorithm::HS256,
+    )
+    .unwrap();
+    let derived = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(mac)
+        .unwrap();
+    EncodingKey::from_secret(&derived)
+}
+
+/// A refresh token signed by hand with the test backends' refresh key, `typ` refresh+jwt.
 fn refresh_token(payload: &Value) -> String {
     let header = Header {
         typ: Some(REFRESH_TYP.to_owned()),
         ..Header::new(Algorithm::HS256)
     };
-    jsonwebtoken::encode(
-        &header,
-        payload,
-        &EncodingKey::from_secret(SECRET.as_bytes()),
-    )
-    .unwrap()
+    jsonwebtoken::encode(&header, payload, &refresh_key(SECRET.as_bytes())).unwrap()
+}
+
+#[tokio::test]
+async fn refresh_tokens_are_signed_with_a_key_derived_from_the_signing_key() {
+    let auth = backend();
+    let (access, refresh, _) = pair(auth.login("alice")).await;
+    let mut validation = jsonwebtoken::Validation::new(Algorithm::HS256);
+    validation.validate_aud = false;
+    let secret = jsonwebtoken::DecodingKey::from_secret(SECRET.as_bytes());
+    assert!(jsonwebtoken::decode::<Value>(&access, &secret, &validation).is_ok());
+    assert!(
+        jsonwebtoken::decode::<Value>(&refresh, &secret, &validation).is_err(),
+        "a service that shares the secret cannot take a refresh token for an access token"
+    );
+    // The same derivation by hand makes a refresh token the backend takes.
+    let by_hand = refresh_token(&json!({"sub": "alice", "exp": now() + 60,
+        "jti": "AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBB"}));
+    assert!(auth.refresh(&by_hand, &()).await.is_ok());
+
+    // An RS256 backend: its refresh tokens are not verifiable with the published public key.
+    let private = include_bytes!("keys/rsa2048-private.pem");
+    let rsa = JwtAuth::<User>::builder()
+        .algorithm(Algorithm::RS256)
+        .signing_key(jwt_auth::Key::pem(private))
+        .flow(Flow::OAuth2Password)
+        .token_url("/login")
+        .refresh_tokens(DAY)
+        .retrieve_user_sync(|token, _state: &()| known_user(&token.sub))
+        .build()
+        .unwrap();
+    let (access, refresh, _) = pair(rsa.login("alice")).await;
+    let public =
+        jsonwebtoken::DecodingKey::from_rsa_pem(include_bytes!("keys/rsa2048-public.pem")).unwrap();
+    let validation = jsonwebtoken::Validation::new(Algorithm::RS256);
+    assert!(jsonwebtoken::decode::<Value>(&access, &public, &validation).is_ok());
+    assert!(jsonwebtoken::decode::<Value>(&refresh, &public, &validation).is_err());
+    assert_eq!(header_of(&refresh).alg, Algorithm::HS256);
+    assert!(rsa.refresh(&refresh, &()).await.is_ok());
+    assert_eq!(
+        rsa.decode(&refresh).unwrap_err(),
+        InvalidToken::Algorithm,
+        "the access path refuses it before any key is tried"
+    );
+}
+
+#[tokio::test]
+async fn a_login_cannot_set_its_own_jti_or_outlive_revocation_records() {
+    let auth = backend();
+    let reply = read(auth.login("alice").jti("my-session").into_response()).await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(matches!(
+        auth.login("alice").jti("my-session").try_into_response(),
+        Err(jwt_auth::TokenError::JtiWithRefreshTokens)
+    ));
+    // 30 days is the longest a family's revocation is remembered.
+    assert!(matches!(
+        auth.login("alice").expiration(31 * DAY).try_into_response(),
+        Err(jwt_auth::TokenError::ExpirationTooLong { seconds, max })
+            if seconds == 31 * 86_400 && max == 30 * 86_400
+    ));
+    assert!(
+        auth.login("alice")
+            .expiration(30 * DAY)
+            .try_into_response()
+            .is_ok()
+    );
+    // Without a store, any lifetime and any jti.
+    let plain = builder().build().unwrap();
+    assert!(
+        plain
+            .token("alice")
+            .expiration(400 * DAY)
+            .jti("x")
+            .encode()
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn without_expiry_checks_a_revocation_lasts() {
+    let auth = builder()
+        .verify_expiry(false)
+        .token_store(MemoryStore::new())
+        .build()
+        .unwrap();
+    // Long expired, still accepted by this backend: only the revocation stops it.
+    let jwt = common::sign(&json!({"sub": "alice", "exp": now() - 3600,
+        "jti": "AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBB"}));
+    assert_eq!(status_with(&auth, &jwt).await, StatusCode::OK);
+    assert!(auth.revoke(&auth.decode(&jwt).unwrap(), &()).await.unwrap());
+    assert_eq!(status_with(&auth, &jwt).await, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn not_before_is_carried_into_the_refresh_token() {
+    let auth = backend();
+    let later = now() + 3600;
+    let (access, refresh, _) = pair(auth.login("alice").not_before(later)).await;
+    assert_eq!(payload_of(&refresh)["nbf"], later);
+    assert_eq!(status_with(&auth, &access).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        auth.refresh(&refresh, &()).await.unwrap_err(),
+        RefreshError::Invalid(InvalidToken::NotYetValid)
+    );
+}
+
+#[tokio::test]
+async fn a_failed_lookup_does_not_spend_the_refresh_token() {
+    let failures = Arc::new(Mutex::new(1));
+    let counter = Arc::clone(&failures);
+    let auth = builder()
+        .refresh_tokens(DAY)
+        .retrieve_user_sync(move |token, _state: &()| {
+            let mut left = counter.lock().unwrap();
+            if *left > 0 {
+                *left -= 1;
+                return Err("the database is down".into());
+            }
+            Ok::<_, BoxError>(known_user(&token.sub))
+        })
+        .build()
+        .unwrap();
+    let (_, refresh, _) = pair(auth.login("alice")).await;
+    assert_eq!(
+        auth.refresh(&refresh, &()).await.unwrap_err(),
+        RefreshError::Internal
+    );
+    assert!(
+        auth.refresh(&refresh, &()).await.is_ok(),
+        "the retry after a 500 is not a reuse"
+    );
+    assert_eq!(*failures.lock().unwrap(), 0);
 }
 
 #[tokio::test]
@@ -495,17 +638,17 @@ fn refresh_tokens_are_refused_where_they_cannot_work() {
 }
 
 #[tokio::test]
-async fn a_refresh_answers_with_the_login_response_of_the_flow() {
+async fn a_refresh_answers_200_with_the_login_response_of_the_flow_uncached() {
     let auth = backend();
-    let (_, refresh, _) = pair(auth.login("alice")).await;
-    let response = auth
-        .refresh(&refresh, &())
-        .await
-        .unwrap()
-        .status(StatusCode::OK)
-        .into_response();
+    let login = read(auth.login("alice").into_response()).await;
+    assert_eq!(login.status, StatusCode::CREATED, "Litestar's login status");
+    assert_eq!(login.header("cache-control"), Some("no-store"));
+    let refresh = login.json()["refresh_token"].as_str().unwrap().to_owned();
+    let response = auth.refresh(&refresh, &()).await.unwrap().into_response();
     let reply = read(response).await;
-    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.status, StatusCode::OK, "RFC 6749 section 5.1");
+    assert_eq!(reply.header("cache-control"), Some("no-store"));
+    assert_eq!(reply.header("pragma"), Some("no-cache"));
     let access = reply.bearer("authorization");
     assert_eq!(reply.json()["access_token"], access.as_str());
     assert_user(
