@@ -112,9 +112,15 @@ impl Server {
         }
     }
 
-    /// Everything the server wrote on stderr so far.
+    /// Everything the server wrote on stderr so far. The thread that reads the pipe may lag
+    /// behind the process (a line written before the listening line can still be in the pipe),
+    /// so this waits until it has been quiet for 200 ms.
     pub fn stderr(&self) -> Vec<String> {
-        self.stderr.try_iter().collect()
+        let mut lines = Vec::new();
+        while let Ok(line) = self.stderr.recv_timeout(Duration::from_millis(200)) {
+            lines.push(line);
+        }
+        lines
     }
 
     pub fn pid(&self) -> u32 {

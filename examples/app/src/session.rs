@@ -65,7 +65,8 @@ pub async fn token(
     match grant {
         TokenGrant::Password(grant) => log_in(&auth, &state, grant).await,
         TokenGrant::RefreshToken(grant) => match auth.refresh(&grant.refresh_token, &state).await {
-            Ok(login) => no_store(login.status(StatusCode::OK).into_response()),
+            // 200, with `Cache-Control: no-store` as on every token response of the library.
+            Ok(login) => login.into_response(),
             Err(error) => error.into_response(),
         },
     }
@@ -87,11 +88,10 @@ async fn log_in(auth: &RetrieveUser, state: &AppState, grant: PasswordGrant) -> 
     match password::verify(grant.password, hash).await {
         Ok(true) => {
             attempt.succeeded();
-            no_store(
-                auth.login(id.unwrap_or_default())
-                    .status(StatusCode::OK)
-                    .into_response(),
-            )
+            // RFC 6749 section 5.1: 200, not the 201 of Litestar's login.
+            auth.login(id.unwrap_or_default())
+                .status(StatusCode::OK)
+                .into_response()
         }
         Ok(false) => {
             attempt.failed();
@@ -99,16 +99,6 @@ async fn log_in(auth: &RetrieveUser, state: &AppState, grant: PasswordGrant) -> 
         }
         Err(error) => AppError::Internal(error).into_response(),
     }
-}
-
-/// RFC 6749 section 5.1: a response with tokens is not to be cached.
-fn no_store(mut response: Response) -> Response {
-    if response.status().is_success() {
-        let headers = response.headers_mut();
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    }
-    response
 }
 
 /// The 429 of a locked username, in the OAuth2 error shape.
