@@ -1,0 +1,190 @@
+//! The application's OpenAPI side checked with outside tools, on a real socket:
+//! `openapi-spec-validator` (the document is valid OpenAPI 3.1), schemathesis (no 5xx, no
+//! response that contradicts the document) and headless Chromium through `playwright-core`
+//! (`tests/browser/app_authorize.mjs`: "Authorize" on the `/schema` page with a registered
+//! username and password, then "Try it out" on `GET /me` shows a 200 with the user; the
+//! screenshot is kept in `target/artifacts/app-me.png`).
+//!
+//! `.ci/run` installs the tools: the Python ones in `target/tools/venv`, `playwright-core` in
+//! `tests/browser/node_modules`, Debian's `chromium`. A missing tool fails these tests; it never
+//! skips them. `JWT_AUTH_TOOLS` names another folder holding `venv/`.
+
+#[path = "../../../tests/support/mod.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+use support::{SECRET, Server};
+
+/// The workspace's root folder.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("examples/app is two folders down")
+        .to_owned()
+}
+
+/// `target/artifacts/`, created when needed.
+fn artifacts() -> PathBuf {
+    let dir = root().join("target").join("artifacts");
+    std::fs::create_dir_all(&dir).expect("create target/artifacts");
+    dir
+}
+
+/// A program of the tools' Python venv; panics (the test fails) when it is not installed.
+fn python_tool(name: &str) -> PathBuf {
+    let tools = std::env::var_os("JWT_AUTH_TOOLS")
+        .map_or_else(|| root().join("target").join("tools"), PathBuf::from);
+    let path = tools.join("venv").join("bin").join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run `bash .ci/run` (or its tools block) to install it",
+        path.display()
+    );
+    path
+}
+
+fn run(command: &mut Command) -> Output {
+    let output = command
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {command:?}: {error}"));
+    println!("$ {command:?}\n{}", String::from_utf8_lossy(&output.stdout));
+    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+/// The app on a fresh database file `target/artifacts/<name>.db`.
+fn start(name: &str) -> Server {
+    let database = artifacts().join(format!("{name}.db"));
+    for suffix in ["", "-shm", "-wal"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", database.display()));
+    }
+    Server::start_program(
+        Path::new(env!("CARGO_BIN_EXE_app")),
+        &[
+            ("JWT_SECRET", SECRET),
+            (
+                "DATABASE_URL",
+                &format!("sqlite://{}?mode=rwc", database.display()),
+            ),
+        ],
+    )
+}
+
+#[tokio::test]
+async fn the_document_is_valid_openapi_3_1() {
+    let server = start("app-openapi");
+    let response = server.get("/schema/openapi.json", &[]).await;
+    assert_eq!(response.status, 200);
+    let file = artifacts().join("openapi-app.json");
+    std::fs::write(&file, response.text()).expect("write the document");
+    let output = run(Command::new(python_tool("openapi-spec-validator")).arg(&file));
+    assert!(output.status.success(), "the validator refused it");
+}
+
+#[tokio::test]
+async fn schemathesis_finds_no_server_error_and_no_contradiction() {
+    let schemathesis = python_tool("schemathesis");
+    let server = start("app-schemathesis");
+    // A user and a token, so that the protected operations are exercised beyond their 401.
+    let registered = server
+        .post_json(
+            "/register",
+            &json!({"username": "ada", "password": "correct horse"}),
+        )
+        .await;
+    assert_eq!(registered.status, 201);
+    let login = server
+        .request(
+            "POST",
+            "/token",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            "grant_type=password&username=ada&password=correct+horse",
+        )
+        .await;
+    assert_eq!(login.status, 200);
+    let token = login.json()["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_owned();
+    let base = format!("http://{}", server.addr);
+    let report = artifacts().join("schemathesis-app.junit.xml");
+    let output = run(Command::new(schemathesis)
+        .args(["run", &format!("{base}/schema/openapi.json")])
+        .args(["--url", &base])
+        .args(["--checks", "all"])
+        .args(["--max-examples", "30", "--seed", "20261128", "--no-color"])
+        .args(["--generation-database", "none"])
+        .current_dir(artifacts())
+        .args(["--header", &format!("Authorization: Bearer {token}")])
+        .args(["--report", "junit", "--report-junit-path"])
+        .arg(&report)
+        .env("NO_COLOR", "1"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "schemathesis found problems (report: {})",
+        report.display()
+    );
+    assert!(
+        stdout.contains("8 selected / 8 total"),
+        "all eight operations"
+    );
+    assert!(stdout.contains(" passed"), "test cases ran");
+}
+
+#[tokio::test]
+async fn authorize_then_try_it_out_on_me_shows_the_user_in_headless_chromium() {
+    let browser = root().join("tests").join("browser");
+    let playwright = browser.join("node_modules").join("playwright-core");
+    assert!(
+        playwright.exists(),
+        "{} is missing: run `bash .ci/run` (or `npm ci` in tests/browser)",
+        playwright.display()
+    );
+    let artifacts = artifacts();
+    let server = start("app-swagger-ui");
+    let (username, password) = ("grace", "correct horse battery");
+    let registered = server
+        .post_json(
+            "/register",
+            &json!({"username": username, "password": password}),
+        )
+        .await;
+    assert_eq!(registered.status, 201);
+
+    let screenshot = artifacts.join("app-me.png");
+    let _ = std::fs::remove_file(&screenshot);
+    let command = Command::new("node")
+        .arg(browser.join("app_authorize.mjs"))
+        .arg(format!("http://{}", server.addr))
+        .arg(&screenshot)
+        .args([username, password])
+        .output();
+    let output = command.unwrap_or_else(|error| panic!("cannot run node: {error}"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    println!("{stdout}");
+    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    let seen: Value = stdout
+        .lines()
+        .last()
+        .and_then(|line| serde_json::from_str(line).ok())
+        .unwrap_or(Value::Null);
+    assert!(
+        output.status.success(),
+        "the page check failed: {}",
+        seen["failures"]
+    );
+    assert_eq!(seen["tokenStatus"], 200);
+    assert_eq!(seen["meAuthorization"], "Bearer");
+    assert_eq!(seen["meStatus"], "200");
+    let shown: Value =
+        serde_json::from_str(seen["meBody"].as_str().expect("the body shown")).expect("JSON shown");
+    assert_eq!(shown, registered.json());
+    assert_eq!(seen["blocked"], json!([]));
+    assert!(screenshot.exists(), "no screenshot");
+    println!("screenshot: {}", screenshot.display());
+}
