@@ -1,7 +1,7 @@
 //! What must outlive the process about tokens, in SQLite: the refresh tokens already used
 //! (rotation) and the revoked ids (access tokens' `jti`s, refresh families). Rows past their
-//! `expires_at` are useless (the token they name no longer verifies) and are deleted on each
-//! revocation.
+//! `expires_at` are useless (the token they name no longer verifies): expired used tokens are
+//! deleted on each refresh, expired revocations on each revocation (both through an index).
 
 use jwt_auth::{BoxError, TokenStore};
 
@@ -29,6 +29,12 @@ impl TokenStore<AppState> for SqliteTokens {
         .bind(seconds(expires_at))
         .execute(&state.db)
         .await?;
+        // The library refuses a token that expired while it was consumed, so a row may go as
+        // soon as its token has expired.
+        sqlx::query("DELETE FROM used_refresh_tokens WHERE expires_at < ?")
+            .bind(now())
+            .execute(&state.db)
+            .await?;
         Ok(inserted.rows_affected() == 1)
     }
 
