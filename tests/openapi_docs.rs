@@ -9,11 +9,11 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::{Value, json};
-use support::Server;
+use support::{Server, artifacts, python_tool, run, workspace_root};
 
 /// Each example with its open and its protected operations (`METHOD /path`).
 const EXAMPLES: [(&str, &[&str], &[&str]); 3] = [
@@ -25,39 +25,6 @@ const EXAMPLES: [(&str, &[&str], &[&str]); 3] = [
         &["GET /some-path"],
     ),
 ];
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// `target/artifacts/`, created when needed.
-fn artifacts() -> PathBuf {
-    let dir = root().join("target").join("artifacts");
-    std::fs::create_dir_all(&dir).expect("create target/artifacts");
-    dir
-}
-
-/// A program of the tools' Python venv; panics (the test fails) when it is not installed.
-fn python_tool(name: &str) -> PathBuf {
-    let tools = std::env::var_os("JWT_AUTH_TOOLS")
-        .map_or_else(|| root().join("target").join("tools"), PathBuf::from);
-    let path = tools.join("venv").join("bin").join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: run `bash .ci/run` (or its tools block) to install it",
-        path.display()
-    );
-    path
-}
-
-fn run(command: &mut Command) -> Output {
-    let output = command
-        .output()
-        .unwrap_or_else(|error| panic!("cannot run {command:?}: {error}"));
-    println!("$ {command:?}\n{}", String::from_utf8_lossy(&output.stdout));
-    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
-    output
-}
 
 fn validate(document: &Path) -> Output {
     run(Command::new(python_tool("openapi-spec-validator")).arg(document))
@@ -177,8 +144,11 @@ fn the_validator_refuses_an_oauth2_scheme_without_scopes() {
 
 #[tokio::test]
 async fn schema_page_renders_offline_in_headless_chromium() {
-    let script = root().join("tests").join("browser").join("schema_page.mjs");
-    let playwright = root()
+    let script = workspace_root()
+        .join("tests")
+        .join("browser")
+        .join("schema_page.mjs");
+    let playwright = workspace_root()
         .join("tests")
         .join("browser")
         .join("node_modules")

@@ -4,8 +4,8 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -289,4 +289,46 @@ impl Response {
         let pair = parts.next().expect("name=value");
         (pair, parts.collect())
     }
+}
+
+/// The workspace's root folder (the one with `Cargo.lock`), from the root package or a member.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .find(|dir| dir.join("Cargo.lock").exists())
+        .expect("the workspace root has Cargo.lock")
+        .to_owned()
+}
+
+/// `target/artifacts/` of the workspace, created when needed.
+pub fn artifacts() -> PathBuf {
+    let dir = workspace_root().join("target").join("artifacts");
+    std::fs::create_dir_all(&dir).expect("create target/artifacts");
+    dir
+}
+
+/// A program of the tools' Python venv (`target/tools/venv`, or `$JWT_AUTH_TOOLS/venv`); panics
+/// (the test fails) when it is not installed.
+pub fn python_tool(name: &str) -> PathBuf {
+    let tools = std::env::var_os("JWT_AUTH_TOOLS").map_or_else(
+        || workspace_root().join("target").join("tools"),
+        PathBuf::from,
+    );
+    let path = tools.join("venv").join("bin").join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run `bash .ci/run` (or its tools block) to install it",
+        path.display()
+    );
+    path
+}
+
+/// Runs a command to its end, printing its output for the test log.
+pub fn run(command: &mut Command) -> Output {
+    let output = command
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {command:?}: {error}"));
+    println!("$ {command:?}\n{}", String::from_utf8_lossy(&output.stdout));
+    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    output
 }

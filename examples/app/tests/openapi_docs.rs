@@ -12,49 +12,11 @@
 #[path = "../../../tests/support/mod.rs"]
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
 use serde_json::{Value, json};
-use support::{SECRET, Server};
-
-/// The workspace's root folder.
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("examples/app is two folders down")
-        .to_owned()
-}
-
-/// `target/artifacts/`, created when needed.
-fn artifacts() -> PathBuf {
-    let dir = root().join("target").join("artifacts");
-    std::fs::create_dir_all(&dir).expect("create target/artifacts");
-    dir
-}
-
-/// A program of the tools' Python venv; panics (the test fails) when it is not installed.
-fn python_tool(name: &str) -> PathBuf {
-    let tools = std::env::var_os("JWT_AUTH_TOOLS")
-        .map_or_else(|| root().join("target").join("tools"), PathBuf::from);
-    let path = tools.join("venv").join("bin").join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: run `bash .ci/run` (or its tools block) to install it",
-        path.display()
-    );
-    path
-}
-
-fn run(command: &mut Command) -> Output {
-    let output = command
-        .output()
-        .unwrap_or_else(|error| panic!("cannot run {command:?}: {error}"));
-    println!("$ {command:?}\n{}", String::from_utf8_lossy(&output.stdout));
-    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
-    output
-}
+use support::{SECRET, Server, artifacts, python_tool, run, workspace_root};
 
 /// The app on a fresh database file `target/artifacts/<name>.db`.
 fn start(name: &str) -> Server {
@@ -138,7 +100,7 @@ async fn schemathesis_finds_no_server_error_and_no_contradiction() {
 
 #[tokio::test]
 async fn authorize_then_try_it_out_on_me_shows_the_user_in_headless_chromium() {
-    let browser = root().join("tests").join("browser");
+    let browser = workspace_root().join("tests").join("browser");
     let playwright = browser.join("node_modules").join("playwright-core");
     assert!(
         playwright.exists(),
