@@ -170,7 +170,12 @@ fn main() {
     let one = token(&auth, 0);
     let run = |router: &Router, headers: &[Option<String>], status| {
         // The first requests (a whole cycle for `cycle`) warm caches and lazy statics, uncounted.
-        send_all(&runtime, router, &headers[..headers.len().min(CYCLE)], status);
+        send_all(
+            &runtime,
+            router,
+            &headers[..headers.len().min(CYCLE)],
+            status,
+        );
         measured(&runtime, router, headers, status);
     };
     match scenario.as_str() {
