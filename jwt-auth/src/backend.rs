@@ -326,23 +326,22 @@ where
         if source == TokenSource::Cookie && !settings.csrf.allows(method, uri, headers) {
             return Err(AuthError::CrossSite);
         }
-        let cache = self.hooks.cache.as_ref();
+        let cache = self
+            .hooks
+            .cache
+            .as_ref()
+            .map(|cache| (cache, cache.hash(jwt)));
         let now = crate::codec::now();
-        let token = if let Some(token) = cache.and_then(|cache| cache.get(jwt, now)) {
-            token
+        let known = if let Some(known) = cache.and_then(|(cache, hash)| cache.get(hash, jwt, now)) {
+            known
         } else {
-            let token = Arc::new(
-                settings
-                    .codec
-                    .decode_async(jwt)
-                    .await
-                    .map_err(AuthError::InvalidToken)?,
-            );
-            if let Some(cache) = cache {
-                cache.insert(jwt, &token, now);
+            let known = settings.codec.decode_async(jwt).await.map(Arc::new);
+            if let Some((cache, hash)) = cache {
+                cache.remember(hash, jwt, &known, now);
             }
-            token
+            known
         };
+        let token = known.map_err(AuthError::InvalidToken)?;
         self.resolve(token, state).await
     }
 
