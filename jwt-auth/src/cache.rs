@@ -39,6 +39,9 @@ const CAPACITY: usize = SHARDS * SETS * WAYS;
 /// The most token bytes a table holds (each shard holds a sixteenth).
 const MAX_BYTES: usize = 16 << 20;
 const SHARD_BYTES: usize = MAX_BYTES / SHARDS;
+/// How many of a token's last bytes are hashed (32 base64url characters: 192 bits of its
+/// signature).
+const HASHED_TAIL: usize = 32;
 
 /// What the caches know of a token.
 pub(crate) type Known<C> = Result<Arc<Token<C>>, InvalidToken>;
@@ -66,9 +69,14 @@ impl<C, H: BuildHasher> TokenCache<C, H> {
         }
     }
 
-    /// The hash of `jwt` that [`get`](Self::get) and [`remember`](Self::remember) take.
+    /// The hash of `jwt` that [`get`](Self::get) and [`remember`](Self::remember) take: of its
+    /// length and its last [`HASHED_TAIL`] bytes, part of the signature, which differs between
+    /// any two tokens the keys signed. Tokens that share their tail share a set, nothing more:
+    /// a hit compares the full bytes.
     pub(crate) fn hash(&self, jwt: &str) -> u64 {
-        self.hasher.hash_one(jwt.as_bytes())
+        let bytes = jwt.as_bytes();
+        let tail = &bytes[bytes.len().saturating_sub(HASHED_TAIL)..];
+        self.hasher.hash_one((bytes.len(), tail))
     }
 
     /// What is known of exactly `jwt` at `now`: verified (and not expired), or a bad signature.
