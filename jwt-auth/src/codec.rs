@@ -577,7 +577,8 @@ pub(crate) struct JoseHeader {
     pub typ: Option<String>,
 }
 
-/// A JOSE header with only the fields this crate reads, parsed without allocating (issue 8).
+/// A JOSE header with only the fields this crate reads, decoded and parsed in a stack buffer
+/// (issue 8): no `Header` of 17 fields, no flattened map.
 /// A header with any other field, or that this cannot take, is left to
 /// `jsonwebtoken::decode_header`, so that what is accepted does not change.
 #[derive(serde::Deserialize)]
@@ -609,6 +610,7 @@ impl PlainHeader<'_> {
     }
 }
 
+/// A verification key and its `kid`.
 #[derive(Clone)]
 pub(crate) struct VerifyKey {
     pub kid: Option<String>,
