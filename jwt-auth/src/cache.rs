@@ -15,8 +15,9 @@
 //! Each table is split into [`SHARDS`] shards, each behind its own lock, of [`SETS`] sets of
 //! [`WAYS`] slots: a token's hash (keyed per process, [`RandomState`]) picks its shard and set,
 //! and a hit compares the full bytes, so a colliding hash is a miss, never another token's
-//! entry. A new token takes a free or expired slot of its set, else a random one; cycling
-//! through more tokens than fit evicts some of them, not all.
+//! entry. A token is kept the second time it is decoded (the first time only its hash is
+//! noted), so that tokens used once evict nothing. It takes a free or expired slot of its set,
+//! else a random one; cycling through more tokens than fit evicts some of them, not all.
 //!
 //! Bound, per table: at most [`CAPACITY`] entries (32,768) and [`MAX_BYTES`] (16 MiB) of token
 //! bytes, whatever the number of distinct tokens seen. A verified entry also holds its decoded
@@ -113,6 +114,9 @@ struct Table<V> {
 struct Shard<V> {
     /// `SETS * WAYS` slots, allocated on the first insertion.
     slots: Vec<Option<Entry<V>>>,
+    /// The hashes of tokens decoded once, in sets as the slots are: a token is kept the
+    /// second time it is decoded.
+    seen: Vec<u64>,
     /// The token bytes held.
     bytes: usize,
     /// A xorshift state, to pick a slot to evict.
@@ -134,6 +138,7 @@ impl<V: Clone> Table<V> {
                 .map(|i| {
                     Mutex::new(Shard {
                         slots: Vec::new(),
+                        seen: Vec::new(),
                         bytes: 0,
                         random: 0x9E37_79B9_7F4A_7C15 ^ i as u64,
                     })
@@ -172,6 +177,13 @@ impl<V: Clone> Table<V> {
         let mut shard = self.shard(hash);
         if shard.slots.is_empty() {
             shard.slots.resize_with(CAPACITY / SHARDS, || None);
+            shard.seen.resize(CAPACITY / SHARDS, 0);
+        }
+        // Admission: a token decoded for the first time is only noted. One that a client never
+        // repeats then costs no copy, no allocation and no eviction (which touches memory
+        // written long ago); one that is repeated is kept at its second decoding.
+        if !shard.seen_before(hash) {
+            return;
         }
         let index = shard.slot_for(hash, jwt, now);
         shard.remove(index);
@@ -225,6 +237,22 @@ impl<V> Shard<V> {
                 .as_ref()
                 .is_some_and(|entry| entry.hash == hash && *entry.jwt == *jwt)
         })
+    }
+
+    /// Whether `hash` was noted before (the note is then dropped); if not, notes it in a free
+    /// way of its set, else a random one.
+    fn seen_before(&mut self, hash: u64) -> bool {
+        let set = self.set(hash);
+        if let Some(index) = set.clone().find(|&index| self.seen[index] == hash) {
+            self.seen[index] = 0;
+            return true;
+        }
+        let index = set
+            .clone()
+            .find(|&index| self.seen[index] == 0)
+            .unwrap_or_else(|| set.start + self.next_random() % WAYS);
+        self.seen[index] = hash;
+        false
     }
 
     /// Where to put `jwt`: its own slot, else a free one, else an expired one, else a random
@@ -309,6 +337,7 @@ mod tests {
         cache.get(cache.hash(jwt), jwt, now)
     }
 
+    /// Decodes `jwt` twice, as a client repeating it would: the second time it is kept.
     fn remember<H: BuildHasher>(
         cache: &TokenCache<Extras, H>,
         jwt: &str,
@@ -316,6 +345,32 @@ mod tests {
         now: u64,
     ) {
         cache.remember(cache.hash(jwt), jwt, known, now);
+        cache.remember(cache.hash(jwt), jwt, known, now);
+    }
+
+    #[test]
+    fn a_token_is_kept_at_its_second_decoding() {
+        let cache = TokenCache::new();
+        let hash = cache.hash("once");
+        cache.remember(hash, "once", &Ok(token(100)), 10);
+        cache.remember(
+            cache.hash("forged"),
+            "forged",
+            &Err(InvalidToken::Signature),
+            10,
+        );
+        assert!(get(&cache, "once", 10).is_none());
+        assert!(get(&cache, "forged", 10).is_none());
+        assert_eq!(cache.verified.len() + cache.forged.len(), 0);
+        cache.remember(hash, "once", &Ok(token(100)), 10);
+        cache.remember(
+            cache.hash("forged"),
+            "forged",
+            &Err(InvalidToken::Signature),
+            10,
+        );
+        assert!(matches!(get(&cache, "once", 10), Some(Ok(_))));
+        assert!(matches!(get(&cache, "forged", 10), Some(Err(_))));
     }
 
     #[test]
@@ -415,8 +470,12 @@ mod tests {
     fn cycling_ten_thousand_tokens_mostly_hits() {
         let cache = TokenCache::new();
         let tokens: Vec<String> = (0..10_000).map(|i| format!("token-{i}")).collect();
-        for jwt in &tokens {
-            remember(&cache, jwt, &Ok(token(1000)), 10);
+        // Two cycles, as a client going through its tokens: each is kept at its second use.
+        for _ in 0..2 {
+            for jwt in &tokens {
+                let known = Ok(token(1000));
+                cache.remember(cache.hash(jwt), jwt, &known, 10);
+            }
         }
         let hits = tokens
             .iter()
