@@ -3,7 +3,7 @@
 //! - `decode`: [`JwtAuth::decode`] against a raw `jsonwebtoken::decode` of the same HS256 token
 //!   into an equivalent claims type, with an equivalent `Validation`;
 //! - `middleware`: one request through `tower::ServiceExt::oneshot` on the same route with and
-//!   without the layer (valid token, bad signature, missing token);
+//!   without the layer (valid token, a new valid token each time, bad signature, missing token);
 //! - `login`: `create_token`, and a login response (`auth.login(id).extra(..).body(..)`).
 //!
 //! ```sh
@@ -25,7 +25,7 @@ use axum::http::{Request, StatusCode, header};
 use axum::response::IntoResponse as _;
 use axum::routing::get;
 use axum::{Extension, Json};
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use jwt_auth::{CurrentUser, JwtAuth};
 use serde::{Deserialize, Serialize};
@@ -165,6 +165,25 @@ fn bench_middleware(c: &mut Criterion) {
     });
     group.bench_function("with layer, valid token", |b| {
         b.iter(|| send(&with_layer, Some(&bearer)));
+    });
+    // A token never seen before on every request (the cache misses, then evicts to insert):
+    // minted outside the timed part.
+    let mut minted = 0_u64;
+    group.bench_function("with layer, new valid token", |b| {
+        b.iter_batched(
+            || {
+                minted += 1;
+                let jwt = auth
+                    .token(USER_ID)
+                    .jti(format!("{minted:032x}"))
+                    .extra("email", "ada@example.com")
+                    .encode()
+                    .expect("the token is minted");
+                format!("Bearer {jwt}")
+            },
+            |bearer| send(&with_layer, Some(&bearer)),
+            BatchSize::SmallInput,
+        );
     });
     group.bench_function("with layer, bad signature", |b| {
         b.iter(|| send(&with_layer, Some(&bad)));

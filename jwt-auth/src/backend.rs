@@ -341,23 +341,22 @@ where
         if source == TokenSource::Cookie && !settings.csrf.allows(method, uri, headers) {
             return Err(AuthError::CrossSite);
         }
-        let cache = self.hooks.cache.as_ref();
-        let now = crate::codec::now();
-        let token = if let Some(token) = cache.and_then(|cache| cache.get(jwt, now)) {
-            token
+        let known = if let Some(cache) = &self.hooks.cache {
+            let hash = cache.hash(jwt);
+            let now = crate::codec::now();
+            cache.get(hash, jwt, now).unwrap_or_else(|| {
+                // A backend with a cache has no remote JWKS: `decode` is all `decode_async` does.
+                let known = settings.codec.decode(jwt).map(Arc::new);
+                cache.remember(hash, jwt, &known, now);
+                known
+            })
         } else {
-            let token = Arc::new(
-                settings
-                    .codec
-                    .decode_async(jwt)
-                    .await
-                    .map_err(AuthError::InvalidToken)?,
-            );
-            if let Some(cache) = cache {
-                cache.insert(jwt, &token, now);
-            }
-            token
+            // Boxed, so that the remote JWKS client's future does not enlarge every request's.
+            Box::pin(settings.codec.decode_async(jwt))
+                .await
+                .map(Arc::new)
         };
+        let token = known.map_err(AuthError::InvalidToken)?;
         self.resolve(token, state).await
     }
 

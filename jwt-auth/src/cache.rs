@@ -1,64 +1,312 @@
-//! A bounded cache of verified tokens, keyed by the exact token string (issue 8).
+//! Bounded caches of checked tokens, keyed by the exact token bytes (issue 8).
 //!
-//! A hit skips only the signature check, the base64 and JSON decoding and the claim rules,
-//! which depend on nothing but the token's bytes and the backend's fixed keys and rules; the
-//! revocation check and the user retrieval still run on every request. An entry is used only
-//! while `now < exp` (stricter than validation, which may add a leeway: an older token is
-//! decoded again, and refused or accepted as without the cache). Backends with a remote JWKS,
-//! whose keys change at run time, have no cache.
+//! - **Verified tokens.** A hit skips only the signature check, the base64 and JSON decoding and
+//!   the claim rules, which depend on nothing but the token's bytes and the backend's fixed keys
+//!   and rules; the revocation check and the user retrieval still run on every request. An
+//!   entry is used only while `now < exp` (stricter than validation, which may add a leeway: an
+//!   older token is decoded again, and refused or accepted as without the cache).
+//! - **Bad signatures.** A token whose signature does not verify is remembered, so that a
+//!   client repeating it costs no more than one repeating a valid token. Whether a signature
+//!   verifies depends only on the bytes and the fixed keys, never on the time; no other refusal
+//!   is remembered (an expiry or `nbf` decision depends on the clock).
 //!
-//! Bound: at most [`CAPACITY`] entries, each a token of at most `max_token_size` bytes and its
-//! decoded claims; when full, expired entries are dropped, and if that frees too little the
-//! cache is emptied.
+//! Backends with a remote JWKS, whose keys change at run time, have no cache.
+//!
+//! Each table is split into [`SHARDS`] shards, each behind its own lock, of [`SETS`] sets of
+//! [`WAYS`] slots: a token's hash (keyed per process, [`RandomState`]) picks its shard and set,
+//! and a hit compares the full bytes, so a colliding hash is a miss, never another token's
+//! entry. A token is kept the second time it is decoded (the first time only its hash is
+//! noted), so that tokens used once evict nothing. It takes a free or expired slot of its set,
+//! else a random one; cycling through more tokens than fit evicts some of them, not all.
+//!
+//! Bound, per table: at most [`CAPACITY`] entries (32,768) and [`MAX_BYTES`] (16 MiB) of token
+//! bytes, whatever the number of distinct tokens seen. A verified entry also holds its decoded
+//! claims, parsed from the token's own payload.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::hash::{BuildHasher, RandomState};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use crate::error::InvalidToken;
 use crate::token::Token;
 
-/// The most tokens the cache holds.
-pub(crate) const CAPACITY: usize = 4096;
+/// Shards per table, each behind its own lock.
+const SHARDS: usize = 16;
+/// Sets per shard.
+const SETS: usize = 256;
+/// Slots per set.
+const WAYS: usize = 8;
+/// The most entries a table holds.
+const CAPACITY: usize = SHARDS * SETS * WAYS;
+/// The most token bytes a table holds (each shard holds a sixteenth).
+const MAX_BYTES: usize = 16 << 20;
+const SHARD_BYTES: usize = MAX_BYTES / SHARDS;
+/// How many of a token's last bytes are hashed (32 base64url characters: 192 bits of its
+/// signature).
+const HASHED_TAIL: usize = 32;
 
-/// Verified tokens by their exact string.
-pub(crate) struct TokenCache<C> {
-    entries: Mutex<HashMap<Box<str>, Arc<Token<C>>>>,
+/// What the caches know of a token.
+pub(crate) type Known<C> = Result<Arc<Token<C>>, InvalidToken>;
+
+/// Verified tokens, and tokens with a bad signature, by their exact bytes.
+pub(crate) struct TokenCache<C, H = RandomState> {
+    verified: Table<Arc<Token<C>>>,
+    forged: Table<()>,
+    hasher: H,
 }
 
 impl<C> TokenCache<C> {
+    /// Empty tables of at most [`CAPACITY`] tokens and [`MAX_BYTES`] bytes each.
     pub(crate) fn new() -> Self {
+        Self::with_hasher(RandomState::new())
+    }
+}
+
+impl<C, H: BuildHasher> TokenCache<C, H> {
+    fn with_hasher(hasher: H) -> Self {
         Self {
-            entries: Mutex::new(HashMap::new()),
+            verified: Table::new(),
+            forged: Table::new(),
+            hasher,
         }
     }
 
-    /// The verified token for exactly `jwt`, if cached and not expired at `now`.
-    pub(crate) fn get(&self, jwt: &str, now: u64) -> Option<Arc<Token<C>>> {
-        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        let token = entries.get(jwt)?;
-        (now < token.exp).then(|| Arc::clone(token))
+    /// The hash of `jwt` that [`get`](Self::get) and [`remember`](Self::remember) take: of its
+    /// length and its last [`HASHED_TAIL`] bytes, part of the signature, which differs between
+    /// any two tokens the keys signed. Tokens that share their tail share a set, nothing more:
+    /// a hit compares the full bytes.
+    pub(crate) fn hash(&self, jwt: &str) -> u64 {
+        let bytes = jwt.as_bytes();
+        let tail = &bytes[bytes.len().saturating_sub(HASHED_TAIL)..];
+        self.hasher.hash_one((bytes.len(), tail))
     }
 
-    /// Remembers that `jwt` verified and validated as `token`.
-    pub(crate) fn insert(&self, jwt: &str, token: &Arc<Token<C>>, now: u64) {
-        if now >= token.exp {
+    /// What is known of exactly `jwt` at `now`: verified (and not expired), or a bad signature.
+    pub(crate) fn get(&self, hash: u64, jwt: &str, now: u64) -> Option<Known<C>> {
+        if let Some(token) = self.verified.get(hash, jwt.as_bytes(), now) {
+            return Some(Ok(token));
+        }
+        self.forged
+            .get(hash, jwt.as_bytes(), now)
+            .map(|()| Err(InvalidToken::Signature))
+    }
+
+    /// Remembers how `jwt` was decoded at `now`: a valid token until its `exp`, a bad signature
+    /// for good; any other refusal is not remembered.
+    pub(crate) fn remember(&self, hash: u64, jwt: &str, known: &Known<C>, now: u64) {
+        match known {
+            Ok(token) => {
+                self.verified
+                    .insert(hash, jwt.as_bytes(), Arc::clone(token), token.exp, now);
+            }
+            Err(InvalidToken::Signature) => {
+                self.forged.insert(hash, jwt.as_bytes(), (), u64::MAX, now);
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+/// One table: [`SHARDS`] shards of [`SETS`] sets of [`WAYS`] slots.
+struct Table<V> {
+    shards: Box<[Mutex<Shard<V>>]>,
+}
+
+struct Shard<V> {
+    /// `SETS * WAYS` slots, allocated on the first insertion.
+    slots: Vec<Option<Entry<V>>>,
+    /// The hashes of tokens decoded once, in sets as the slots are: a token is kept the
+    /// second time it is decoded.
+    seen: Vec<u64>,
+    /// The token bytes held.
+    bytes: usize,
+    /// A xorshift state, to pick a slot to evict.
+    random: u64,
+}
+
+struct Entry<V> {
+    hash: u64,
+    jwt: Box<[u8]>,
+    /// Used while `now < until`.
+    until: u64,
+    value: V,
+}
+
+impl<V: Clone> Table<V> {
+    fn new() -> Self {
+        Self {
+            shards: (0..SHARDS)
+                .map(|i| {
+                    Mutex::new(Shard {
+                        slots: Vec::new(),
+                        seen: Vec::new(),
+                        bytes: 0,
+                        random: 0x9E37_79B9_7F4A_7C15 ^ i as u64,
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    fn shard(&self, hash: u64) -> MutexGuard<'_, Shard<V>> {
+        // The low bits pick the shard, the high bits the set.
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "only the low bits are used"
+        )]
+        let index = hash as usize % SHARDS;
+        self.shards[index]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn get(&self, hash: u64, jwt: &[u8], now: u64) -> Option<V> {
+        let mut shard = self.shard(hash);
+        let index = shard.find(hash, jwt)?;
+        let entry = shard.slots[index].as_ref()?;
+        if now < entry.until {
+            return Some(entry.value.clone());
+        }
+        shard.remove(index);
+        None
+    }
+
+    fn insert(&self, hash: u64, jwt: &[u8], value: V, until: u64, now: u64) {
+        if now >= until || jwt.len() > SHARD_BYTES {
             return;
         }
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if entries.len() >= CAPACITY {
-            entries.retain(|_, cached| now < cached.exp);
-            if entries.len() >= CAPACITY / 2 {
-                entries.clear();
-            }
+        let mut shard = self.shard(hash);
+        if shard.slots.is_empty() {
+            shard.slots.resize_with(CAPACITY / SHARDS, || None);
+            shard.seen.resize(CAPACITY / SHARDS, 0);
         }
-        entries.insert(jwt.into(), Arc::clone(token));
+        // Admission: a token decoded for the first time is only noted. One that a client never
+        // repeats then costs no copy, no allocation and no eviction (which touches memory
+        // written long ago); one that is repeated is kept at its second decoding.
+        if !shard.seen_before(hash) {
+            return;
+        }
+        let index = shard.slot_for(hash, jwt, now);
+        shard.remove(index);
+        shard.bytes += jwt.len();
+        shard.slots[index] = Some(Entry {
+            hash,
+            jwt: jwt.into(),
+            until,
+            value,
+        });
+        while shard.bytes > SHARD_BYTES {
+            shard.evict_other_than(index);
+        }
     }
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.entries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
+        self.shards
+            .iter()
+            .map(|shard| {
+                let shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
+                shard.slots.iter().filter(|slot| slot.is_some()).count()
+            })
+            .sum()
+    }
+
+    #[cfg(test)]
+    fn bytes(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|shard| shard.lock().unwrap_or_else(PoisonError::into_inner).bytes)
+            .sum()
+    }
+}
+
+impl<V> Shard<V> {
+    /// The slots of the set of `hash`.
+    fn set(&self, hash: u64) -> std::ops::Range<usize> {
+        #[allow(clippy::cast_possible_truncation, reason = "reduced modulo SETS first")]
+        let set = ((hash >> 32) % SETS as u64) as usize;
+        if self.slots.is_empty() {
+            return 0..0;
+        }
+        set * WAYS..(set + 1) * WAYS
+    }
+
+    /// The slot holding exactly `jwt`.
+    fn find(&self, hash: u64, jwt: &[u8]) -> Option<usize> {
+        self.set(hash).find(|&index| {
+            self.slots[index]
+                .as_ref()
+                .is_some_and(|entry| entry.hash == hash && *entry.jwt == *jwt)
+        })
+    }
+
+    /// Whether `hash` was noted before (the note is then dropped); if not, notes it in a free
+    /// way of its set, else a random one.
+    fn seen_before(&mut self, hash: u64) -> bool {
+        let set = self.set(hash);
+        if let Some(index) = set.clone().find(|&index| self.seen[index] == hash) {
+            self.seen[index] = 0;
+            return true;
+        }
+        let index = set
+            .clone()
+            .find(|&index| self.seen[index] == 0)
+            .unwrap_or_else(|| set.start + self.next_random() % WAYS);
+        self.seen[index] = hash;
+        false
+    }
+
+    /// Where to put `jwt`: its own slot, else a free one, else an expired one, else a random
+    /// one of its set.
+    fn slot_for(&mut self, hash: u64, jwt: &[u8], now: u64) -> usize {
+        let set = self.set(hash);
+        if let Some(index) = self.find(hash, jwt) {
+            return index;
+        }
+        if let Some(index) = set.clone().find(|&index| self.slots[index].is_none()) {
+            return index;
+        }
+        if let Some(index) = set.clone().find(|&index| {
+            self.slots[index]
+                .as_ref()
+                .is_some_and(|entry| now >= entry.until)
+        }) {
+            return index;
+        }
+        set.start + self.next_random() % WAYS
+    }
+
+    /// Empties a random occupied slot other than `keep` (the shard holds more than it may).
+    fn evict_other_than(&mut self, keep: usize) {
+        let start = self.next_random() % self.slots.len();
+        let victim = (0..self.slots.len())
+            .map(|offset| (start + offset) % self.slots.len())
+            .find(|&index| index != keep && self.slots[index].is_some());
+        match victim {
+            Some(index) => self.remove(index),
+            // Only `keep` is left, and it fits by the check in `insert`.
+            None => self.bytes = self.slots[keep].as_ref().map_or(0, |entry| entry.jwt.len()),
+        }
+    }
+
+    fn remove(&mut self, index: usize) {
+        if let Some(entry) = self.slots[index].take() {
+            self.bytes -= entry.jwt.len();
+        }
+    }
+
+    fn next_random(&mut self) -> usize {
+        // xorshift64: cheap, and good enough to spread evictions over the ways.
+        let mut x = self.random;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.random = x;
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "only the low bits are used"
+        )]
+        let random = x as usize;
+        random
     }
 }
 
@@ -66,6 +314,7 @@ impl<C> TokenCache<C> {
 mod tests {
     use super::*;
     use crate::token::Extras;
+    use std::hash::{BuildHasherDefault, Hasher};
 
     fn token(exp: u64) -> Arc<Token<Extras>> {
         Arc::new(Token {
@@ -80,24 +329,158 @@ mod tests {
         })
     }
 
-    #[test]
-    fn a_hit_never_outlives_exp() {
-        let cache = TokenCache::new();
-        cache.insert("a", &token(100), 10);
-        assert!(cache.get("a", 99).is_some());
-        assert!(cache.get("a", 100).is_none());
-        assert!(cache.get("b", 10).is_none());
-        // An expired token is not stored.
-        cache.insert("c", &token(100), 100);
-        assert!(cache.get("c", 50).is_none());
+    fn get<H: BuildHasher>(
+        cache: &TokenCache<Extras, H>,
+        jwt: &str,
+        now: u64,
+    ) -> Option<Known<Extras>> {
+        cache.get(cache.hash(jwt), jwt, now)
+    }
+
+    /// Decodes `jwt` twice, as a client repeating it would: the second time it is kept.
+    fn remember<H: BuildHasher>(
+        cache: &TokenCache<Extras, H>,
+        jwt: &str,
+        known: &Known<Extras>,
+        now: u64,
+    ) {
+        cache.remember(cache.hash(jwt), jwt, known, now);
+        cache.remember(cache.hash(jwt), jwt, known, now);
     }
 
     #[test]
-    fn the_cache_stays_bounded() {
+    fn a_token_is_kept_at_its_second_decoding() {
+        let cache = TokenCache::new();
+        let hash = cache.hash("once");
+        cache.remember(hash, "once", &Ok(token(100)), 10);
+        cache.remember(
+            cache.hash("forged"),
+            "forged",
+            &Err(InvalidToken::Signature),
+            10,
+        );
+        assert!(get(&cache, "once", 10).is_none());
+        assert!(get(&cache, "forged", 10).is_none());
+        assert_eq!(cache.verified.len() + cache.forged.len(), 0);
+        cache.remember(hash, "once", &Ok(token(100)), 10);
+        cache.remember(
+            cache.hash("forged"),
+            "forged",
+            &Err(InvalidToken::Signature),
+            10,
+        );
+        assert!(matches!(get(&cache, "once", 10), Some(Ok(_))));
+        assert!(matches!(get(&cache, "forged", 10), Some(Err(_))));
+    }
+
+    #[test]
+    fn a_hit_never_outlives_exp() {
+        let cache = TokenCache::new();
+        remember(&cache, "a", &Ok(token(100)), 10);
+        assert!(matches!(get(&cache, "a", 99), Some(Ok(_))));
+        assert!(get(&cache, "a", 100).is_none());
+        assert!(get(&cache, "b", 10).is_none());
+        // An expired token is not stored.
+        remember(&cache, "c", &Ok(token(100)), 100);
+        assert!(get(&cache, "c", 50).is_none());
+    }
+
+    #[test]
+    fn only_bad_signatures_are_remembered_as_refusals() {
+        let cache = TokenCache::new();
+        remember(&cache, "forged", &Err(InvalidToken::Signature), 10);
+        assert_eq!(
+            get(&cache, "forged", u64::MAX - 1).map(Result::err),
+            Some(Some(InvalidToken::Signature))
+        );
+        assert!(get(&cache, "forged!", 10).is_none());
+        for (jwt, reason) in [
+            ("expired", InvalidToken::Expired),
+            ("early", InvalidToken::NotYetValid),
+            ("future", InvalidToken::IssuedInFuture),
+            ("malformed", InvalidToken::Malformed),
+        ] {
+            remember(&cache, jwt, &Err(reason), 10);
+            assert!(get(&cache, jwt, 10).is_none(), "{reason:?}");
+        }
+    }
+
+    /// Every token hashes to 0: the same shard and set.
+    #[derive(Default)]
+    struct Colliding;
+
+    impl Hasher for Colliding {
+        fn finish(&self) -> u64 {
+            0
+        }
+
+        fn write(&mut self, _: &[u8]) {}
+    }
+
+    #[test]
+    fn a_colliding_hash_never_gives_another_tokens_entry() {
+        let cache = TokenCache::with_hasher(BuildHasherDefault::<Colliding>::default());
+        remember(&cache, "a", &Ok(token(100)), 10);
+        remember(&cache, "b", &Ok(token(200)), 10);
+        remember(&cache, "f", &Err(InvalidToken::Signature), 10);
+        let exp = |jwt| match get(&cache, jwt, 10) {
+            Some(Ok(token)) => Some(token.exp),
+            _ => None,
+        };
+        assert_eq!(exp("a"), Some(100));
+        assert_eq!(exp("b"), Some(200));
+        assert!(get(&cache, "c", 10).is_none());
+        assert!(matches!(get(&cache, "f", 10), Some(Err(_))));
+        assert!(matches!(get(&cache, "a", 10), Some(Ok(_))));
+        // A full set evicts one of its tokens for a new one; a hit is still only exact bytes.
+        for i in 0..(2 * WAYS) {
+            remember(&cache, &format!("t{i}"), &Ok(token(1000 + i as u64)), 10);
+        }
+        assert_eq!(cache.verified.len(), WAYS);
+        for i in 0..(2 * WAYS) {
+            if let Some(Ok(token)) = get(&cache, &format!("t{i}"), 10) {
+                assert_eq!(token.exp, 1000 + i as u64);
+            }
+        }
+    }
+
+    #[test]
+    fn the_tables_stay_bounded() {
         let cache = TokenCache::new();
         for i in 0..(3 * CAPACITY) {
-            cache.insert(&format!("t{i}"), &token(1000), 10);
-            assert!(cache.len() <= CAPACITY);
+            let jwt = format!("t{i}");
+            remember(&cache, &jwt, &Ok(token(1000)), 10);
+            remember(&cache, &jwt, &Err(InvalidToken::Signature), 10);
         }
+        assert!(cache.verified.len() <= CAPACITY);
+        assert!(cache.forged.len() <= CAPACITY);
+        // Large tokens: bounded by bytes.
+        let large = "x".repeat(8192);
+        for i in 0..(3 * MAX_BYTES / large.len()) {
+            let jwt = format!("{large}{i}");
+            remember(&cache, &jwt, &Ok(token(1000)), 10);
+            remember(&cache, &jwt, &Err(InvalidToken::Signature), 10);
+            assert!(cache.verified.bytes() <= MAX_BYTES);
+            assert!(cache.forged.bytes() <= MAX_BYTES);
+        }
+        assert!(cache.verified.bytes() > MAX_BYTES / 2);
+    }
+
+    #[test]
+    fn cycling_ten_thousand_tokens_mostly_hits() {
+        let cache = TokenCache::new();
+        let tokens: Vec<String> = (0..10_000).map(|i| format!("token-{i}")).collect();
+        // Two cycles, as a client going through its tokens: each is kept at its second use.
+        for _ in 0..2 {
+            for jwt in &tokens {
+                let known = Ok(token(1000));
+                cache.remember(cache.hash(jwt), jwt, &known, 10);
+            }
+        }
+        let hits = tokens
+            .iter()
+            .filter(|jwt| get(&cache, jwt, 10).is_some())
+            .count();
+        assert!(hits >= 9_500, "{hits} hits of 10,000");
     }
 }

@@ -13,6 +13,7 @@ use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, EncodingKey, Header}
 use serde::de::DeserializeOwned;
 
 use crate::error::{ConfigError, InvalidToken, TokenError};
+use crate::mac::HmacKey;
 use crate::token::{ClaimsToEncode, RawClaims, Token};
 
 /// A secret or key: its bytes never appear in `Debug` output.
@@ -245,6 +246,8 @@ pub(crate) struct Codec {
     refresh: Option<RefreshKey>,
     encoding: Option<EncodingKey>,
     keys: Vec<VerifyKey>,
+    /// The keyed HMAC state of the one secret, for HS* without a remote JWKS (see `mac.rs`).
+    hmac: Option<HmacKey>,
     pub(crate) remote: Option<std::sync::Arc<crate::jwks::RemoteJwks>>,
     pub(crate) rules: Rules,
 }
@@ -303,7 +306,7 @@ fn min_hmac_len(algorithm: Algorithm) -> usize {
 /// other `typ` or none); a token with this one is refused where an access token is expected.
 pub const REFRESH_TYP: &str = "refresh+jwt";
 
-/// What a token is for: which `typ` is accepted when it is verified.
+/// What a token is for: which header and key sign it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TokenKind {
     /// Authenticates requests.
@@ -584,6 +587,48 @@ fn asymmetric_keys(
     Ok((signing, keys))
 }
 
+/// What the JOSE header says that decides how a token is checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct JoseHeader {
+    /// Selects the verification key (see [`Key`]).
+    pub kid: Option<String>,
+    /// The token type (`JWT`, or none).
+    pub typ: Option<String>,
+}
+
+/// A JOSE header with only the fields this crate reads, decoded and parsed in a stack buffer
+/// (issue 8): no `Header` of 17 fields, no flattened map.
+/// A header with any other field, or that this cannot take, is left to
+/// `jsonwebtoken::decode_header`, so that what is accepted does not change.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlainHeader<'a> {
+    alg: Algorithm,
+    #[serde(borrow)]
+    typ: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    kid: Option<std::borrow::Cow<'a, str>>,
+    crit: Option<serde::de::IgnoredAny>,
+}
+
+impl PlainHeader<'_> {
+    /// Decodes the header of `jwt` into a stack buffer and parses it there: its `alg`,
+    /// whether it has a `crit`, its `kid` and `typ`. The header is the part that
+    /// `jsonwebtoken::decode_header` takes (all before the last two dots).
+    fn parse(jwt: &str) -> Option<(Algorithm, bool, JoseHeader)> {
+        let (message, _) = jwt.rsplit_once('.')?;
+        let (encoded, _) = message.rsplit_once('.')?;
+        let mut buffer = [0_u8; 256];
+        let len = URL_SAFE_NO_PAD.decode_slice(encoded, &mut buffer).ok()?;
+        let plain: PlainHeader<'_> = serde_json::from_slice(&buffer[..len]).ok()?;
+        let fields = JoseHeader {
+            kid: plain.kid.map(std::borrow::Cow::into_owned),
+            typ: plain.typ.map(std::borrow::Cow::into_owned),
+        };
+        Some((plain.alg, plain.crit.is_some(), fields))
+    }
+}
+
 /// A verification key and its `kid`.
 #[derive(Clone)]
 pub(crate) struct VerifyKey {
@@ -690,6 +735,7 @@ impl Codec {
     ) -> Result<Self, ConfigError> {
         crate::crypto::install_provider();
         rules.check()?;
+        let mut hmac = None;
         let (encoding, keys) = if let Some(secret) = resolve_secret(source)? {
             if algorithm.family() != AlgorithmFamily::Hmac {
                 return Err(key_error(
@@ -710,6 +756,9 @@ impl Codec {
                 _ => {}
             }
             let kid = key_id.map(str::to_owned);
+            if remote.is_none() {
+                hmac = HmacKey::new(algorithm, secret.expose());
+            }
             (
                 Some((
                     EncodingKey::from_secret(secret.expose()),
@@ -762,6 +811,7 @@ impl Codec {
             refresh,
             encoding,
             keys,
+            hmac,
             remote: remote.map(std::sync::Arc::new),
             rules,
         };
@@ -789,13 +839,12 @@ impl Codec {
         let jwt = self
             .encode(&claims)
             .map_err(|e| key_error(self.algorithm, e))?;
-        self.verify_signature(&jwt, TokenKind::Access)
-            .map_err(|_| {
-                key_error(
-                    self.algorithm,
-                    "the signing key does not match the verifying key",
-                )
-            })?;
+        self.verify_signature(&jwt).map_err(|_| {
+            key_error(
+                self.algorithm,
+                "the signing key does not match the verifying key",
+            )
+        })?;
         Ok(())
     }
 
@@ -852,39 +901,41 @@ impl Codec {
 
     /// Checks the header and the signature with the key the `kid` selects among `keys`;
     /// returns the decoded payload bytes.
-    fn verify_signature(&self, jwt: &str, kind: TokenKind) -> Result<Vec<u8>, InvalidToken> {
-        self.verify_signature_with(jwt, kind, |kid| select_key(&self.keys, kid).cloned())
+    fn verify_signature(&self, jwt: &str) -> Result<Vec<u8>, InvalidToken> {
+        self.verify_signature_with(jwt, |kid| select_key(&self.keys, kid))
     }
 
-    /// The header's `kid`, or a token that is refused before any key is looked up.
-    /// A refresh token (`typ` [`REFRESH_TYP`]) is refused as an access token and the other
-    /// way round (explicit typing, RFC 8725 section 3.11).
-    pub(crate) fn checked_kid(
-        &self,
-        jwt: &str,
-        kind: TokenKind,
-    ) -> Result<Option<String>, InvalidToken> {
-        let decoded_header =
-            jsonwebtoken::decode_header(jwt).map_err(|_| InvalidToken::Malformed)?;
-        if decoded_header.alg != self.algorithm {
+    /// The header's `kid` and `typ`, or a token that is refused before any key is looked up.
+    /// (Refresh tokens are refused as access tokens by their `typ`.)
+    pub(crate) fn checked_kid(&self, jwt: &str) -> Result<JoseHeader, InvalidToken> {
+        let (alg, critical, header) = if let Some(parsed) = PlainHeader::parse(jwt) {
+            parsed
+        } else {
+            let decoded = jsonwebtoken::decode_header(jwt).map_err(|_| InvalidToken::Malformed)?;
+            let header = JoseHeader {
+                kid: decoded.kid,
+                typ: decoded.typ,
+            };
+            (decoded.alg, decoded.crit.is_some(), header)
+        };
+        if alg != self.algorithm {
             return Err(InvalidToken::Algorithm);
         }
-        if decoded_header.crit.is_some() {
+        if critical {
             // RFC 7515 section 4.1.11: no extension is understood here.
             return Err(InvalidToken::Malformed);
         }
-        let is_refresh = decoded_header.typ.as_deref() == Some(REFRESH_TYP);
-        if is_refresh != (kind == TokenKind::Refresh) {
+        if header.typ.as_deref() == Some(REFRESH_TYP) {
+            // Explicit typing (RFC 8725 section 3.11): a refresh token is never an access token.
             return Err(InvalidToken::WrongType);
         }
-        Ok(decoded_header.kid)
+        Ok(header)
     }
 
-    pub(crate) fn verify_signature_with(
+    pub(crate) fn verify_signature_with<'k>(
         &self,
         jwt: &str,
-        expected: TokenKind,
-        select: impl FnOnce(Option<&str>) -> Result<DecodingKey, InvalidToken>,
+        select: impl FnOnce(Option<&str>) -> Result<&'k DecodingKey, InvalidToken>,
     ) -> Result<Vec<u8>, InvalidToken> {
         let mut parts = jwt.split('.');
         let (Some(header), Some(payload), Some(signature), None) =
@@ -892,12 +943,19 @@ impl Codec {
         else {
             return Err(InvalidToken::Malformed);
         };
-        let kid = self.checked_kid(jwt, expected)?;
-        let key = select(kid.as_deref())?;
+        let jose = self.checked_kid(jwt)?;
+        let key = select(jose.kid.as_deref())?;
         let message = &jwt.as_bytes()[..header.len() + 1 + payload.len()];
-        match jsonwebtoken::crypto::verify(signature, message, &key, self.algorithm) {
-            Ok(true) => {}
-            Ok(false) | Err(_) => return Err(InvalidToken::Signature),
+        let valid = match &self.hmac {
+            // The codec's only key (no remote JWKS): `select` applied the `kid` rules to it.
+            Some(hmac) => hmac.verify(message, signature),
+            None => matches!(
+                jsonwebtoken::crypto::verify(signature, message, key, self.algorithm),
+                Ok(true)
+            ),
+        };
+        if !valid {
+            return Err(InvalidToken::Signature);
         }
         URL_SAFE_NO_PAD
             .decode(payload)
@@ -910,7 +968,7 @@ impl Codec {
         jwt: &str,
         now: u64,
     ) -> Result<Token<C>, InvalidToken> {
-        let payload = self.verify_signature(jwt, TokenKind::Access)?;
+        let payload = self.verify_signature(jwt)?;
         self.validate_payload(&payload, now)
     }
 
@@ -936,7 +994,7 @@ impl Codec {
             return self.decode(jwt);
         };
         // Tokens refused for their shape or algorithm never cause a fetch.
-        let kid = self.checked_kid(jwt, TokenKind::Access)?;
+        let kid = self.checked_kid(jwt)?.kid;
         let mut keys = self.keys.clone();
         keys.extend(remote.keys().await);
         let mut selected = select_key(&keys, kid.as_deref()).cloned();
@@ -949,7 +1007,7 @@ impl Codec {
             return Err(InvalidToken::KeysUnavailable);
         }
         let selected = selected?;
-        let payload = self.verify_signature_with(jwt, TokenKind::Access, |_| Ok(selected))?;
+        let payload = self.verify_signature_with(jwt, |_| Ok(&selected))?;
         self.validate_payload(&payload, now())
     }
 
@@ -1365,6 +1423,77 @@ mod tests {
         assert_eq!(
             c.decode::<crate::Extras>(&jwt).unwrap_err(),
             InvalidToken::Malformed
+        );
+    }
+
+    /// What `checked_kid` answered before its fast path: `jsonwebtoken::decode_header`.
+    fn checked_kid_by_jsonwebtoken(c: &Codec, jwt: &str) -> Result<JoseHeader, InvalidToken> {
+        let header = jsonwebtoken::decode_header(jwt).map_err(|_| InvalidToken::Malformed)?;
+        if header.alg != c.algorithm {
+            return Err(InvalidToken::Algorithm);
+        }
+        if header.crit.is_some() {
+            return Err(InvalidToken::Malformed);
+        }
+        if header.typ.as_deref() == Some(REFRESH_TYP) {
+            return Err(InvalidToken::WrongType);
+        }
+        Ok(JoseHeader {
+            kid: header.kid,
+            typ: header.typ,
+        })
+    }
+
+    #[test]
+    fn the_header_fast_path_agrees_with_decode_header() {
+        let c = codec(Rules::default());
+        let long_kid = "k".repeat(300);
+        let headers = [
+            r#"{"alg":"HS256","typ":"JWT"}"#.to_owned(),
+            r#"{"typ":"JWT","alg":"HS256"}"#.to_owned(),
+            r#"{"alg":"HS256"}"#.to_owned(),
+            r#"{"alg":"HS256","typ":null,"kid":null}"#.to_owned(),
+            r#"{"alg":"HS256","typ":"at+jwt","kid":"a\"b\u00e9"}"#.to_owned(),
+            r#"{"alg":"HS256","typ":"refresh+jwt"}"#.to_owned(),
+            r#" { "alg" : "HS256" , "kid" : "k1" } "#.to_owned(),
+            r#"{"alg":"HS256","crit":["exp"],"exp":1}"#.to_owned(),
+            r#"{"alg":"HS256","crit":null}"#.to_owned(),
+            r#"{"alg":"HS256","crit":[]}"#.to_owned(),
+            r#"{"alg":"HS256","crit":5}"#.to_owned(),
+            r#"{"alg":"HS256","cty":"JWT","x":{"y":[1]}}"#.to_owned(),
+            r#"{"alg":"HS256","cty":5}"#.to_owned(),
+            r#"{"alg":"HS256","alg":"HS256"}"#.to_owned(),
+            r#"{"alg":"HS256","kid":"a","kid":"b"}"#.to_owned(),
+            r#"{"alg":"HS256","typ":5}"#.to_owned(),
+            r#"{"alg":"HS384"}"#.to_owned(),
+            r#"{"alg":"none"}"#.to_owned(),
+            r#"{"typ":"JWT"}"#.to_owned(),
+            r#"{"alg":"HS256"} x"#.to_owned(),
+            "[1]".to_owned(),
+            String::new(),
+            format!(r#"{{"alg":"HS256","kid":"{long_kid}"}}"#),
+        ];
+        for header in &headers {
+            let encoded = URL_SAFE_NO_PAD.encode(header);
+            for jwt in [
+                format!("{encoded}.e30.c2ln"),
+                format!("{encoded}.e30.c2ln.c2ln"),
+                format!("{encoded}.c2ln"),
+                format!("{encoded}=.e30.c2ln"),
+            ] {
+                assert_eq!(
+                    c.checked_kid(&jwt),
+                    checked_kid_by_jsonwebtoken(&c, &jwt),
+                    "{header} as {jwt}"
+                );
+            }
+        }
+        assert_eq!(
+            c.checked_kid(&format!("{}.e30.c2ln", URL_SAFE_NO_PAD.encode(&headers[4]))),
+            Ok(JoseHeader {
+                kid: Some("a\"bé".to_owned()),
+                typ: Some("at+jwt".to_owned()),
+            })
         );
     }
 

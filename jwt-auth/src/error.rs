@@ -6,6 +6,9 @@ use std::fmt;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+/// The content type of the error bodies, as `axum::Json` writes it.
+const APPLICATION_JSON: &str = "application/json";
+
 /// The body of every error response: Litestar's `{"status_code": ..., "detail": ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -350,20 +353,45 @@ impl AuthError {
     /// Litestar's detail string for this failure.
     #[must_use]
     pub fn detail(&self) -> &'static str {
+        self.texts().0
+    }
+
+    /// The detail and the default JSON body, written once here rather than serialized per
+    /// refusal (issue 8); a test checks each body against `serde_json`'s [`ErrorBody`].
+    fn texts(&self) -> (&'static str, &'static str) {
+        macro_rules! texts {
+            ($status:literal, $detail:literal) => {
+                (
+                    $detail,
+                    concat!(
+                        r#"{"status_code":"#,
+                        $status,
+                        r#","detail":""#,
+                        $detail,
+                        r#""}"#
+                    ),
+                )
+            };
+        }
         match self {
-            Self::MissingToken { cookie: false } => "No JWT token found in request header",
-            Self::MissingToken { cookie: true } => {
-                "No JWT token found in request header or cookies"
+            Self::MissingToken { cookie: false } => {
+                texts!(401, "No JWT token found in request header")
             }
-            Self::InvalidToken(InvalidToken::TooLarge) => "Request Header Fields Too Large",
-            Self::InvalidToken(_) => "Invalid token",
-            Self::Unauthorized => "Unauthorized",
-            Self::CrossSite => "Cross-site request refused",
-            Self::Internal => "Internal Server Error",
-            Self::NotInstalled => {
+            Self::MissingToken { cookie: true } => {
+                texts!(401, "No JWT token found in request header or cookies")
+            }
+            Self::InvalidToken(InvalidToken::TooLarge) => {
+                texts!(431, "Request Header Fields Too Large")
+            }
+            Self::InvalidToken(_) => texts!(401, "Invalid token"),
+            Self::Unauthorized => texts!(401, "Unauthorized"),
+            Self::CrossSite => texts!(403, "Cross-site request refused"),
+            Self::Internal => texts!(500, "Internal Server Error"),
+            Self::NotInstalled => texts!(
+                500,
                 "jwt-auth: no authentication layer on this route; add it with \
                  `auth.install(router, state)` or `router.route_layer(auth.layer(state))`"
-            }
+            ),
         }
     }
 
@@ -383,11 +411,15 @@ impl AuthError {
     /// The default response: Litestar's JSON body and, for 401s, `WWW-Authenticate`.
     #[must_use]
     pub fn default_response(&self) -> Response {
-        let mut response = ErrorBody::response(self.status(), self.detail());
+        let mut response = Response::new(axum::body::Body::from(self.texts().1));
+        *response.status_mut() = self.status();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(APPLICATION_JSON),
+        );
         if let Some(value) = self.www_authenticate() {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(value));
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(value));
         }
         response
     }
@@ -407,5 +439,71 @@ impl std::error::Error for AuthError {}
 impl IntoResponse for AuthError {
     fn into_response(self) -> Response {
         self.default_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every_failure() -> Vec<AuthError> {
+        let reasons = [
+            InvalidToken::Malformed,
+            InvalidToken::Scheme,
+            InvalidToken::Algorithm,
+            InvalidToken::Signature,
+            InvalidToken::Expired,
+            InvalidToken::NotYetValid,
+            InvalidToken::IssuedInFuture,
+            InvalidToken::Issuer,
+            InvalidToken::Audience,
+            InvalidToken::MissingClaim,
+            InvalidToken::Claims,
+            InvalidToken::TooLarge,
+            InvalidToken::UnknownKey,
+            InvalidToken::KeysUnavailable,
+        ];
+        let mut failures = vec![
+            AuthError::MissingToken { cookie: false },
+            AuthError::MissingToken { cookie: true },
+            AuthError::Unauthorized,
+            AuthError::Internal,
+            AuthError::NotInstalled,
+            AuthError::CrossSite,
+        ];
+        failures.extend(reasons.into_iter().map(AuthError::InvalidToken));
+        failures
+    }
+
+    /// The written-once bodies are what `axum::Json` of an [`ErrorBody`] gives.
+    #[tokio::test]
+    async fn default_responses_are_the_serialized_error_bodies() {
+        for error in every_failure() {
+            let expected = ErrorBody::response(error.status(), error.detail());
+            let response = error.default_response();
+            assert_eq!(response.status(), expected.status(), "{error:?}");
+            assert_eq!(
+                response.headers().get(header::CONTENT_TYPE),
+                expected.headers().get(header::CONTENT_TYPE),
+                "{error:?}"
+            );
+            assert_eq!(
+                response
+                    .headers()
+                    .get(header::WWW_AUTHENTICATE)
+                    .map(|v| v.to_str().unwrap()),
+                error.www_authenticate(),
+                "{error:?}"
+            );
+            let body = |response: Response| async {
+                axum::body::to_bytes(response.into_body(), usize::MAX)
+                    .await
+                    .unwrap()
+            };
+            let (ours, theirs) = (body(response).await, body(expected).await);
+            assert_eq!(ours, theirs, "{error:?}");
+            let parsed: ErrorBody = serde_json::from_slice(&ours).unwrap();
+            assert_eq!(parsed.detail, error.detail());
+        }
     }
 }

@@ -79,6 +79,7 @@ mod flow;
 mod grant;
 mod jwks;
 mod login;
+mod mac;
 mod middleware;
 #[cfg(feature = "openapi")]
 pub mod openapi;

@@ -1,0 +1,227 @@
+//! A harness for instruction counts (issue 8): runs one scenario `N` times inside the function
+//! `measured`, so that `valgrind --tool=callgrind --collect-atstart=no
+//! --toggle-collect='*measured*'` counts only the requests, not the setup (minting tokens,
+//! building the routers, warming the caches). `bench/callgrind.sh` runs every scenario and
+//! prints the instructions per request.
+//!
+//! ```sh
+//! cargo bench -p jwt-auth --bench profile --no-run
+//! valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*measured*' \
+//!     target/release/deps/profile-<hash> hit 1000
+//! ```
+//!
+//! Scenarios (the same backend, user and routes as `benches/auth.rs`):
+//! - `no-layer`: the route without the layer (the ceiling);
+//! - `hit`: one valid token, repeated (a cache hit after the first request);
+//! - `miss`: a distinct valid token on every request, each seen once (a cache miss);
+//! - `cycle`: 10,000 distinct valid tokens cycled, as `bench/http.sh`'s `many-tokens`
+//!   (two cycles as warm-up, outside the count);
+//! - `bad-signature`: one token with a bad signature, repeated;
+//! - `bad-cycle`: 10,000 distinct tokens with a bad signature cycled (two cycles as warm-up);
+//! - `missing`: no token;
+//! - `decode`: `JwtAuth::decode` of one token (no cache);
+//! - `raw-decode`: `jsonwebtoken::decode` of the same token.
+
+#![allow(
+    missing_docs,
+    reason = "a benchmark binary, not an API; its use is in the module docs"
+)]
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use axum::routing::get;
+use axum::{Extension, Json};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jwt_auth::{CurrentUser, JwtAuth};
+use serde::{Deserialize, Serialize};
+use tower::ServiceExt as _;
+
+const SECRET: &str = "jwt-auth benches: a secret of at least thirty-two bytes, HS256";
+const USER_ID: &str = "6a1f6f3c-3b5e-4a9e-9f0e-8d2b1c3a4e5f";
+/// How many distinct tokens `cycle` and `bad-cycle` go through (`bench/http.sh`'s default).
+const CYCLE: usize = 10_000;
+
+#[derive(Debug, Clone, Serialize)]
+struct User {
+    id: String,
+    name: String,
+    email: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code, reason = "the fields are decoded, not read")]
+struct RawClaims {
+    sub: String,
+    exp: u64,
+    iat: Option<u64>,
+    nbf: Option<u64>,
+    iss: Option<String>,
+    jti: Option<String>,
+    #[serde(flatten)]
+    extras: serde_json::Map<String, serde_json::Value>,
+}
+
+fn user() -> User {
+    User {
+        id: USER_ID.to_owned(),
+        name: "Ada".to_owned(),
+        email: "ada@example.com".to_owned(),
+    }
+}
+
+fn backend() -> JwtAuth<User> {
+    let users: Arc<HashMap<String, User>> =
+        Arc::new(std::iter::once((USER_ID.to_owned(), user())).collect());
+    JwtAuth::<User>::builder()
+        .secret(SECRET)
+        .retrieve_user_sync(move |token, _state: &()| users.get(&token.sub).cloned())
+        .build()
+        .expect("the bench backend builds")
+}
+
+/// A token like those of `bench/http.sh`: `sub`, `exp`, `iat`, a `jti` and an `email` extra.
+fn token(auth: &JwtAuth<User>, n: usize) -> String {
+    auth.token(USER_ID)
+        .jti(format!("{n:032x}"))
+        .extra("email", "ada@example.com")
+        .encode()
+        .expect("the token is minted")
+}
+
+fn bad_signature(jwt: &str) -> String {
+    let (head, signature) = jwt.rsplit_once('.').expect("a JWS");
+    let first = if signature.starts_with('A') { "B" } else { "A" };
+    format!("{head}.{first}{}", &signature[1..])
+}
+
+async fn protected(CurrentUser(user): CurrentUser<User>) -> Json<User> {
+    Json(user)
+}
+
+async fn unprotected(Extension(user): Extension<Arc<User>>) -> Json<User> {
+    Json((*user).clone())
+}
+
+fn request(authorization: Option<&str>) -> Request<Body> {
+    let mut request = Request::get("/some-path");
+    if let Some(value) = authorization {
+        request = request.header(header::AUTHORIZATION, value);
+    }
+    request.body(Body::empty()).expect("a request")
+}
+
+/// Sends the requests, one per header (`None`: no `Authorization`), checking each status.
+fn send_all(
+    runtime: &tokio::runtime::Runtime,
+    router: &Router,
+    headers: &[Option<String>],
+    status: StatusCode,
+) {
+    for header in headers {
+        let response = runtime
+            .block_on(router.clone().oneshot(request(header.as_deref())))
+            .expect("infallible");
+        assert_eq!(response.status(), status);
+        runtime.block_on(async {
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX).await;
+            black_box(body.expect("a body"));
+        });
+    }
+}
+
+/// [`send_all`], counted.
+#[inline(never)]
+fn measured(
+    runtime: &tokio::runtime::Runtime,
+    router: &Router,
+    headers: &[Option<String>],
+    status: StatusCode,
+) {
+    send_all(runtime, router, headers, status);
+}
+
+/// Decodes the token `n` times.
+#[inline(never)]
+fn measured_decode(n: usize, decode: impl Fn()) {
+    for _ in 0..n {
+        decode();
+    }
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1).filter(|a| !a.starts_with("--"));
+    let scenario = args.next().unwrap_or_else(|| "hit".to_owned());
+    let n: usize = args.next().map_or(1000, |n| n.parse().expect("a count"));
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime");
+    let auth = backend();
+    let with_layer = auth.install(Router::new().route("/some-path", get(protected)), ());
+    let without_layer = Router::new()
+        .route("/some-path", get(unprotected))
+        .layer(Extension(Arc::new(user())));
+    let bearer = |jwt: &str| Some(format!("Bearer {jwt}"));
+    let one = token(&auth, 0);
+    let run = |router: &Router, headers: &[Option<String>], status| {
+        // The first requests (two whole cycles for the cycles: a token is kept at its second
+        // decoding) warm caches and lazy statics, uncounted.
+        for _ in 0..2 {
+            send_all(
+                &runtime,
+                router,
+                &headers[..headers.len().min(CYCLE)],
+                status,
+            );
+        }
+        measured(&runtime, router, headers, status);
+    };
+    match scenario.as_str() {
+        "no-layer" => run(&without_layer, &vec![None; n], StatusCode::OK),
+        "hit" => run(&with_layer, &vec![bearer(&one); n], StatusCode::OK),
+        "miss" => {
+            let headers: Vec<_> = (1..=n).map(|i| bearer(&token(&auth, i))).collect();
+            // No warm-up with these tokens: each is new to the cache when counted.
+            send_all(&runtime, &with_layer, &[bearer(&one)], StatusCode::OK);
+            measured(&runtime, &with_layer, &headers, StatusCode::OK);
+        }
+        "cycle" => {
+            let tokens: Vec<_> = (1..=CYCLE).map(|i| bearer(&token(&auth, i))).collect();
+            let headers: Vec<_> = tokens.iter().cycle().take(n).cloned().collect();
+            run(&with_layer, &headers, StatusCode::OK);
+        }
+        "bad-signature" => {
+            let bad = bearer(&bad_signature(&one));
+            run(&with_layer, &vec![bad; n], StatusCode::UNAUTHORIZED);
+        }
+        "bad-cycle" => {
+            let tokens: Vec<_> = (1..=CYCLE)
+                .map(|i| bearer(&bad_signature(&token(&auth, i))))
+                .collect();
+            let headers: Vec<_> = tokens.iter().cycle().take(n).cloned().collect();
+            run(&with_layer, &headers, StatusCode::UNAUTHORIZED);
+        }
+        "missing" => run(&with_layer, &vec![None; n], StatusCode::UNAUTHORIZED),
+        "decode" => measured_decode(n, || {
+            black_box(auth.decode(black_box(&one)).expect("valid"));
+        }),
+        "raw-decode" => {
+            let key = DecodingKey::from_secret(SECRET.as_bytes());
+            let mut validation = Validation::new(Algorithm::HS256);
+            validation.set_required_spec_claims(&["exp", "sub"]);
+            validation.leeway = 0;
+            measured_decode(n, || {
+                black_box(
+                    jsonwebtoken::decode::<RawClaims>(black_box(&one), &key, &validation)
+                        .expect("valid"),
+                );
+            });
+        }
+        other => panic!("unknown scenario `{other}`"),
+    }
+}

@@ -1,0 +1,142 @@
+//! HMAC signatures (HS256, HS384, HS512) checked with a keyed state computed once (issue 8).
+//!
+//! `jsonwebtoken::crypto::verify` builds a new verifier per call, which copies the key and
+//! hashes it into the inner and outer pads again: two of the five to seven SHA-2 blocks of a
+//! typical token. Here the keyed state is computed when the backend is built and copied per
+//! token. The result is the same as `jsonwebtoken`'s (the same `hmac` and `sha2` crates, the
+//! same base64url decoding, a constant-time comparison); the asymmetric algorithms, and every
+//! algorithm with the `aws_lc_rs` feature, still go through `jsonwebtoken`.
+
+#[cfg(feature = "rust_crypto")]
+mod keyed {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use hmac::{Hmac, Mac};
+    use jsonwebtoken::Algorithm;
+    use sha2::{Sha256, Sha384, Sha512};
+
+    /// An HMAC key with its pads already hashed.
+    #[derive(Clone)]
+    pub(crate) enum HmacKey {
+        Hs256(Hmac<Sha256>),
+        Hs384(Hmac<Sha384>),
+        Hs512(Hmac<Sha512>),
+    }
+
+    impl HmacKey {
+        /// The keyed state for an HMAC algorithm; `None` for any other algorithm.
+        pub(crate) fn new(algorithm: Algorithm, secret: &[u8]) -> Option<Self> {
+            // `new_from_slice` accepts any key length for HMAC.
+            match algorithm {
+                Algorithm::HS256 => Hmac::new_from_slice(secret).ok().map(Self::Hs256),
+                Algorithm::HS384 => Hmac::new_from_slice(secret).ok().map(Self::Hs384),
+                Algorithm::HS512 => Hmac::new_from_slice(secret).ok().map(Self::Hs512),
+                _ => None,
+            }
+        }
+
+        /// Whether `signature` (base64url without padding, as in a JWS) is the MAC of
+        /// `message`, compared in constant time.
+        pub(crate) fn verify(&self, message: &[u8], signature: &str) -> bool {
+            // The largest MAC is 64 bytes; a longer signature cannot match (nor does it in
+            // `jsonwebtoken`, which compares lengths too).
+            let mut bytes = [0_u8; 64];
+            let Ok(len) = URL_SAFE_NO_PAD.decode_slice(signature, &mut bytes) else {
+                return false;
+            };
+            let expected = &bytes[..len];
+            match self {
+                Self::Hs256(key) => check(key.clone(), message, expected),
+                Self::Hs384(key) => check(key.clone(), message, expected),
+                Self::Hs512(key) => check(key.clone(), message, expected),
+            }
+        }
+    }
+
+    fn check(mut mac: impl Mac, message: &[u8], expected: &[u8]) -> bool {
+        mac.update(message);
+        mac.verify_slice(expected).is_ok()
+    }
+}
+
+#[cfg(not(feature = "rust_crypto"))]
+mod keyed {
+    use jsonwebtoken::Algorithm;
+
+    /// Without `rust_crypto` there is no keyed state: `jsonwebtoken` checks every signature.
+    #[derive(Clone)]
+    pub(crate) enum HmacKey {}
+
+    impl HmacKey {
+        pub(crate) fn new(_: Algorithm, _: &[u8]) -> Option<Self> {
+            None
+        }
+
+        pub(crate) fn verify(&self, _: &[u8], _: &str) -> bool {
+            match *self {}
+        }
+    }
+}
+
+pub(crate) use keyed::HmacKey;
+
+#[cfg(all(test, feature = "rust_crypto"))]
+mod tests {
+    use super::*;
+    use jsonwebtoken::Algorithm;
+    use jsonwebtoken::{DecodingKey, EncodingKey, Header};
+
+    /// Agrees with `jsonwebtoken::crypto::verify` on valid, altered, truncated, extended and
+    /// non-base64 signatures, for the three algorithms.
+    #[test]
+    fn agrees_with_jsonwebtoken() {
+        for (algorithm, len) in [
+            (Algorithm::HS256, 32),
+            (Algorithm::HS384, 48),
+            (Algorithm::HS512, 64),
+        ] {
+            let secret = vec![7_u8; len];
+            let key = HmacKey::new(algorithm, &secret).expect("an HMAC algorithm");
+            let jwt = jsonwebtoken::encode(
+                &Header::new(algorithm),
+                &serde_json::json!({"sub": "u", "exp": 1}),
+                &EncodingKey::from_secret(&secret),
+            )
+            .unwrap();
+            let (message, signature) = jwt.rsplit_once('.').unwrap();
+            let flipped = format!(
+                "{}{}",
+                if signature.starts_with('A') { 'B' } else { 'A' },
+                &signature[1..]
+            );
+            let candidates = [
+                signature.to_owned(),
+                flipped,
+                signature[..signature.len() - 2].to_owned(),
+                format!("{signature}AA"),
+                format!("{signature}{signature}"),
+                signature.replace(|c: char| c.is_ascii_alphabetic(), "*"),
+                String::new(),
+            ];
+            let decoding = DecodingKey::from_secret(&secret);
+            for candidate in &candidates {
+                let theirs = jsonwebtoken::crypto::verify(
+                    candidate,
+                    message.as_bytes(),
+                    &decoding,
+                    algorithm,
+                )
+                .unwrap_or(false);
+                assert_eq!(
+                    key.verify(message.as_bytes(), candidate),
+                    theirs,
+                    "{algorithm:?} {candidate}"
+                );
+            }
+            assert!(key.verify(message.as_bytes(), signature));
+            // Another message under the same signature.
+            assert!(!key.verify(b"x.y", signature));
+        }
+        assert!(HmacKey::new(Algorithm::RS256, b"k").is_none());
+    }
+}
