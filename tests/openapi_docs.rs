@@ -186,7 +186,6 @@ async fn schema_page_renders_offline_in_headless_chromium() {
 
 #[tokio::test]
 async fn schemathesis_finds_no_server_error_and_no_contradiction_in_the_oauth2_example() {
-    let schemathesis = python_tool("schemathesis");
     let server = Server::start("oauth2_password_bearer");
     // A token, so that the protected operation is exercised beyond its 401.
     let login = server.post_json("/login", &user()).await;
@@ -196,29 +195,5 @@ async fn schemathesis_finds_no_server_error_and_no_contradiction_in_the_oauth2_e
         .expect("access_token")
         .to_owned();
     let base = format!("http://{}", server.addr);
-    let report = artifacts().join("schemathesis-oauth2_password_bearer.junit.xml");
-    let output = run(Command::new(schemathesis)
-        .args(["run", &format!("{base}/schema/openapi.json")])
-        .args(["--url", &base])
-        .args(["--checks", "all"])
-        .args(["--max-examples", "60", "--seed", "20261127", "--no-color"])
-        // Nothing is left in the work tree between runs.
-        .args(["--generation-database", "none"])
-        // Its crash cache (`.schemathesis/`) goes to the artifacts, not the work tree.
-        .current_dir(artifacts())
-        .args(["--header", &format!("Authorization: Bearer {token}")])
-        .args(["--report", "junit", "--report-junit-path"])
-        .arg(&report)
-        .env("NO_COLOR", "1"));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "schemathesis found problems (report: {})",
-        report.display()
-    );
-    assert!(
-        stdout.contains("3 selected / 3 total"),
-        "all three operations"
-    );
-    assert!(stdout.contains(" passed"), "test cases ran");
+    support::schemathesis(&base, &token, "oauth2_password_bearer", 60, 20_261_127, 3);
 }

@@ -15,67 +15,25 @@
     reason = "criterion_group! generates an undocumented public function"
 )]
 
-use std::collections::HashMap;
+mod common;
+
 use std::hint::black_box;
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::response::IntoResponse as _;
 use axum::routing::get;
-use axum::{Extension, Json};
+use common::{
+    RawClaims, SECRET, USER_ID, User, backend, bad_signature, protected, raw_validation,
+    unprotected, user,
+};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use jwt_auth::{CurrentUser, JwtAuth};
-use serde::{Deserialize, Serialize};
+use jsonwebtoken::DecodingKey;
+use jwt_auth::JwtAuth;
 use tower::ServiceExt as _;
-
-/// The HMAC secret (HS256).
-const SECRET: &str = "jwt-auth benches: a secret of at least thirty-two bytes, HS256";
-
-/// The user of every bench.
-#[derive(Debug, Clone, Serialize)]
-struct User {
-    id: String,
-    name: String,
-    email: String,
-}
-
-/// What the raw `jsonwebtoken` decode produces: the same claims as our `Token`.
-#[derive(Debug, Deserialize)]
-#[allow(dead_code, reason = "the fields are decoded, not read")]
-struct RawClaims {
-    sub: String,
-    exp: u64,
-    iat: Option<u64>,
-    nbf: Option<u64>,
-    iss: Option<String>,
-    jti: Option<String>,
-    #[serde(flatten)]
-    extras: serde_json::Map<String, serde_json::Value>,
-}
-
-const USER_ID: &str = "6a1f6f3c-3b5e-4a9e-9f0e-8d2b1c3a4e5f";
-
-fn user() -> User {
-    User {
-        id: USER_ID.to_owned(),
-        name: "Ada".to_owned(),
-        email: "ada@example.com".to_owned(),
-    }
-}
-
-/// A backend like the `jwt_auth` example's: header flow, a map of users as store.
-fn backend() -> JwtAuth<User> {
-    let users: Arc<HashMap<String, User>> =
-        Arc::new(std::iter::once((USER_ID.to_owned(), user())).collect());
-    JwtAuth::<User>::builder()
-        .secret(SECRET)
-        .retrieve_user_sync(move |token, _state: &()| users.get(&token.sub).cloned())
-        .build()
-        .expect("the bench backend builds")
-}
 
 /// A token as the example's login mints it: `sub`, `exp`, `iat` and an `email` extra.
 fn token(auth: &JwtAuth<User>) -> String {
@@ -85,25 +43,11 @@ fn token(auth: &JwtAuth<User>) -> String {
         .expect("the token is minted")
 }
 
-/// The same token with its signature's first character changed.
-fn bad_signature(jwt: &str) -> String {
-    let (head, signature) = jwt.rsplit_once('.').expect("a JWS");
-    let mut signature = signature.to_owned();
-    let first = if signature.starts_with('A') { "B" } else { "A" };
-    signature.replace_range(0..1, first);
-    format!("{head}.{signature}")
-}
-
 fn bench_decode(c: &mut Criterion) {
     let auth = backend();
     let jwt = token(&auth);
     let key = DecodingKey::from_secret(SECRET.as_bytes());
-    let mut validation = Validation::new(Algorithm::HS256);
-    validation.set_required_spec_claims(&["exp", "sub"]);
-    validation.leeway = 0;
-    validation.validate_exp = true;
-    validation.validate_nbf = true;
-    validation.validate_aud = false;
+    let validation = raw_validation();
     // Both decode the same token to the same claims.
     auth.decode(&jwt).expect("ours accepts the token");
     jsonwebtoken::decode::<RawClaims>(&jwt, &key, &validation).expect("raw accepts the token");
@@ -118,14 +62,6 @@ fn bench_decode(c: &mut Criterion) {
         });
     });
     group.finish();
-}
-
-async fn protected(CurrentUser(user): CurrentUser<User>) -> Json<User> {
-    Json(user)
-}
-
-async fn unprotected(Extension(user): Extension<Arc<User>>) -> Json<User> {
-    Json((*user).clone())
 }
 
 fn bench_middleware(c: &mut Criterion) {

@@ -27,62 +27,26 @@
     reason = "a benchmark binary, not an API; its use is in the module docs"
 )]
 
-use std::collections::HashMap;
+mod common;
+
 use std::hint::black_box;
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::routing::get;
-use axum::{Extension, Json};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use jwt_auth::{CurrentUser, JwtAuth};
-use serde::{Deserialize, Serialize};
+use common::{
+    RawClaims, SECRET, USER_ID, User, backend, bad_signature, protected, raw_validation,
+    unprotected, user,
+};
+use jsonwebtoken::DecodingKey;
+use jwt_auth::JwtAuth;
 use tower::ServiceExt as _;
 
-const SECRET: &str = "jwt-auth benches: a secret of at least thirty-two bytes, HS256";
-const USER_ID: &str = "6a1f6f3c-3b5e-4a9e-9f0e-8d2b1c3a4e5f";
 /// How many distinct tokens `cycle` and `bad-cycle` go through (`bench/http.sh`'s default).
 const CYCLE: usize = 10_000;
-
-#[derive(Debug, Clone, Serialize)]
-struct User {
-    id: String,
-    name: String,
-    email: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[allow(dead_code, reason = "the fields are decoded, not read")]
-struct RawClaims {
-    sub: String,
-    exp: u64,
-    iat: Option<u64>,
-    nbf: Option<u64>,
-    iss: Option<String>,
-    jti: Option<String>,
-    #[serde(flatten)]
-    extras: serde_json::Map<String, serde_json::Value>,
-}
-
-fn user() -> User {
-    User {
-        id: USER_ID.to_owned(),
-        name: "Ada".to_owned(),
-        email: "ada@example.com".to_owned(),
-    }
-}
-
-fn backend() -> JwtAuth<User> {
-    let users: Arc<HashMap<String, User>> =
-        Arc::new(std::iter::once((USER_ID.to_owned(), user())).collect());
-    JwtAuth::<User>::builder()
-        .secret(SECRET)
-        .retrieve_user_sync(move |token, _state: &()| users.get(&token.sub).cloned())
-        .build()
-        .expect("the bench backend builds")
-}
 
 /// A token like those of `bench/http.sh`: `sub`, `exp`, `iat`, a `jti` and an `email` extra.
 fn token(auth: &JwtAuth<User>, n: usize) -> String {
@@ -91,20 +55,6 @@ fn token(auth: &JwtAuth<User>, n: usize) -> String {
         .extra("email", "ada@example.com")
         .encode()
         .expect("the token is minted")
-}
-
-fn bad_signature(jwt: &str) -> String {
-    let (head, signature) = jwt.rsplit_once('.').expect("a JWS");
-    let first = if signature.starts_with('A') { "B" } else { "A" };
-    format!("{head}.{first}{}", &signature[1..])
-}
-
-async fn protected(CurrentUser(user): CurrentUser<User>) -> Json<User> {
-    Json(user)
-}
-
-async fn unprotected(Extension(user): Extension<Arc<User>>) -> Json<User> {
-    Json((*user).clone())
 }
 
 fn request(authorization: Option<&str>) -> Request<Body> {
@@ -212,9 +162,7 @@ fn main() {
         }),
         "raw-decode" => {
             let key = DecodingKey::from_secret(SECRET.as_bytes());
-            let mut validation = Validation::new(Algorithm::HS256);
-            validation.set_required_spec_claims(&["exp", "sub"]);
-            validation.leeway = 0;
+            let validation = raw_validation();
             measured_decode(n, || {
                 black_box(
                     jsonwebtoken::decode::<RawClaims>(black_box(&one), &key, &validation)

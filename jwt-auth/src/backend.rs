@@ -375,11 +375,8 @@ where
                 one = [jti];
                 &one
             };
-            match guarded(|| store.is_revoked(state, ids)).await {
-                Ok(Ok(false)) => {}
-                Ok(Ok(true)) => return Err(AuthError::Unauthorized),
-                Ok(Err(error)) => return Err(internal("token store failed", &*error)),
-                Err(_) => return Err(internal("token store panicked", &"panic")),
+            if guarded("token store", || store.is_revoked(state, ids)).await? {
+                return Err(AuthError::Unauthorized);
             }
         }
         self.retrieve(token, state).await
@@ -391,19 +388,14 @@ where
         token: Arc<Token<C>>,
         state: &S,
     ) -> Result<(U, Arc<Token<C>>), AuthError> {
-        if let Some(revoked) = &self.hooks.revoked {
-            match guarded(|| revoked(&token, state)).await {
-                Ok(Ok(false)) => {}
-                Ok(Ok(true)) => return Err(AuthError::Unauthorized),
-                Ok(Err(error)) => return Err(internal("revocation check failed", &*error)),
-                Err(_) => return Err(internal("revocation check panicked", &"panic")),
-            }
+        if let Some(revoked) = &self.hooks.revoked
+            && guarded("revocation check", || revoked(&token, state)).await?
+        {
+            return Err(AuthError::Unauthorized);
         }
-        match guarded(|| (self.hooks.retrieve)(&token, state)).await {
-            Ok(Ok(Some(user))) => Ok((user, token)),
-            Ok(Ok(None)) => Err(AuthError::Unauthorized),
-            Ok(Err(error)) => Err(internal("user retrieval failed", &*error)),
-            Err(_) => Err(internal("user retrieval panicked", &"panic")),
+        match guarded("user retrieval", || (self.hooks.retrieve)(&token, state)).await? {
+            Some(user) => Ok((user, token)),
+            None => Err(AuthError::Unauthorized),
         }
     }
 }
@@ -454,48 +446,39 @@ where
         if until <= now {
             return Err(RefreshError::Invalid(InvalidToken::Expired));
         }
-        let jti = token.jti.clone().unwrap_or_default();
-        let family = family_of(&jti)
-            .ok_or(RefreshError::Invalid(InvalidToken::Claims))?
-            .to_owned();
-        let (jti, family) = (jti.as_str(), family.as_str());
-        let store_failed = |error: &dyn fmt::Display| {
-            tracing::error!(%error, "jwt-auth: token store failed during a refresh");
-            RefreshError::Internal
-        };
+        let token = Arc::new(token);
+        let jti = token.jti.as_deref().unwrap_or_default();
+        let family = family_of(jti).ok_or(RefreshError::Invalid(InvalidToken::Claims))?;
+        // A failure was logged by `guarded`.
+        let failed = |_: AuthError| RefreshError::Internal;
         let ids = [jti, family];
-        match guarded(|| store.is_revoked(state, &ids)).await {
-            Ok(Ok(false)) => {}
-            Ok(Ok(true)) => return Err(RefreshError::Revoked),
-            Ok(Err(error)) => return Err(store_failed(&*error)),
-            Err(_) => return Err(store_failed(&"panic")),
+        if guarded("token store", || store.is_revoked(state, &ids))
+            .await
+            .map_err(failed)?
+        {
+            return Err(RefreshError::Revoked);
         }
         // The user first: when the retrieval fails (a 500 the client may retry), the token is
         // not spent yet, so the retry is not mistaken for a reuse.
-        let token = Arc::new(token);
-        let (_, token) = self
-            .retrieve(token, state)
+        self.retrieve(Arc::clone(&token), state)
             .await
             .map_err(|error| match error {
                 AuthError::Internal => RefreshError::Internal,
                 _ => RefreshError::Unauthorized,
             })?;
-        match guarded(|| store.consume(state, jti, until)).await {
-            Ok(Ok(true)) => {}
-            Ok(Ok(false)) => {
-                tracing::warn!(
-                    sub = %token.sub,
-                    "jwt-auth: a used refresh token was presented again; its family is revoked"
-                );
-                return match guarded(|| store.revoke(state, family, self.family_horizon(now))).await
-                {
-                    Ok(Ok(())) => Err(RefreshError::Reused),
-                    Ok(Err(error)) => Err(store_failed(&*error)),
-                    Err(_) => Err(store_failed(&"panic")),
-                };
-            }
-            Ok(Err(error)) => return Err(store_failed(&*error)),
-            Err(_) => return Err(store_failed(&"panic")),
+        let first_use = guarded("token store", || store.consume(state, jti, until))
+            .await
+            .map_err(failed)?;
+        if !first_use {
+            tracing::warn!(
+                sub = %token.sub,
+                "jwt-auth: a used refresh token was presented again; its family is revoked"
+            );
+            let horizon = self.family_horizon(now);
+            guarded("token store", || store.revoke(state, family, horizon))
+                .await
+                .map_err(failed)?;
+            return Err(RefreshError::Reused);
         }
         // A store may forget a used token once it has expired: one that expired while it was
         // being consumed is refused here, so that it is never spent twice.
@@ -504,7 +487,10 @@ where
         }
         // The new pair is issued as of `now`, so that it expires no later than a revocation of
         // the family made after the check above.
-        let mut builder = self.token(token.sub.clone()).family(family).issued_at(now);
+        let mut builder = self
+            .token(token.sub.clone())
+            .family(family.to_owned())
+            .issued_at(now);
         if let Some(iss) = &token.iss {
             builder = builder.issuer(iss.clone());
         }
@@ -550,23 +536,29 @@ where
             revocations.push((family, self.family_horizon(now).max(until)));
         }
         for (id, until) in revocations {
-            match guarded(|| store.revoke(state, id, until)).await {
-                Ok(Ok(())) => {}
-                Ok(Err(error)) => return Err(internal("token store failed", &*error)),
-                Err(_) => return Err(internal("token store panicked", &"panic")),
-            }
+            guarded("token store", || store.revoke(state, id, until)).await?;
         }
         Ok(true)
     }
 }
 
-/// Calls a hook and awaits its future, catching a panic in either step: a synchronous hook
+/// Calls a hook (`what`: the retrieval function, the revocation check, the token store) and
+/// awaits its future, catching a panic in either step: a synchronous hook
 /// (`retrieve_user_sync`, `revoked_sync`) runs while its future is created, not when it is polled.
+/// An error or a panic is logged and becomes [`AuthError::Internal`] (a 500).
 async fn guarded<'a, T>(
+    what: &str,
     call: impl FnOnce() -> BoxFuture<'a, Result<T, BoxError>>,
-) -> std::thread::Result<Result<T, BoxError>> {
-    let future = std::panic::catch_unwind(AssertUnwindSafe(call))?;
-    AssertUnwindSafe(future).catch_unwind().await
+) -> Result<T, AuthError> {
+    let outcome = match std::panic::catch_unwind(AssertUnwindSafe(call)) {
+        Ok(future) => AssertUnwindSafe(future).catch_unwind().await,
+        Err(panic) => Err(panic),
+    };
+    match outcome {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(internal(&format!("{what} failed"), &*error)),
+        Err(_) => Err(internal(&format!("{what} panicked"), &"panic")),
+    }
 }
 
 async fn method_not_allowed() -> axum::http::StatusCode {

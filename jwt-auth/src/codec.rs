@@ -301,20 +301,41 @@ fn min_hmac_len(algorithm: Algorithm) -> usize {
     }
 }
 
-/// Seconds since the Unix epoch.
 /// The JOSE `typ` of refresh tokens. Access tokens carry `JWT` (or, from other issuers, any
 /// other `typ` or none); a token with this one is refused where an access token is expected.
 pub const REFRESH_TYP: &str = "refresh+jwt";
 
-/// What a token is for: which header and key sign it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum TokenKind {
-    /// Authenticates requests.
-    Access,
-    /// Buys a new token pair, once.
-    Refresh,
+/// The three segments of a compact JWS: what the signature covers, the signature, the payload.
+struct Segments<'a> {
+    message: &'a [u8],
+    signature: &'a str,
+    payload: &'a str,
 }
 
+impl<'a> Segments<'a> {
+    fn split(jwt: &'a str) -> Result<Self, InvalidToken> {
+        let mut parts = jwt.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(InvalidToken::Malformed);
+        };
+        Ok(Self {
+            message: &jwt.as_bytes()[..header.len() + 1 + payload.len()],
+            signature,
+            payload,
+        })
+    }
+
+    /// The payload's bytes, once the signature is checked.
+    fn payload(&self) -> Result<Vec<u8>, InvalidToken> {
+        URL_SAFE_NO_PAD
+            .decode(self.payload)
+            .map_err(|_| InvalidToken::Malformed)
+    }
+}
+
+/// Seconds since the Unix epoch.
 pub(crate) fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -660,6 +681,17 @@ pub(crate) fn select_key<'k>(
     }
 }
 
+/// Checks the claims and signs them with `key` (none: a backend that only verifies).
+fn sign(
+    header: &Header,
+    claims: &ClaimsToEncode,
+    key: Option<&EncodingKey>,
+) -> Result<String, TokenError> {
+    let key = key.ok_or(TokenError::NoSigningKey)?;
+    claims.check()?;
+    jsonwebtoken::encode(header, claims, key).map_err(|e| TokenError::Encode(e.to_string()))
+}
+
 /// The key of refresh tokens: HS256 with a secret derived from the signing key's bytes
 /// (HMAC-SHA256 of a fixed label), whatever the backend's algorithm. Only the backend that signs
 /// can verify its refresh tokens: a service that verifies access tokens with the published JWKS,
@@ -696,12 +728,7 @@ impl RefreshKey {
     /// Checks the header (`alg` HS256, `typ` refresh+jwt, no `crit`) and the signature; returns
     /// the payload bytes.
     fn verify(&self, jwt: &str) -> Result<Vec<u8>, InvalidToken> {
-        let mut parts = jwt.split('.');
-        let (Some(header), Some(payload), Some(signature), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(InvalidToken::Malformed);
-        };
+        let segments = Segments::split(jwt)?;
         let decoded = jsonwebtoken::decode_header(jwt).map_err(|_| InvalidToken::Malformed)?;
         if decoded.typ.as_deref() != Some(REFRESH_TYP) {
             return Err(InvalidToken::WrongType);
@@ -712,14 +739,15 @@ impl RefreshKey {
         if decoded.crit.is_some() {
             return Err(InvalidToken::Malformed);
         }
-        let message = &jwt.as_bytes()[..header.len() + 1 + payload.len()];
-        match jsonwebtoken::crypto::verify(signature, message, &self.decoding, Algorithm::HS256) {
-            Ok(true) => {}
-            Ok(false) | Err(_) => return Err(InvalidToken::Signature),
+        match jsonwebtoken::crypto::verify(
+            segments.signature,
+            segments.message,
+            &self.decoding,
+            Algorithm::HS256,
+        ) {
+            Ok(true) => segments.payload(),
+            Ok(false) | Err(_) => Err(InvalidToken::Signature),
         }
-        URL_SAFE_NO_PAD
-            .decode(payload)
-            .map_err(|_| InvalidToken::Malformed)
     }
 }
 
@@ -853,27 +881,16 @@ impl Codec {
         self.algorithm
     }
 
-    /// Signs claims.
+    /// Signs claims as an access token.
     pub(crate) fn encode(&self, claims: &ClaimsToEncode) -> Result<String, TokenError> {
-        self.encode_kind(claims, TokenKind::Access)
+        sign(&self.header, claims, self.encoding.as_ref())
     }
 
-    /// Signs claims as an access token or, with `typ` [`REFRESH_TYP`], a refresh token.
-    pub(crate) fn encode_kind(
-        &self,
-        claims: &ClaimsToEncode,
-        kind: TokenKind,
-    ) -> Result<String, TokenError> {
-        claims.check()?;
-        let (header, key) = match kind {
-            TokenKind::Access => (&self.header, self.encoding.as_ref()),
-            TokenKind::Refresh => match &self.refresh {
-                Some(refresh) => (&refresh.header, Some(&refresh.encoding)),
-                None => (&self.header, None),
-            },
-        };
-        let key = key.ok_or(TokenError::NoSigningKey)?;
-        jsonwebtoken::encode(header, claims, key).map_err(|e| TokenError::Encode(e.to_string()))
+    /// Signs claims as a refresh token: the derived key, `typ` [`REFRESH_TYP`].
+    pub(crate) fn encode_refresh(&self, claims: &ClaimsToEncode) -> Result<String, TokenError> {
+        let refresh = self.refresh.as_ref();
+        let header = refresh.map_or(&self.header, |refresh| &refresh.header);
+        sign(header, claims, refresh.map(|refresh| &refresh.encoding))
     }
 
     /// Whether tokens can be signed (not a verify-only backend).
@@ -937,15 +954,10 @@ impl Codec {
         jwt: &str,
         select: impl FnOnce(Option<&str>) -> Result<&'k DecodingKey, InvalidToken>,
     ) -> Result<Vec<u8>, InvalidToken> {
-        let mut parts = jwt.split('.');
-        let (Some(header), Some(payload), Some(signature), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(InvalidToken::Malformed);
-        };
+        let segments = Segments::split(jwt)?;
+        let (message, signature) = (segments.message, segments.signature);
         let jose = self.checked_kid(jwt)?;
         let key = select(jose.kid.as_deref())?;
-        let message = &jwt.as_bytes()[..header.len() + 1 + payload.len()];
         let valid = match &self.hmac {
             // The codec's only key (no remote JWKS): `select` applied the `kid` rules to it.
             Some(hmac) => hmac.verify(message, signature),
@@ -957,9 +969,7 @@ impl Codec {
         if !valid {
             return Err(InvalidToken::Signature);
         }
-        URL_SAFE_NO_PAD
-            .decode(payload)
-            .map_err(|_| InvalidToken::Malformed)
+        segments.payload()
     }
 
     /// Verifies, parses and validates a token at time `now`.

@@ -12,7 +12,7 @@ use cookie::Cookie;
 use serde::{Deserialize, Serialize};
 
 use crate::backend::Settings;
-use crate::codec::{TokenKind, now, whole_seconds};
+use crate::codec::{now, whole_seconds};
 use crate::error::TokenError;
 use crate::flow::{CookieSettings, Flow};
 use crate::refresh::{jti_in, new_id};
@@ -228,7 +228,7 @@ fn mint_refresh(
         jti: Some(jti_in(family)?),
         ..minted.claims.clone()
     };
-    settings.codec.encode_kind(&claims, TokenKind::Refresh)
+    settings.codec.encode_refresh(&claims)
 }
 
 enum LoginBody {

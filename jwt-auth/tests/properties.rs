@@ -161,31 +161,7 @@ proptest! {
         extras in extras(),
     ) {
         let (signer, verifier) = &ASYMMETRIC[index];
-        let mut token = signer.token(sub.clone());
-        if let Some(iss) = &iss {
-            token = token.issuer(iss.clone());
-        }
-        if let Some(aud) = &aud {
-            token = token.audience(aud.clone());
-        }
-        if let Some(jti) = &jti {
-            token = token.jti(jti.clone());
-        }
-        let jwt = token.claims(&extras).encode().unwrap();
-        let decoded = verifier.decode(&jwt).unwrap();
-        prop_assert_eq!(decoded.sub, sub);
-        prop_assert_eq!(decoded.iss, iss);
-        prop_assert_eq!(decoded.aud, aud);
-        match jti {
-            Some(jti) => prop_assert_eq!(decoded.jti, Some(jti)),
-            // Without one of its own, a token gets a random `<family>.<random>` jti.
-            None => prop_assert!(decoded
-                .jti
-                .as_deref()
-                .and_then(jwt_auth::refresh::family_of)
-                .is_some()),
-        }
-        prop_assert_eq!(decoded.extras, extras);
+        let (jwt, _) = round_trip(signer, verifier, &sub, iss.as_deref(), aud.as_ref(), jti.as_deref(), &extras)?;
         prop_assert!(ASYMMETRIC[(index + 1) % 9].1.decode(&jwt).is_err());
     }
 
@@ -199,6 +175,46 @@ proptest! {
     }
 }
 
+/// Mints a token with these claims with `signer`, decodes it with `verifier` and checks that
+/// every claim came back (a token without a `jti` of its own gets a random `<family>.<random>`).
+fn round_trip(
+    signer: &JwtAuth<User>,
+    verifier: &JwtAuth<User>,
+    sub: &str,
+    iss: Option<&str>,
+    aud: Option<&Audience>,
+    jti: Option<&str>,
+    extras: &Extras,
+) -> Result<(String, jwt_auth::Token), TestCaseError> {
+    let mut token = signer.token(sub);
+    if let Some(iss) = iss {
+        token = token.issuer(iss);
+    }
+    if let Some(aud) = aud {
+        token = token.audience(aud.clone());
+    }
+    if let Some(jti) = jti {
+        token = token.jti(jti);
+    }
+    let jwt = token.claims(extras).encode().unwrap();
+    let decoded = verifier.decode(&jwt).unwrap();
+    prop_assert_eq!(decoded.sub.as_str(), sub);
+    prop_assert_eq!(decoded.iss.as_deref(), iss);
+    prop_assert_eq!(decoded.aud.as_ref(), aud);
+    match jti {
+        Some(jti) => prop_assert_eq!(decoded.jti.as_deref(), Some(jti)),
+        None => prop_assert!(
+            decoded
+                .jti
+                .as_deref()
+                .and_then(jwt_auth::refresh::family_of)
+                .is_some()
+        ),
+    }
+    prop_assert_eq!(&decoded.extras, extras);
+    Ok((jwt, decoded))
+}
+
 proptest! {
     #[test]
     fn tokens_round_trip(
@@ -210,31 +226,7 @@ proptest! {
         extras in extras(),
     ) {
         let auth = &BACKENDS[index];
-        let mut token = auth.token(sub.clone());
-        if let Some(iss) = &iss {
-            token = token.issuer(iss.clone());
-        }
-        if let Some(aud) = &aud {
-            token = token.audience(aud.clone());
-        }
-        if let Some(jti) = &jti {
-            token = token.jti(jti.clone());
-        }
-        let jwt = token.claims(&extras).encode().unwrap();
-        let decoded = auth.decode(&jwt).unwrap();
-        prop_assert_eq!(decoded.sub, sub);
-        prop_assert_eq!(decoded.iss, iss);
-        prop_assert_eq!(decoded.aud, aud);
-        match jti {
-            Some(jti) => prop_assert_eq!(decoded.jti, Some(jti)),
-            // Without one of its own, a token gets a random `<family>.<random>` jti.
-            None => prop_assert!(decoded
-                .jti
-                .as_deref()
-                .and_then(jwt_auth::refresh::family_of)
-                .is_some()),
-        }
-        prop_assert_eq!(decoded.extras, extras);
+        let (jwt, decoded) = round_trip(auth, auth, &sub, iss.as_deref(), aud.as_ref(), jti.as_deref(), &extras)?;
         prop_assert_eq!(decoded.exp - decoded.iat.unwrap(), 86_400);
         // Another algorithm's backend refuses it.
         prop_assert!(BACKENDS[(index + 1) % 3].decode(&jwt).is_err());

@@ -332,3 +332,47 @@ pub fn run(command: &mut Command) -> Output {
     eprintln!("{}", String::from_utf8_lossy(&output.stderr));
     output
 }
+
+/// Runs schemathesis (`--checks all`, a fixed seed, no state left behind) against the server at
+/// `base` with a bearer `token`, its `JUnit` report in `target/artifacts/schemathesis-<name>.junit.xml`;
+/// asserts that it passed and that it ran `operations` operations.
+pub fn schemathesis(
+    base: &str,
+    token: &str,
+    name: &str,
+    examples: u32,
+    seed: u32,
+    operations: usize,
+) {
+    let report = artifacts().join(format!("schemathesis-{name}.junit.xml"));
+    let output = run(Command::new(python_tool("schemathesis"))
+        .args(["run", &format!("{base}/schema/openapi.json")])
+        .args(["--url", base])
+        .args(["--checks", "all"])
+        .args([
+            "--max-examples",
+            &examples.to_string(),
+            "--seed",
+            &seed.to_string(),
+        ])
+        .arg("--no-color")
+        // Nothing is left in the work tree between runs.
+        .args(["--generation-database", "none"])
+        // Its crash cache (`.schemathesis/`) goes to the artifacts, not the work tree.
+        .current_dir(artifacts())
+        .args(["--header", &format!("Authorization: Bearer {token}")])
+        .args(["--report", "junit", "--report-junit-path"])
+        .arg(&report)
+        .env("NO_COLOR", "1"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "schemathesis found problems (report: {})",
+        report.display()
+    );
+    assert!(
+        stdout.contains(&format!("{operations} selected / {operations} total")),
+        "all {operations} operations"
+    );
+    assert!(stdout.contains(" passed"), "test cases ran");
+}

@@ -49,7 +49,6 @@ async fn the_document_is_valid_openapi_3_1() {
 
 #[tokio::test]
 async fn schemathesis_finds_no_server_error_and_no_contradiction() {
-    let schemathesis = python_tool("schemathesis");
     let server = start("app-schemathesis");
     // A user and a token, so that the protected operations are exercised beyond their 401.
     let registered = server
@@ -73,29 +72,7 @@ async fn schemathesis_finds_no_server_error_and_no_contradiction() {
         .expect("access_token")
         .to_owned();
     let base = format!("http://{}", server.addr);
-    let report = artifacts().join("schemathesis-app.junit.xml");
-    let output = run(Command::new(schemathesis)
-        .args(["run", &format!("{base}/schema/openapi.json")])
-        .args(["--url", &base])
-        .args(["--checks", "all"])
-        .args(["--max-examples", "30", "--seed", "20261128", "--no-color"])
-        .args(["--generation-database", "none"])
-        .current_dir(artifacts())
-        .args(["--header", &format!("Authorization: Bearer {token}")])
-        .args(["--report", "junit", "--report-junit-path"])
-        .arg(&report)
-        .env("NO_COLOR", "1"));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "schemathesis found problems (report: {})",
-        report.display()
-    );
-    assert!(
-        stdout.contains("8 selected / 8 total"),
-        "all eight operations"
-    );
-    assert!(stdout.contains(" passed"), "test cases ran");
+    support::schemathesis(&base, &token, "app", 30, 20_261_128, 8);
 }
 
 #[tokio::test]
