@@ -99,7 +99,8 @@ fn measured(
 
 /// Prints the wall time per call on standard error (callgrind's figures are its own).
 fn report(start: std::time::Instant, n: usize) {
-    let per = start.elapsed().as_secs_f64() * 1e9 / n.max(1) as f64;
+    let calls = u32::try_from(n.max(1)).unwrap_or(u32::MAX);
+    let per = start.elapsed().as_secs_f64() * 1e9 / f64::from(calls);
     eprintln!("{per:.0} ns per call");
 }
 
