@@ -21,7 +21,11 @@
 #   bad-signature  GET /some-path cycling through N tokens whose signature is wrong (401);
 #   missing-token  GET /some-path without a token (401).
 # The table: median requests/s and median p99 latency over the rounds, and the ratio of the
-# median requests/s to the ceiling's.
+# median requests/s to the ceiling's. Also the server's CPU time per request (user + system,
+# from /proc/<pid>/stat around each wrk run) and its ratio, ceiling over scenario: what the
+# throughput ratio would be if the server's core were the only limit. It moves less than
+# requests/s when other processes share the machine (they take turns on the core, they do
+# not add to each request's CPU time).
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-3}
@@ -105,13 +109,15 @@ PY
 [[ $(curl -s -o /dev/null -w '%{http_code}' -H "authorization: $(head -1 "$work/invalid.txt")" "$base/some-path") == 401 ]] ||
     { echo "a forged token is not a 401" >&2; exit 1; }
 
-# The Lua scripts: each prints one line, "RESULT <requests/s> <p99 µs> <non-2xx> <socket errors>".
+# The Lua scripts: each prints one line,
+# "RESULT <requests/s> <p99 µs> <non-2xx> <socket errors> <requests>".
 done_lua='
 function done(summary, latency, requests)
     local errors = summary.errors
-    io.write(string.format("RESULT %.1f %d %d %d\n",
+    io.write(string.format("RESULT %.1f %d %d %d %d\n",
         summary.requests / (summary.duration / 1e6), latency:percentile(99),
-        errors.status, errors.connect + errors.read + errors.write + errors.timeout))
+        errors.status, errors.connect + errors.read + errors.write + errors.timeout,
+        summary.requests))
 end'
 cycle_lua='
 local tokens, n, i = {}, 0, 0
@@ -142,34 +148,48 @@ read -r code size < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' 
 echo "protected: GET /some-path -> $code, body $size bytes" >&2
 
 : >"$work/results.txt"
+# The server's CPU time so far, in clock ticks: user + system (fields 14 and 15 of its stat,
+# counted after the command name, which is in parentheses).
+cpu_ticks() {
+    sed 's/^.*) //' "/proc/$server_pid/stat" | awk '{print $12 + $13}'
+}
 for round in $(seq "$ROUNDS"); do
     for scenario in "${scenarios[@]}"; do
+        before=$(cpu_ticks)
         line=$(taskset -c "$CLIENT_CPU" timeout 120 wrk -t1 -c"$CONNECTIONS" -d"$DURATION" \
             -s "$work/$scenario.lua" "$base" | grep '^RESULT')
-        echo "round $round $scenario $line" >&2
-        echo "$scenario ${line#RESULT }" >>"$work/results.txt"
+        ticks=$(($(cpu_ticks) - before))
+        echo "round $round $scenario $line cpu-ticks $ticks" >&2
+        echo "$scenario ${line#RESULT } $ticks" >>"$work/results.txt"
     done
 done
 
-python3 - "$work/results.txt" "${scenarios[@]}" <<'PY'
+python3 - "$work/results.txt" "$(getconf CLK_TCK)" "${scenarios[@]}" <<'PY'
 import statistics, sys
 rows = {}
+hz = int(sys.argv[2])
 for line in open(sys.argv[1]):
-    name, rps, p99, status, socket = line.split()
-    rows.setdefault(name, []).append((float(rps), int(p99), int(status), int(socket)))
+    name, rps, p99, status, socket, requests, ticks = line.split()
+    # Server CPU µs per request in this run.
+    cpu = int(ticks) * 1e6 / hz / max(int(requests), 1)
+    rows.setdefault(name, []).append((float(rps), int(p99), int(status), int(socket), cpu))
 ceiling = statistics.median(r[0] for r in rows["ceiling"])
 cycled = statistics.median(r[0] for r in rows["ceiling-cycled"])
+cpu_of = {name: statistics.median(r[4] for r in runs) for name, runs in rows.items()}
 # The scenarios that send a different token each time make wrk run Lua per request, which
 # costs the client core more than a fixed request: they are also compared with the ceiling
 # route driven by the same script ("ceiling-cycled").
 own = {"many-tokens": cycled, "bad-signature": cycled, "ceiling-cycled": cycled}
+own_cpu = {"many-tokens": "ceiling-cycled", "bad-signature": "ceiling-cycled"}
 print(f"{'scenario':<15} {'requests/s':>11} {'p99':>9} {'ratio':>6} {'vs-own':>6} "
-      f"{'non-2xx':>9} {'errors':>6}")
-for name in sys.argv[2:]:
+      f"{'non-2xx':>9} {'errors':>6} {'cpu µs/req':>10} {'cpu-ratio':>9}")
+for name in sys.argv[3:]:
     runs = rows[name]
     rps = statistics.median(r[0] for r in runs)
     p99 = statistics.median(r[1] for r in runs) / 1000
     print(f"{name:<15} {rps:>11.0f} {p99:>7.2f}ms {rps / ceiling:>6.2f} "
           f"{rps / own.get(name, ceiling):>6.2f} "
-          f"{sum(r[2] for r in runs):>9} {sum(r[3] for r in runs):>6}")
+          f"{sum(r[2] for r in runs):>9} {sum(r[3] for r in runs):>6} "
+          f"{cpu_of[name]:>10.2f} "
+          f"{cpu_of[own_cpu.get(name, 'ceiling')] / cpu_of[name]:>9.2f}")
 PY
