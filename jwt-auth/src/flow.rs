@@ -118,31 +118,46 @@ fn header_token<'a>(headers: &'a HeaderMap, name: &HeaderName, max_size: usize) 
     if value.is_empty() {
         return HeaderToken::Absent;
     }
-    let Some(space) = first_space(value.as_bytes()) else {
-        return HeaderToken::Empty;
+    // The common case, `Bearer <jwt>`: the first space is the seventh byte, the scheme is right.
+    let bytes = value.as_bytes();
+    let (known_bearer, space) = if starts_with_bearer(bytes) {
+        (true, 6)
+    } else {
+        let Some(space) = bytes.iter().position(|&b| b == b' ') else {
+            return HeaderToken::Empty;
+        };
+        (false, space)
     };
     let (scheme, token) = (&value[..space], &value[space + 1..]);
     if token.is_empty() {
         return HeaderToken::Empty;
     }
-    if !scheme.eq_ignore_ascii_case("bearer") || has_space(token.as_bytes()) {
+    if !(known_bearer || scheme.eq_ignore_ascii_case("bearer")) || has_space(token.as_bytes()) {
         return HeaderToken::Invalid(InvalidToken::Scheme);
     }
     HeaderToken::Token(token)
 }
 
-/// The position of the first space; for the common `Bearer <jwt>`, without a search.
-fn first_space(bytes: &[u8]) -> Option<usize> {
-    if bytes.get(6) == Some(&b' ') && bytes[..6].eq_ignore_ascii_case(b"bearer") {
-        return Some(6);
-    }
-    bytes.iter().position(|&b| b == b' ')
+/// Whether `bytes` starts with `bearer ` in any case and has a byte after it: the first seven
+/// bytes compared as one word. Setting bit 5 of an ASCII letter lowercases it and maps no other
+/// byte to a lowercase letter.
+fn starts_with_bearer(bytes: &[u8]) -> bool {
+    const BEARER: u64 = u64::from_le_bytes(*b"bearer \0");
+    const LOWER: u64 = u64::from_le_bytes(*b"\x20\x20\x20\x20\x20\x20\0\0");
+    const SEVEN: u64 = u64::from_le_bytes(*b"\xff\xff\xff\xff\xff\xff\xff\0");
+    let Some(word) = bytes.first_chunk::<8>() else {
+        return false;
+    };
+    (u64::from_le_bytes(*word) | LOWER) & SEVEN == BEARER
 }
 
 /// Whether `bytes` holds a space: a fold without an early exit, which the compiler vectorizes
 /// (a token has none, so the whole token is read anyway).
 fn has_space(bytes: &[u8]) -> bool {
-    bytes.iter().fold(0u8, |found, &b| found | u8::from(b == b' ')) != 0
+    bytes
+        .iter()
+        .fold(0u8, |found, &b| found | u8::from(b == b' '))
+        != 0
 }
 
 /// The token from the cookie `name`: the last cookie of that name wins, surrounding quotes are
@@ -498,6 +513,20 @@ mod tests {
             }),
             prop::collection::vec(any::<u8>(), 0..40),
         ]
+    }
+
+    #[test]
+    fn the_bearer_word_check_is_eq_ignore_ascii_case() {
+        // Every byte at every position of `Bearer x`, against the plain comparison.
+        for position in 0..8 {
+            for byte in 0..=u8::MAX {
+                let mut value = *b"Bearer x";
+                value[position] = byte;
+                let expected = value[..7].eq_ignore_ascii_case(b"bearer ");
+                assert_eq!(starts_with_bearer(&value), expected, "{value:?}");
+                assert!(!starts_with_bearer(&value[..7]));
+            }
+        }
     }
 
     proptest::proptest! {
