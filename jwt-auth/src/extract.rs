@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::backend::JwtAuth;
 use crate::error::{AuthError, ErrorBody};
-use crate::middleware::AuthHandle;
+use crate::middleware::{AuthState, Authenticated, LazyAuth};
 use crate::token::{Extras, Token};
 
 /// The authenticated user, as the retrieval function returned it.
@@ -61,44 +61,81 @@ fn not_installed() -> Response {
     error.default_response()
 }
 
-fn type_mismatch(asked: &str, handle: &AuthHandle) -> Response {
+fn type_mismatch(asked: &str, handle: &dyn LazyAuth) -> Response {
     let detail = format!(
         "jwt-auth: the handler asks for `{asked}`, but the layer's user type is `{}` \
          (and its claims type is set by `claims = ...`)",
-        handle.0.user_type()
+        handle.user_type()
     );
     tracing::error!("{detail}");
     ErrorBody::response(axum::http::StatusCode::INTERNAL_SERVER_ERROR, &detail)
 }
 
-/// Finds `T` in the extensions, authenticating on demand when the layer skipped the request.
-async fn lookup<T: Clone + Send + Sync + 'static>(parts: &mut Parts) -> Lookup<T> {
-    if let Some(found) = parts.extensions.get::<T>() {
-        return Lookup::Found(found.clone());
-    }
-    let Some(handle) = parts.extensions.get::<AuthHandle>().cloned() else {
-        return Lookup::Failed(not_installed());
-    };
-    match handle.0.authenticate(parts).await {
-        Ok(()) => match parts.extensions.get::<T>() {
-            Some(found) => Lookup::Found(found.clone()),
-            None => Lookup::Failed(type_mismatch(std::any::type_name::<T>(), &handle)),
-        },
-        Err(error @ AuthError::MissingToken { .. }) => Lookup::Anonymous(handle.0.respond(&error)),
-        Err(error) => Lookup::Failed(handle.0.respond(&error)),
+/// An extractor's value: what it takes from an authenticated request.
+trait Projected: Clone + Send + Sync + 'static {
+    /// The value, when the request was authenticated with this type.
+    fn project(found: &dyn Authenticated) -> Option<Self>;
+}
+
+impl<U: Clone + Send + Sync + 'static> Projected for CurrentUser<U> {
+    fn project(found: &dyn Authenticated) -> Option<Self> {
+        found.user().downcast_ref::<U>().cloned().map(CurrentUser)
     }
 }
 
-async fn required<T: Clone + Send + Sync + 'static>(parts: &mut Parts) -> Result<T, Response> {
+impl<C: Send + Sync + 'static> Projected for CurrentToken<C> {
+    fn project(found: &dyn Authenticated) -> Option<Self> {
+        found
+            .token()
+            .downcast_ref::<Arc<Token<C>>>()
+            .map(|token| CurrentToken(Arc::clone(token)))
+    }
+}
+
+/// Finds `T` in what the layers authenticated (innermost first), authenticating on demand when
+/// the layer skipped the request. A `T` that the application put in the extensions itself is
+/// still found.
+async fn lookup<T: Projected>(parts: &mut Parts) -> Lookup<T> {
+    let Some(state) = parts.extensions.get::<AuthState>() else {
+        return match parts.extensions.get::<T>() {
+            Some(found) => Lookup::Found(found.clone()),
+            None => Lookup::Failed(not_installed()),
+        };
+    };
+    if let Some(found) = state
+        .layers()
+        .find_map(|layer| layer.found.as_deref().and_then(T::project))
+    {
+        return Lookup::Found(found);
+    }
+    if let Some(found) = parts.extensions.get::<T>() {
+        return Lookup::Found(found.clone());
+    }
+    let handle = Arc::clone(&state.handle);
+    match handle.authenticate(parts).await {
+        Ok(found) => {
+            let projected = T::project(&*found);
+            if let Some(state) = parts.extensions.get_mut::<AuthState>() {
+                state.found = Some(found);
+            }
+            match projected {
+                Some(projected) => Lookup::Found(projected),
+                None => Lookup::Failed(type_mismatch(std::any::type_name::<T>(), &*handle)),
+            }
+        }
+        Err(error @ AuthError::MissingToken { .. }) => Lookup::Anonymous(handle.respond(&error)),
+        Err(error) => Lookup::Failed(handle.respond(&error)),
+    }
+}
+
+async fn required<T: Projected>(parts: &mut Parts) -> Result<T, Response> {
     match lookup::<T>(parts).await {
         Lookup::Found(found) => Ok(found),
         Lookup::Anonymous(response) | Lookup::Failed(response) => Err(response),
     }
 }
 
-async fn optional<T: Clone + Send + Sync + 'static>(
-    parts: &mut Parts,
-) -> Result<Option<T>, Response> {
+async fn optional<T: Projected>(parts: &mut Parts) -> Result<Option<T>, Response> {
     match lookup::<T>(parts).await {
         Lookup::Found(found) => Ok(Some(found)),
         Lookup::Anonymous(_) => Ok(None),
@@ -168,9 +205,16 @@ where
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Response> {
+        // The backend of the innermost layer of this type, or one the application added.
         parts
             .extensions
-            .get::<Self>()
+            .get::<AuthState>()
+            .and_then(|state| {
+                state
+                    .layers()
+                    .find_map(|layer| layer.handle.backend().downcast_ref::<Self>())
+            })
+            .or_else(|| parts.extensions.get::<Self>())
             .cloned()
             .ok_or_else(|| not_installed().into_response())
     }

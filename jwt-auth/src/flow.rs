@@ -87,6 +87,7 @@ impl Default for CookieSettings {
 }
 
 /// What the header says, before the cookie is consulted.
+#[cfg_attr(test, derive(Debug, PartialEq, Eq))]
 enum HeaderToken<'a> {
     /// A `Bearer <token>` value.
     Token(&'a str),
@@ -117,16 +118,46 @@ fn header_token<'a>(headers: &'a HeaderMap, name: &HeaderName, max_size: usize) 
     if value.is_empty() {
         return HeaderToken::Absent;
     }
-    let Some((scheme, token)) = value.split_once(' ') else {
-        return HeaderToken::Empty;
+    // The common case, `Bearer <jwt>`: the first space is the seventh byte, the scheme is right.
+    let bytes = value.as_bytes();
+    let (known_bearer, space) = if starts_with_bearer(bytes) {
+        (true, 6)
+    } else {
+        let Some(space) = bytes.iter().position(|&b| b == b' ') else {
+            return HeaderToken::Empty;
+        };
+        (false, space)
     };
+    let (scheme, token) = (&value[..space], &value[space + 1..]);
     if token.is_empty() {
         return HeaderToken::Empty;
     }
-    if !scheme.eq_ignore_ascii_case("bearer") || token.contains(' ') {
+    if !(known_bearer || scheme.eq_ignore_ascii_case("bearer")) || has_space(token.as_bytes()) {
         return HeaderToken::Invalid(InvalidToken::Scheme);
     }
     HeaderToken::Token(token)
+}
+
+/// Whether `bytes` starts with `bearer ` in any case and has a byte after it: the first seven
+/// bytes compared as one word. Setting bit 5 of an ASCII letter lowercases it and maps no other
+/// byte to a lowercase letter.
+fn starts_with_bearer(bytes: &[u8]) -> bool {
+    const BEARER: u64 = u64::from_le_bytes(*b"bearer \0");
+    const LOWER: u64 = u64::from_le_bytes(*b"\x20\x20\x20\x20\x20\x20\0\0");
+    const SEVEN: u64 = u64::from_le_bytes(*b"\xff\xff\xff\xff\xff\xff\xff\0");
+    let Some(word) = bytes.first_chunk::<8>() else {
+        return false;
+    };
+    (u64::from_le_bytes(*word) | LOWER) & SEVEN == BEARER
+}
+
+/// Whether `bytes` holds a space: a fold without an early exit, which the compiler vectorizes
+/// (a token has none, so the whole token is read anyway).
+fn has_space(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .fold(0u8, |found, &b| found | u8::from(b == b' '))
+        != 0
 }
 
 /// The token from the cookie `name`: the last cookie of that name wins, surrounding quotes are
@@ -416,6 +447,107 @@ mod tests {
             assert_eq!(
                 find(Flow::Cookie, &[("authorization", header)]),
                 Err(MISSING_BOTH)
+            );
+        }
+    }
+
+    /// `header_token` as it was before the single scan of the token (issue 8): the reference
+    /// for the property below.
+    fn reference<'a>(
+        headers: &'a HeaderMap,
+        name: &HeaderName,
+        max_size: usize,
+    ) -> HeaderToken<'a> {
+        let mut values = headers.get_all(name).iter();
+        let Some(value) = values.next() else {
+            return HeaderToken::Absent;
+        };
+        if value.len() > max_size {
+            return HeaderToken::Invalid(InvalidToken::TooLarge);
+        }
+        if values.next().is_some() {
+            return HeaderToken::Invalid(InvalidToken::Scheme);
+        }
+        let Ok(value) = value.to_str() else {
+            return HeaderToken::Invalid(InvalidToken::Malformed);
+        };
+        if value.is_empty() {
+            return HeaderToken::Absent;
+        }
+        let Some((scheme, token)) = value.split_once(' ') else {
+            return HeaderToken::Empty;
+        };
+        if token.is_empty() {
+            return HeaderToken::Empty;
+        }
+        if !scheme.eq_ignore_ascii_case("bearer") || token.contains(' ') {
+            return HeaderToken::Invalid(InvalidToken::Scheme);
+        }
+        HeaderToken::Token(token)
+    }
+
+    /// Header values near the interesting shapes: a scheme word (or none), then bytes from an
+    /// alphabet with spaces, tabs and non-ASCII bytes; or any bytes at all.
+    fn header_values() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        let scheme = prop::sample::select(vec![
+            &b""[..],
+            b"Bearer ",
+            b"bearer ",
+            b"BEARER ",
+            b"BeArEr ",
+            b"Bearer",
+            b"Bearer  ",
+            b"Basic ",
+            b"bearerx ",
+            b" ",
+        ]);
+        let alphabet = prop::sample::select(vec![
+            b'a', b'Z', b'0', b'.', b'-', b'_', b' ', b'\t', b'~', b'!', 0x80, 0xff,
+        ]);
+        prop_oneof![
+            (scheme, prop::collection::vec(alphabet, 0..40)).prop_map(|(scheme, rest)| {
+                let mut value = scheme.to_vec();
+                value.extend(rest);
+                value
+            }),
+            prop::collection::vec(any::<u8>(), 0..40),
+        ]
+    }
+
+    #[test]
+    fn the_bearer_word_check_is_eq_ignore_ascii_case() {
+        // Every byte at every position of `Bearer x`, against the plain comparison.
+        for position in 0..8 {
+            for byte in 0..=u8::MAX {
+                let mut value = *b"Bearer x";
+                value[position] = byte;
+                let expected = value[..7].eq_ignore_ascii_case(b"bearer ");
+                assert_eq!(starts_with_bearer(&value), expected, "{value:?}");
+                assert!(!starts_with_bearer(&value[..7]));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_header_scan_matches_the_reference(
+            value in header_values(),
+            second in proptest::option::of(header_values()),
+            max_size in 0usize..48,
+        ) {
+            let mut map = HeaderMap::new();
+            // Bytes that `HeaderValue` refuses cannot arrive in a request.
+            let Ok(header) = HeaderValue::from_bytes(&value) else {
+                return Ok(());
+            };
+            map.append(AUTHORIZATION, header);
+            if let Some(Ok(header)) = second.as_deref().map(HeaderValue::from_bytes) {
+                map.append(AUTHORIZATION, header);
+            }
+            proptest::prop_assert_eq!(
+                header_token(&map, &AUTHORIZATION, max_size),
+                reference(&map, &AUTHORIZATION, max_size)
             );
         }
     }

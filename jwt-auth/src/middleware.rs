@@ -6,12 +6,14 @@
 //! alone an unknown path stays 404 but a wrong method becomes a 401 (axum wraps each route's
 //! 405 fallback too); with [`Router::layer`](axum::Router::layer) the fallback is protected too.
 
+use std::any::Any;
 use std::convert::Infallible;
 use std::fmt;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::extract::{OriginalUri, Request};
+use axum::http::Extensions;
 use axum::http::request::Parts;
 use axum::response::Response;
 use futures_util::future::BoxFuture;
@@ -21,7 +23,7 @@ use tower::{Layer, Service};
 
 use crate::backend::JwtAuth;
 use crate::error::AuthError;
-use crate::extract::{CurrentToken, CurrentUser};
+use crate::token::Token;
 
 /// A backend bound to the state its retrieval function reads.
 pub(crate) struct Bound<U, S, C> {
@@ -32,12 +34,17 @@ pub(crate) struct Bound<U, S, C> {
 /// Authentication on demand, for extractors on excluded routes; type-erased so that an
 /// extractor that knows only the user type (or only the claims type) can use it.
 pub(crate) trait LazyAuth: Send + Sync {
-    /// Authenticates from the request headers and stores user and token in the extensions.
-    fn authenticate<'a>(&'a self, parts: &'a mut Parts) -> BoxFuture<'a, Result<(), AuthError>>;
+    /// Authenticates from the request's method, URI and headers.
+    fn authenticate<'a>(
+        &'a self,
+        parts: &'a Parts,
+    ) -> BoxFuture<'a, Result<Arc<dyn Authenticated>, AuthError>>;
     /// Renders a failure with the backend's error handler.
     fn respond(&self, error: &AuthError) -> Response;
     /// The user type's name, for the message of a mismatched extractor.
     fn user_type(&self) -> &'static str;
+    /// The backend (a `JwtAuth<U, S, C>`), for its extractor.
+    fn backend(&self) -> &(dyn Any + Send + Sync);
 }
 
 impl<U, S, C> LazyAuth for Bound<U, S, C>
@@ -46,15 +53,17 @@ where
     S: Clone + Send + Sync + 'static,
     C: Serialize + DeserializeOwned + Send + Sync + 'static,
 {
-    fn authenticate<'a>(&'a self, parts: &'a mut Parts) -> BoxFuture<'a, Result<(), AuthError>> {
+    fn authenticate<'a>(
+        &'a self,
+        parts: &'a Parts,
+    ) -> BoxFuture<'a, Result<Arc<dyn Authenticated>, AuthError>> {
         Box::pin(async move {
             let (user, token) = self
                 .auth
                 .authenticate_request(&parts.method, &parts.uri, &parts.headers, &self.state)
                 .await?;
-            parts.extensions.insert(CurrentUser(user));
-            parts.extensions.insert(CurrentToken(token));
-            Ok(())
+            let found: Arc<dyn Authenticated> = Arc::new(Found { user, token });
+            Ok(found)
         })
     }
 
@@ -65,11 +74,70 @@ where
     fn user_type(&self) -> &'static str {
         std::any::type_name::<U>()
     }
+
+    fn backend(&self) -> &(dyn Any + Send + Sync) {
+        &self.auth
+    }
 }
 
-/// The request extension every request that went through the layer carries, excluded or not.
+/// What authentication found, type-erased: `CurrentUser<U>` downcasts the user and
+/// `CurrentToken<C>` the token, each knowing only its own type.
+pub(crate) trait Authenticated: Send + Sync {
+    /// The user, a `U`.
+    fn user(&self) -> &(dyn Any + Send + Sync);
+    /// The token, an `Arc<Token<C>>`.
+    fn token(&self) -> &(dyn Any + Send + Sync);
+}
+
+/// The user and the token of an authenticated request.
+struct Found<U, C> {
+    user: U,
+    token: Arc<Token<C>>,
+}
+
+impl<U, C> Authenticated for Found<U, C>
+where
+    U: Send + Sync + 'static,
+    C: Send + Sync + 'static,
+{
+    fn user(&self) -> &(dyn Any + Send + Sync) {
+        &self.user
+    }
+
+    fn token(&self) -> &(dyn Any + Send + Sync) {
+        &self.token
+    }
+}
+
+/// The one request extension the layer adds to every request it lets through, excluded or
+/// not: the backend (for on-demand authentication and the backend extractor) and, once a
+/// request is authenticated, its user and token. One extension instead of one per type keeps
+/// the per-request cost to one insertion (issue 8).
 #[derive(Clone)]
-pub(crate) struct AuthHandle(pub Arc<dyn LazyAuth>);
+pub(crate) struct AuthState {
+    pub handle: Arc<dyn LazyAuth>,
+    pub found: Option<Arc<dyn Authenticated>>,
+    /// The state of an enclosing `jwt-auth` layer, when layers are nested: the extractors look
+    /// from the innermost layer outwards, as they found the innermost layer's values (which
+    /// replaced an outer layer's of the same types) when each type had its own extension.
+    pub outer: Option<Box<AuthState>>,
+}
+
+impl AuthState {
+    /// This layer's state, then the enclosing layers'.
+    pub fn layers(&self) -> impl Iterator<Item = &Self> {
+        std::iter::successors(Some(self), |state| state.outer.as_deref())
+    }
+
+    /// Adds the state to a request, keeping an enclosing layer's as [`Self::outer`].
+    fn attach(self, extensions: &mut Extensions) {
+        if let Some(outer) = extensions.insert(self)
+            && let Some(state) = extensions.get_mut::<Self>()
+        {
+            state.outer = Some(Box::new(outer));
+        }
+    }
+}
 
 /// The layer; see [`JwtAuth::layer`].
 pub struct JwtAuthLayer<U, S, C> {
@@ -161,32 +229,36 @@ where
                     .map_or_else(|| request.uri().path(), |original| original.0.path());
                 bound.auth.is_excluded(request.method(), path)
             };
-            let handle: Arc<dyn LazyAuth> = bound.clone();
-            request.extensions_mut().insert(AuthHandle(handle));
-            request.extensions_mut().insert(bound.auth.clone());
-            if excluded {
-                return inner.call(request).await;
-            }
-            match bound
-                .auth
-                .authenticate_request(
-                    request.method(),
-                    request.uri(),
-                    request.headers(),
-                    &bound.state,
-                )
-                .await
-            {
-                Ok((user, token)) => {
-                    request.extensions_mut().insert(CurrentUser(user));
-                    request.extensions_mut().insert(CurrentToken(token));
-                    inner.call(request).await
+            let found = if excluded {
+                None
+            } else {
+                match bound
+                    .auth
+                    .authenticate_request(
+                        request.method(),
+                        request.uri(),
+                        request.headers(),
+                        &bound.state,
+                    )
+                    .await
+                {
+                    Ok((user, token)) => {
+                        let found: Arc<dyn Authenticated> = Arc::new(Found { user, token });
+                        Some(found)
+                    }
+                    Err(error) => {
+                        tracing::debug!(%error, "jwt-auth: request refused");
+                        return Ok(bound.auth.error_response(&error));
+                    }
                 }
-                Err(error) => {
-                    tracing::debug!(%error, "jwt-auth: request refused");
-                    Ok(bound.auth.error_response(&error))
-                }
-            }
+            };
+            let state = AuthState {
+                handle: bound,
+                found,
+                outer: None,
+            };
+            state.attach(request.extensions_mut());
+            inner.call(request).await
         })
     }
 }

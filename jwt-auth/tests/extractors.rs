@@ -326,3 +326,57 @@ async fn typed_claims_accept_litestar_nested_extras() {
         json!({"email": "alice@example.com", "random_field": 7})
     );
 }
+
+#[tokio::test]
+async fn on_demand_authentication_runs_once_for_the_user_and_the_token() {
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = std::sync::Arc::clone(&calls);
+    let auth = JwtAuth::<User>::builder()
+        .secret(SECRET)
+        .exclude(["^/open$"])
+        .retrieve_user_sync(move |token, _state: &()| {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            common::known_user(&token.sub)
+        })
+        .build()
+        .unwrap();
+    let app = auth.install(Router::new().route("/open", get(common::whoami)), ());
+    let reply = send(&app, get_bearer("/open", &token_for(&auth, "alice"))).await;
+    assert_user(&reply, "alice");
+    assert_eq!(reply.json()["sub"], "alice");
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn nested_layers_of_different_types_each_give_their_own_user_and_backend() {
+    let inner = backend(Flow::Header);
+    let outer = JwtAuth::<String>::builder()
+        .secret(SECRET)
+        .retrieve_user_sync(|token, _state: &()| Some(format!("outer:{}", token.sub)))
+        .build()
+        .unwrap();
+    let router = Router::new().route(
+        "/both",
+        get(
+            |CurrentUser(user): CurrentUser<User>,
+             CurrentUser(name): CurrentUser<String>,
+             _inner: JwtAuth<User>,
+             _outer: JwtAuth<String>| async move { format!("{} {name}", user.id) },
+        ),
+    );
+    let app = inner.install(router, ()).layer(outer.layer(()));
+    let reply = send(&app, get_bearer("/both", &token_for(&inner, "alice"))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    assert_eq!(reply.text(), "alice outer:alice");
+}
+
+#[tokio::test]
+async fn the_backend_added_as_an_extension_is_still_an_extractor() {
+    let auth = backend(Flow::Header);
+    let app = Router::new()
+        .route("/backend", get(|_auth: JwtAuth<User>| async { "found" }))
+        .layer(axum::Extension(auth));
+    let reply = send(&app, get_plain("/backend")).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.text(), "found");
+}
