@@ -4,6 +4,11 @@
 //! On an excluded route the layer has not authenticated anything; these extractors then
 //! authenticate on demand, so a handler that needs a user still gets one (or a 401). Without any
 //! `jwt-auth` layer they answer 500 with a message that names the fix.
+//!
+//! The layer keeps the user and the token in one request extension of its own (one insertion
+//! per request, not one per type), so they are read through these extractors, not with
+//! `request.extensions().get::<CurrentUser<U>>()`. A middleware of the application's behind the
+//! layer takes them as arguments of [`axum::middleware::from_fn`], as a handler does.
 
 use std::ops::Deref;
 use std::sync::Arc;

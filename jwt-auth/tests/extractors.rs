@@ -380,3 +380,31 @@ async fn the_backend_added_as_an_extension_is_still_an_extractor() {
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.text(), "found");
 }
+
+/// An application's own middleware behind the layer reads the user with the extractor (the
+/// layer keeps user and token in one request extension of its own, not one per type).
+#[tokio::test]
+async fn a_middleware_behind_the_layer_reads_the_user_with_the_extractor() {
+    async fn tag_user(
+        CurrentUser(user): CurrentUser<User>,
+        request: axum::extract::Request,
+        next: axum::middleware::Next,
+    ) -> axum::response::Response {
+        let mut response = next.run(request).await;
+        let value = axum::http::HeaderValue::from_str(&user.id).unwrap();
+        response.headers_mut().insert("x-user", value);
+        response
+    }
+    let auth = backend(Flow::Header);
+    let router = Router::new()
+        .route("/protected", get(common::whoami))
+        .layer(axum::middleware::from_fn(tag_user));
+    let app = auth.install(router, ());
+    let reply = send(&app, get_bearer("/protected", &token_for(&auth, "alice"))).await;
+    assert_user(&reply, "alice");
+    assert_eq!(reply.headers["x-user"], "alice");
+    // Refused by the layer before the application's middleware runs.
+    let reply = send(&app, get_plain("/protected")).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert!(reply.headers.get("x-user").is_none());
+}
