@@ -98,6 +98,10 @@ fn measured(
 }
 
 /// Prints the wall time per call on standard error (callgrind's figures are its own).
+#[allow(
+    clippy::cast_precision_loss,
+    reason = "a count of calls, far below 2^52, for a printed figure"
+)]
 fn report(start: std::time::Instant, n: usize) {
     let per = start.elapsed().as_secs_f64() * 1e9 / n.max(1) as f64;
     eprintln!("{per:.0} ns per call");
