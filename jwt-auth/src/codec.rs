@@ -973,7 +973,7 @@ impl Codec {
     }
 
     /// Verifies, parses and validates a token at time `now`.
-    pub(crate) fn decode_at<C: DeserializeOwned>(
+    pub(crate) fn decode_at<C: DeserializeOwned + 'static>(
         &self,
         jwt: &str,
         now: u64,
@@ -984,7 +984,7 @@ impl Codec {
 
     /// Verifies, parses and validates a refresh token at time `now` (local keys only: refresh
     /// tokens are this backend's own).
-    pub(crate) fn decode_refresh_at<C: DeserializeOwned>(
+    pub(crate) fn decode_refresh_at<C: DeserializeOwned + 'static>(
         &self,
         jwt: &str,
         now: u64,
@@ -996,7 +996,7 @@ impl Codec {
 
     /// As [`decode`](Self::decode), also with the keys of a remote JWKS (fetched, cached and
     /// refetched on an unknown `kid` as [`crate::RemoteJwksConfig`] says).
-    pub(crate) async fn decode_async<C: DeserializeOwned>(
+    pub(crate) async fn decode_async<C: DeserializeOwned + 'static>(
         &self,
         jwt: &str,
     ) -> Result<Token<C>, InvalidToken> {
@@ -1022,7 +1022,7 @@ impl Codec {
     }
 
     /// Parses and validates a verified payload.
-    pub(crate) fn validate_payload<C: DeserializeOwned>(
+    pub(crate) fn validate_payload<C: DeserializeOwned + 'static>(
         &self,
         payload: &[u8],
         now: u64,
@@ -1033,7 +1033,10 @@ impl Codec {
     }
 
     /// Verifies, parses and validates a token now.
-    pub(crate) fn decode<C: DeserializeOwned>(&self, jwt: &str) -> Result<Token<C>, InvalidToken> {
+    pub(crate) fn decode<C: DeserializeOwned + 'static>(
+        &self,
+        jwt: &str,
+    ) -> Result<Token<C>, InvalidToken> {
         self.decode_at(jwt, now())
     }
 }

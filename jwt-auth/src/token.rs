@@ -4,6 +4,7 @@
 //! Decoding also accepts Litestar's nested `"extras": {...}` claim; when a name appears in both
 //! places the top-level claim wins, as in Litestar, so tokens interoperate both ways.
 
+use std::any::Any;
 use std::fmt;
 
 use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
@@ -150,12 +151,13 @@ impl RawClaims {
     }
 
     /// Turns the validated claims into a token with typed extras.
-    pub(crate) fn into_token<C: DeserializeOwned>(self) -> Result<Token<C>, InvalidToken> {
+    pub(crate) fn into_token<C: DeserializeOwned + 'static>(
+        self,
+    ) -> Result<Token<C>, InvalidToken> {
         let (Some(sub), Some(exp)) = (self.sub, self.exp) else {
             return Err(InvalidToken::MissingClaim);
         };
-        let extras =
-            C::deserialize(Value::Object(self.extras)).map_err(|_| InvalidToken::Claims)?;
+        let extras = extras_as(self.extras)?;
         Ok(Token {
             sub,
             exp,
@@ -167,6 +169,16 @@ impl RawClaims {
             extras,
         })
     }
+}
+
+/// The extras as `C`. The default [`Extras`] is the map itself, moved in (issue 8): deserializing
+/// a map from a map rebuilds it entry by entry into an equal map, and cannot fail.
+fn extras_as<C: DeserializeOwned + 'static>(extras: Extras) -> Result<C, InvalidToken> {
+    let mut slot = Some(extras);
+    if let Some(same) = <dyn Any>::downcast_mut::<Option<C>>(&mut slot).and_then(Option::take) {
+        return Ok(same);
+    }
+    C::deserialize(Value::Object(slot.unwrap_or_default())).map_err(|_| InvalidToken::Claims)
 }
 
 /// Sets a registered claim once; a second occurrence is an error (a duplicated `sub` is how
@@ -485,6 +497,24 @@ mod tests {
         assert_eq!(
             raw.into_token::<Claims>().unwrap_err(),
             InvalidToken::Claims
+        );
+    }
+
+    #[test]
+    fn default_extras_are_moved_as_deserializing_would_rebuild_them() {
+        let extras = json!({
+            "email": "e@x.io", "n": 1, "neg": -2, "f": 1.5, "big": u64::MAX, "null": null,
+            "list": [1, "a", {"b": [true, false]}], "nested": {"x": {"y": "z"}}, "": "empty"
+        });
+        let Value::Object(map) = extras.clone() else {
+            unreachable!("an object")
+        };
+        let rebuilt = Extras::deserialize(extras.clone()).unwrap();
+        assert_eq!(extras_as::<Extras>(map.clone()).unwrap(), rebuilt);
+        assert_eq!(extras_as::<Value>(map.clone()).unwrap(), extras);
+        assert_eq!(
+            extras_as::<std::collections::BTreeMap<String, Value>>(map).unwrap()["email"],
+            "e@x.io"
         );
     }
 
