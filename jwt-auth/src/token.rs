@@ -129,8 +129,20 @@ pub(crate) struct RawClaims {
 impl RawClaims {
     /// Parses a payload in one pass: each registered claim is type-checked and may appear once;
     /// the rest are extras, merged over a nested `extras` object.
+    ///
+    /// Valid UTF-8 is checked once for the whole payload and parsed as text; invalid UTF-8 is
+    /// parsed as bytes, whose strings `serde_json` checks one by one, so that what is refused,
+    /// and how, does not change (issue 8).
     pub(crate) fn from_json(payload: &[u8]) -> Result<Self, InvalidToken> {
-        let mut de = serde_json::Deserializer::from_slice(payload);
+        match std::str::from_utf8(payload) {
+            Ok(text) => Self::parse(serde_json::Deserializer::from_str(text)),
+            Err(_) => Self::parse(serde_json::Deserializer::from_slice(payload)),
+        }
+    }
+
+    fn parse<'de, R: serde_json::de::Read<'de>>(
+        mut de: serde_json::Deserializer<R>,
+    ) -> Result<Self, InvalidToken> {
         let raw = RawClaims::deserialize(&mut de).map_err(|_| InvalidToken::Claims)?;
         de.end().map_err(|_| InvalidToken::Malformed)?;
         Ok(raw)
@@ -466,6 +478,36 @@ mod tests {
         assert!(RawClaims::from_json(payload).is_err());
         let payload = br#"{"sub":"alice","exp":1,"exp":2}"#;
         assert!(RawClaims::from_json(payload).is_err());
+    }
+
+    /// Parsing valid UTF-8 as text answers as parsing it as bytes, for payloads that are
+    /// accepted and payloads that are refused (and with which error).
+    #[test]
+    fn text_and_bytes_agree() {
+        let by_bytes =
+            |payload: &[u8]| RawClaims::parse(serde_json::Deserializer::from_slice(payload));
+        let cases: [&[u8]; 12] = [
+            br#"{"sub":"u","exp":1,"email":"e","extras":{"a":[1,2.5,null]}}"#,
+            br#"{"sub":"\u00e9\n","exp":1,"k\"ey":"v\ud83d\ude00"}"#,
+            "{\"sub\":\"\u{e9}\",\"exp\":1}".as_bytes(),
+            br#"{"sub":"\ud800","exp":1}"#,
+            br#"{"sub":"u","exp":1} x"#,
+            br#"{"sub":"u","exp":1}  "#,
+            br#"{"sub":"u","exp":1,}"#,
+            br#"{"sub":"u","sub":"v"}"#,
+            b"{\"sub\":\"\xff\",\"exp\":1}",
+            b"{\"sub\":\"u\",\"exp\":1}\xff",
+            b"{\"sub\":\"u\",\"x\":\"\xc3\"}",
+            b"",
+        ];
+        for case in cases {
+            assert_eq!(
+                format!("{:?}", RawClaims::from_json(case)),
+                format!("{:?}", by_bytes(case)),
+                "{}",
+                String::from_utf8_lossy(case)
+            );
+        }
     }
 
     #[test]
