@@ -5,6 +5,7 @@
 //! places the top-level claim wins, as in Litestar, so tokens interoperate both ways.
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
@@ -193,6 +194,38 @@ fn extras_as<C: DeserializeOwned + 'static>(extras: Extras) -> Result<C, Invalid
     C::deserialize(Value::Object(slot.unwrap_or_default())).map_err(|_| InvalidToken::Claims)
 }
 
+/// A claim name, borrowed from the payload when it has no escapes: serde's own `Cow<str>`
+/// always copies, which cost an allocation per claim (issue 8).
+struct ClaimName<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for ClaimName<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NameVisitor;
+
+        impl<'de> Visitor<'de> for NameVisitor {
+            type Value = ClaimName<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a claim name")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<ClaimName<'de>, E> {
+                Ok(ClaimName(Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ClaimName<'de>, E> {
+                Ok(ClaimName(Cow::Owned(v.to_owned())))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<ClaimName<'de>, E> {
+                Ok(ClaimName(Cow::Owned(v)))
+            }
+        }
+
+        deserializer.deserialize_str(NameVisitor)
+    }
+}
+
 /// Sets a registered claim once; a second occurrence is an error (a duplicated `sub` is how
 /// parsers are played against each other).
 fn set_once<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
@@ -233,7 +266,7 @@ impl<'de> Deserialize<'de> for RawClaims {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawClaims, A::Error> {
                 let mut raw = RawClaims::default();
                 let mut nested: Option<Extras> = None;
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                while let Some(ClaimName(key)) = map.next_key()? {
                     match key.as_ref() {
                         "sub" => set_once(&mut raw.sub, "sub", &mut map)?,
                         "iss" => set_once(&mut raw.iss, "iss", &mut map)?,
@@ -444,6 +477,25 @@ mod tests {
             raw.extras,
             json!({"a": 1, "email": "top"}).as_object().unwrap().clone()
         );
+    }
+
+    /// Claim names with escapes are the names they spell, registered or not.
+    #[test]
+    fn escaped_claim_names() {
+        let raw = RawClaims::from_json(
+            br#"{"s\u0075b":"u","\u0065xp":1,"em\u0061il":"e","plain":1,"sub\n":2}"#,
+        )
+        .unwrap();
+        assert_eq!(raw.sub.as_deref(), Some("u"));
+        assert_eq!(raw.exp, Some(1));
+        assert_eq!(
+            raw.extras,
+            json!({"email": "e", "plain": 1, "sub\n": 2})
+                .as_object()
+                .unwrap()
+                .clone()
+        );
+        assert!(RawClaims::from_json(br#"{"sub":"u","s\u0075b":"v"}"#).is_err());
     }
 
     #[test]
