@@ -248,6 +248,9 @@ pub(crate) struct Codec {
     keys: Vec<VerifyKey>,
     /// The keyed HMAC state of the one secret, for HS* without a remote JWKS (see `mac.rs`).
     hmac: Option<HmacKey>,
+    /// The header segment of the access tokens this codec signs, with what
+    /// [`checked_kid`](Self::checked_kid) answers for it (see [`OwnHeader`]).
+    own_header: Option<OwnHeader>,
     pub(crate) remote: Option<std::sync::Arc<crate::jwks::RemoteJwks>>,
     pub(crate) rules: Rules,
 }
@@ -687,6 +690,28 @@ impl PlainHeader<'_> {
     }
 }
 
+/// The header segment of this codec's own access tokens and the [`JoseHeader`] that
+/// [`Codec::checked_kid`] found in it (issue 8). What `checked_kid` answers depends only on the
+/// header segment, so a token whose header is, byte for byte, this one is answered from here:
+/// no base64 and no JSON for the header of the tokens this backend signs.
+#[derive(Clone, Debug)]
+struct OwnHeader {
+    segment: String,
+    header: JoseHeader,
+}
+
+impl OwnHeader {
+    /// The header of `probe`, a token `codec` signed, if `codec` accepts it.
+    fn of(codec: &Codec, probe: &str) -> Option<Self> {
+        let segments = Segments::split(probe).ok()?;
+        let header = codec.checked_header(Some(segments.header), probe).ok()?;
+        Some(Self {
+            segment: segments.header.to_owned(),
+            header,
+        })
+    }
+}
+
 /// A verification key and its `kid`.
 #[derive(Clone)]
 pub(crate) struct VerifyKey {
@@ -870,18 +895,20 @@ impl Codec {
             key
         });
         let refresh = refresh.transpose()?;
-        let codec = Self {
+        let mut codec = Self {
             algorithm,
             header,
             refresh,
             encoding,
             keys,
             hmac,
+            own_header: None,
             remote: remote.map(std::sync::Arc::new),
             rules,
         };
         if codec.encoding.is_some() {
-            codec.probe()?;
+            let probe = codec.probe()?;
+            codec.own_header = OwnHeader::of(&codec, &probe);
         }
         Ok(codec)
     }
@@ -895,7 +922,8 @@ impl Codec {
         Self::new(algorithm, source, None, None, rules)
     }
 
-    fn probe(&self) -> Result<(), ConfigError> {
+    /// Signs and verifies a token; returns it.
+    fn probe(&self) -> Result<String, ConfigError> {
         let claims = ClaimsToEncode {
             exp: now() + 60,
             sub: "jwt-auth-probe".to_owned(),
@@ -910,7 +938,7 @@ impl Codec {
                 "the signing key does not match the verifying key",
             )
         })?;
-        Ok(())
+        Ok(jwt)
     }
 
     /// The configured algorithm.
@@ -1001,9 +1029,15 @@ impl Codec {
     ) -> Result<&'j str, InvalidToken> {
         let segments = Segments::split(jwt)?;
         let (message, signature) = (segments.message, segments.signature);
-        // With exactly two dots, the first segment is the one `checked_kid` would take.
-        let jose = self.checked_header(Some(segments.header), jwt)?;
-        let key = select(jose.kid.as_deref())?;
+        let key = match &self.own_header {
+            Some(own) if own.segment == segments.header => select(own.header.kid.as_deref())?,
+            // With exactly two dots, the first segment is the one `checked_kid` would take.
+            _ => select(
+                self.checked_header(Some(segments.header), jwt)?
+                    .kid
+                    .as_deref(),
+            )?,
+        };
         let valid = match &self.hmac {
             // The codec's only key (no remote JWKS): `select` applied the `kid` rules to it.
             Some(hmac) => hmac.verify(message, signature),
@@ -1121,6 +1155,42 @@ mod tests {
 
     fn raw(value: &serde_json::Value) -> RawClaims {
         RawClaims::from_json(value.to_string().as_bytes()).unwrap()
+    }
+
+    /// The header of the codec's own tokens is answered from `own_header`, as `checked_kid`
+    /// answers it; a token with another header (here another `kid`) goes through
+    /// `checked_kid`'s rules.
+    #[test]
+    fn own_header_is_what_checked_kid_answers() {
+        for kid in [None, Some("k1")] {
+            let source = KeySource::Secret(Secret::new(SECRET));
+            let c = Codec::new(Algorithm::HS256, &source, kid, None, Rules::default()).unwrap();
+            let jwt = c.encode(&claims("u", now() + 60)).unwrap();
+            let own = c.own_header.as_ref().expect("a signing codec");
+            assert_eq!(jwt.split('.').next(), Some(own.segment.as_str()));
+            assert_eq!(c.checked_kid(&jwt), Ok(own.header.clone()));
+            assert_eq!(own.header.kid.as_deref(), kid);
+            assert_eq!(own.header.typ.as_deref(), Some("JWT"));
+            assert!(c.decode::<crate::Extras>(&jwt).is_ok());
+
+            let mut header = c.header.clone();
+            header.kid = Some("other".to_owned());
+            let other = jsonwebtoken::encode(
+                &header,
+                &claims("u", now() + 60),
+                &EncodingKey::from_secret(SECRET.as_bytes()),
+            )
+            .unwrap();
+            assert_ne!(other.split('.').next(), Some(own.segment.as_str()));
+            // A lone key without a `kid` takes any `kid`; a key with one refuses another.
+            match kid {
+                None => assert!(c.decode::<crate::Extras>(&other).is_ok()),
+                Some(_) => assert_eq!(
+                    c.decode::<crate::Extras>(&other).unwrap_err(),
+                    InvalidToken::UnknownKey
+                ),
+            }
+        }
     }
 
     /// Payloads around the size that still fits the stack buffer decode the same on both
