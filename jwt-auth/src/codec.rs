@@ -248,6 +248,9 @@ pub(crate) struct Codec {
     keys: Vec<VerifyKey>,
     /// The keyed HMAC state of the one secret, for HS* without a remote JWKS (see `mac.rs`).
     hmac: Option<HmacKey>,
+    /// The header segment of the access tokens this codec signs, with what
+    /// [`checked_kid`](Self::checked_kid) answers for it (see [`OwnHeader`]).
+    own_header: Option<OwnHeader>,
     pub(crate) remote: Option<std::sync::Arc<crate::jwks::RemoteJwks>>,
     pub(crate) rules: Rules,
 }
@@ -305,33 +308,65 @@ fn min_hmac_len(algorithm: Algorithm) -> usize {
 /// other `typ` or none); a token with this one is refused where an access token is expected.
 pub const REFRESH_TYP: &str = "refresh+jwt";
 
-/// The three segments of a compact JWS: what the signature covers, the signature, the payload.
+/// The segments of a compact JWS: the header, what the signature covers, the signature, the
+/// payload.
 struct Segments<'a> {
+    header: &'a str,
     message: &'a [u8],
     signature: &'a str,
     payload: &'a str,
 }
 
 impl<'a> Segments<'a> {
+    /// Splits a token with exactly two dots, each byte looked at once; any other token is
+    /// [`InvalidToken::Malformed`].
     fn split(jwt: &'a str) -> Result<Self, InvalidToken> {
-        let mut parts = jwt.split('.');
-        let (Some(header), Some(payload), Some(signature), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let (header, rest) = jwt.split_once('.').ok_or(InvalidToken::Malformed)?;
+        let (payload, signature) = rest.split_once('.').ok_or(InvalidToken::Malformed)?;
+        if signature.contains('.') {
             return Err(InvalidToken::Malformed);
-        };
+        }
         Ok(Self {
+            header,
             message: &jwt.as_bytes()[..header.len() + 1 + payload.len()],
             signature,
             payload,
         })
     }
+}
 
-    /// The payload's bytes, once the signature is checked.
-    fn payload(&self) -> Result<Vec<u8>, InvalidToken> {
-        URL_SAFE_NO_PAD
-            .decode(self.payload)
-            .map_err(|_| InvalidToken::Malformed)
+/// The largest payload decoded on the stack (issue 8); a longer one is decoded on the heap.
+const STACK_PAYLOAD: usize = 1024;
+
+/// Decodes the base64url payload of a token whose signature is checked and hands its bytes to
+/// `parse`: in a stack buffer when it fits, so that a typical token needs no allocation for it.
+/// Not base64url is [`InvalidToken::Malformed`], as before.
+fn with_payload<T>(
+    encoded: &str,
+    parse: impl FnOnce(&[u8]) -> Result<T, InvalidToken>,
+) -> Result<T, InvalidToken> {
+    // Every 4 characters give at most 3 bytes, and the last 2 or 3 characters 1 or 2.
+    if encoded.len() / 4 * 3 + 2 <= STACK_PAYLOAD {
+        let mut buffer = [0_u8; STACK_PAYLOAD];
+        let len = URL_SAFE_NO_PAD
+            .decode_slice(encoded, &mut buffer)
+            .map_err(|_| InvalidToken::Malformed)?;
+        parse(&buffer[..len])
+    } else {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(encoded)
+            .map_err(|_| InvalidToken::Malformed)?;
+        parse(&bytes)
+    }
+}
+
+/// Parses JSON bytes as `serde_json::from_slice` does, but valid UTF-8 is checked once for the
+/// whole text rather than string by string (issue 8). Invalid UTF-8 goes through
+/// `from_slice` itself, so that what is refused, and how, does not change.
+fn from_json<'de, T: serde::Deserialize<'de>>(bytes: &'de [u8]) -> serde_json::Result<T> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(bytes),
     }
 }
 
@@ -633,20 +668,47 @@ struct PlainHeader<'a> {
 }
 
 impl PlainHeader<'_> {
-    /// Decodes the header of `jwt` into a stack buffer and parses it there: its `alg`,
-    /// whether it has a `crit`, its `kid` and `typ`. The header is the part that
-    /// `jsonwebtoken::decode_header` takes (all before the last two dots).
-    fn parse(jwt: &str) -> Option<(Algorithm, bool, JoseHeader)> {
+    /// The header segment of `jwt` as `jsonwebtoken::decode_header` takes it: all before the
+    /// last two dots.
+    fn segment(jwt: &str) -> Option<&str> {
         let (message, _) = jwt.rsplit_once('.')?;
         let (encoded, _) = message.rsplit_once('.')?;
+        Some(encoded)
+    }
+
+    /// Decodes a header segment into a stack buffer and parses it there: its `alg`,
+    /// whether it has a `crit`, its `kid` and `typ`.
+    fn parse(encoded: &str) -> Option<(Algorithm, bool, JoseHeader)> {
         let mut buffer = [0_u8; 256];
         let len = URL_SAFE_NO_PAD.decode_slice(encoded, &mut buffer).ok()?;
-        let plain: PlainHeader<'_> = serde_json::from_slice(&buffer[..len]).ok()?;
+        let plain: PlainHeader<'_> = from_json(&buffer[..len]).ok()?;
         let fields = JoseHeader {
             kid: plain.kid.map(std::borrow::Cow::into_owned),
             typ: plain.typ.map(std::borrow::Cow::into_owned),
         };
         Some((plain.alg, plain.crit.is_some(), fields))
+    }
+}
+
+/// The header segment of this codec's own access tokens and the [`JoseHeader`] that
+/// [`Codec::checked_kid`] found in it (issue 8). What `checked_kid` answers depends only on the
+/// header segment, so a token whose header is, byte for byte, this one is answered from here:
+/// no base64 and no JSON for the header of the tokens this backend signs.
+#[derive(Clone, Debug)]
+struct OwnHeader {
+    segment: String,
+    header: JoseHeader,
+}
+
+impl OwnHeader {
+    /// The header of `probe`, a token `codec` signed, if `codec` accepts it.
+    fn of(codec: &Codec, probe: &str) -> Option<Self> {
+        let segments = Segments::split(probe).ok()?;
+        let header = codec.checked_header(Some(segments.header), probe).ok()?;
+        Some(Self {
+            segment: segments.header.to_owned(),
+            header,
+        })
     }
 }
 
@@ -726,8 +788,8 @@ impl RefreshKey {
     }
 
     /// Checks the header (`alg` HS256, `typ` refresh+jwt, no `crit`) and the signature; returns
-    /// the payload bytes.
-    fn verify(&self, jwt: &str) -> Result<Vec<u8>, InvalidToken> {
+    /// the payload, still in base64url.
+    fn verify<'j>(&self, jwt: &'j str) -> Result<&'j str, InvalidToken> {
         let segments = Segments::split(jwt)?;
         let decoded = jsonwebtoken::decode_header(jwt).map_err(|_| InvalidToken::Malformed)?;
         if decoded.typ.as_deref() != Some(REFRESH_TYP) {
@@ -745,7 +807,7 @@ impl RefreshKey {
             &self.decoding,
             Algorithm::HS256,
         ) {
-            Ok(true) => segments.payload(),
+            Ok(true) => Ok(segments.payload),
             Ok(false) | Err(_) => Err(InvalidToken::Signature),
         }
     }
@@ -833,18 +895,20 @@ impl Codec {
             key
         });
         let refresh = refresh.transpose()?;
-        let codec = Self {
+        let mut codec = Self {
             algorithm,
             header,
             refresh,
             encoding,
             keys,
             hmac,
+            own_header: None,
             remote: remote.map(std::sync::Arc::new),
             rules,
         };
         if codec.encoding.is_some() {
-            codec.probe()?;
+            let probe = codec.probe()?;
+            codec.own_header = OwnHeader::of(&codec, &probe);
         }
         Ok(codec)
     }
@@ -858,7 +922,8 @@ impl Codec {
         Self::new(algorithm, source, None, None, rules)
     }
 
-    fn probe(&self) -> Result<(), ConfigError> {
+    /// Signs and verifies a token; returns it.
+    fn probe(&self) -> Result<String, ConfigError> {
         let claims = ClaimsToEncode {
             exp: now() + 60,
             sub: "jwt-auth-probe".to_owned(),
@@ -873,7 +938,7 @@ impl Codec {
                 "the signing key does not match the verifying key",
             )
         })?;
-        Ok(())
+        Ok(jwt)
     }
 
     /// The configured algorithm.
@@ -917,15 +982,21 @@ impl Codec {
     }
 
     /// Checks the header and the signature with the key the `kid` selects among `keys`;
-    /// returns the decoded payload bytes.
-    fn verify_signature(&self, jwt: &str) -> Result<Vec<u8>, InvalidToken> {
+    /// returns the payload, still in base64url.
+    fn verify_signature<'j>(&self, jwt: &'j str) -> Result<&'j str, InvalidToken> {
         self.verify_signature_with(jwt, |kid| select_key(&self.keys, kid))
     }
 
     /// The header's `kid` and `typ`, or a token that is refused before any key is looked up.
     /// (Refresh tokens are refused as access tokens by their `typ`.)
     pub(crate) fn checked_kid(&self, jwt: &str) -> Result<JoseHeader, InvalidToken> {
-        let (alg, critical, header) = if let Some(parsed) = PlainHeader::parse(jwt) {
+        self.checked_header(PlainHeader::segment(jwt), jwt)
+    }
+
+    /// [`checked_kid`](Self::checked_kid) with the header segment of `jwt` already split
+    /// (`None`: `jwt` has fewer than two dots).
+    fn checked_header(&self, encoded: Option<&str>, jwt: &str) -> Result<JoseHeader, InvalidToken> {
+        let (alg, critical, header) = if let Some(parsed) = encoded.and_then(PlainHeader::parse) {
             parsed
         } else {
             let decoded = jsonwebtoken::decode_header(jwt).map_err(|_| InvalidToken::Malformed)?;
@@ -949,15 +1020,24 @@ impl Codec {
         Ok(header)
     }
 
-    pub(crate) fn verify_signature_with<'k>(
+    /// Checks the header and the signature with the key `select` picks for the `kid`; returns
+    /// the payload, still in base64url.
+    pub(crate) fn verify_signature_with<'k, 'j>(
         &self,
-        jwt: &str,
+        jwt: &'j str,
         select: impl FnOnce(Option<&str>) -> Result<&'k DecodingKey, InvalidToken>,
-    ) -> Result<Vec<u8>, InvalidToken> {
+    ) -> Result<&'j str, InvalidToken> {
         let segments = Segments::split(jwt)?;
         let (message, signature) = (segments.message, segments.signature);
-        let jose = self.checked_kid(jwt)?;
-        let key = select(jose.kid.as_deref())?;
+        let key = match &self.own_header {
+            Some(own) if own.segment == segments.header => select(own.header.kid.as_deref())?,
+            // With exactly two dots, the first segment is the one `checked_kid` would take.
+            _ => select(
+                self.checked_header(Some(segments.header), jwt)?
+                    .kid
+                    .as_deref(),
+            )?,
+        };
         let valid = match &self.hmac {
             // The codec's only key (no remote JWKS): `select` applied the `kid` rules to it.
             Some(hmac) => hmac.verify(message, signature),
@@ -969,34 +1049,34 @@ impl Codec {
         if !valid {
             return Err(InvalidToken::Signature);
         }
-        segments.payload()
+        Ok(segments.payload)
     }
 
     /// Verifies, parses and validates a token at time `now`.
-    pub(crate) fn decode_at<C: DeserializeOwned>(
+    pub(crate) fn decode_at<C: DeserializeOwned + 'static>(
         &self,
         jwt: &str,
         now: u64,
     ) -> Result<Token<C>, InvalidToken> {
         let payload = self.verify_signature(jwt)?;
-        self.validate_payload(&payload, now)
+        with_payload(payload, |payload| self.validate_payload(payload, now))
     }
 
     /// Verifies, parses and validates a refresh token at time `now` (local keys only: refresh
     /// tokens are this backend's own).
-    pub(crate) fn decode_refresh_at<C: DeserializeOwned>(
+    pub(crate) fn decode_refresh_at<C: DeserializeOwned + 'static>(
         &self,
         jwt: &str,
         now: u64,
     ) -> Result<Token<C>, InvalidToken> {
         let refresh = self.refresh.as_ref().ok_or(InvalidToken::UnknownKey)?;
         let payload = refresh.verify(jwt)?;
-        self.validate_payload(&payload, now)
+        with_payload(payload, |payload| self.validate_payload(payload, now))
     }
 
     /// As [`decode`](Self::decode), also with the keys of a remote JWKS (fetched, cached and
     /// refetched on an unknown `kid` as [`crate::RemoteJwksConfig`] says).
-    pub(crate) async fn decode_async<C: DeserializeOwned>(
+    pub(crate) async fn decode_async<C: DeserializeOwned + 'static>(
         &self,
         jwt: &str,
     ) -> Result<Token<C>, InvalidToken> {
@@ -1018,11 +1098,11 @@ impl Codec {
         }
         let selected = selected?;
         let payload = self.verify_signature_with(jwt, |_| Ok(&selected))?;
-        self.validate_payload(&payload, now())
+        with_payload(payload, |payload| self.validate_payload(payload, now()))
     }
 
     /// Parses and validates a verified payload.
-    pub(crate) fn validate_payload<C: DeserializeOwned>(
+    pub(crate) fn validate_payload<C: DeserializeOwned + 'static>(
         &self,
         payload: &[u8],
         now: u64,
@@ -1033,7 +1113,10 @@ impl Codec {
     }
 
     /// Verifies, parses and validates a token now.
-    pub(crate) fn decode<C: DeserializeOwned>(&self, jwt: &str) -> Result<Token<C>, InvalidToken> {
+    pub(crate) fn decode<C: DeserializeOwned + 'static>(
+        &self,
+        jwt: &str,
+    ) -> Result<Token<C>, InvalidToken> {
         self.decode_at(jwt, now())
     }
 }
@@ -1072,6 +1155,108 @@ mod tests {
 
     fn raw(value: &serde_json::Value) -> RawClaims {
         RawClaims::from_json(value.to_string().as_bytes()).unwrap()
+    }
+
+    /// The header of the codec's own tokens is answered from `own_header`, as `checked_kid`
+    /// answers it; a token with another header (here another `kid`) goes through
+    /// `checked_kid`'s rules.
+    #[test]
+    fn own_header_is_what_checked_kid_answers() {
+        for kid in [None, Some("k1")] {
+            let source = KeySource::Secret(Secret::new(SECRET));
+            let c = Codec::new(Algorithm::HS256, &source, kid, None, Rules::default()).unwrap();
+            let jwt = c.encode(&claims("u", now() + 60)).unwrap();
+            let own = c.own_header.as_ref().expect("a signing codec");
+            assert_eq!(jwt.split('.').next(), Some(own.segment.as_str()));
+            assert_eq!(c.checked_kid(&jwt), Ok(own.header.clone()));
+            assert_eq!(own.header.kid.as_deref(), kid);
+            assert_eq!(own.header.typ.as_deref(), Some("JWT"));
+            assert!(c.decode::<crate::Extras>(&jwt).is_ok());
+
+            let mut header = c.header.clone();
+            header.kid = Some("other".to_owned());
+            let other = jsonwebtoken::encode(
+                &header,
+                &claims("u", now() + 60),
+                &EncodingKey::from_secret(SECRET.as_bytes()),
+            )
+            .unwrap();
+            assert_ne!(other.split('.').next(), Some(own.segment.as_str()));
+            // A lone key without a `kid` takes any `kid`; a key with one refuses another.
+            match kid {
+                None => assert!(c.decode::<crate::Extras>(&other).is_ok()),
+                Some(_) => assert_eq!(
+                    c.decode::<crate::Extras>(&other).unwrap_err(),
+                    InvalidToken::UnknownKey
+                ),
+            }
+        }
+    }
+
+    /// Payloads around the size that still fits the stack buffer decode the same on both
+    /// sides of it, and a payload that is not base64url is `Malformed` on both.
+    #[test]
+    fn payloads_on_the_stack_and_on_the_heap() {
+        let c = codec(Rules::default());
+        let (mut stack, mut heap) = (0, 0);
+        for len in (STACK_PAYLOAD - 100..STACK_PAYLOAD).chain([0, 5000]) {
+            let mut claims = claims("u", now() + 60);
+            claims.extras.insert("pad".into(), json!("x".repeat(len)));
+            let jwt = c.encode(&claims).unwrap();
+            let payload = jwt.split('.').nth(1).unwrap();
+            if payload.len() / 4 * 3 + 2 <= STACK_PAYLOAD {
+                stack += 1;
+            } else {
+                heap += 1;
+            }
+            let token: Token = c.decode(&jwt).unwrap();
+            assert_eq!(token.extras["pad"].as_str().unwrap().len(), len);
+            let bytes = with_payload(payload, |bytes| Ok(bytes.to_vec())).unwrap();
+            assert_eq!(bytes, URL_SAFE_NO_PAD.decode(payload).unwrap());
+        }
+        assert!(stack > 10 && heap > 10, "{stack} {heap}");
+        for bad in [
+            "!",
+            "e30!",
+            "e31",
+            "e3",
+            "A",
+            &"!".repeat(3000),
+            &"A".repeat(2001),
+        ] {
+            assert_eq!(
+                with_payload(bad, |_| Ok(())),
+                Err(InvalidToken::Malformed),
+                "{bad}"
+            );
+        }
+    }
+
+    /// `from_json` answers as `serde_json::from_slice`, valid UTF-8 or not.
+    #[test]
+    fn from_json_agrees_with_from_slice() {
+        let cases: [&[u8]; 9] = [
+            br#"{"alg":"HS256","typ":"JWT"}"#,
+            br#"{"alg":"HS256","kid":"k\u00e9\"y"}"#,
+            "{\"alg\":\"HS256\",\"kid\":\"\u{e9}\"}".as_bytes(),
+            b"{\"alg\":\"HS256\",\"kid\":\"\xff\"}",
+            b"{\"alg\":\"HS256\",\"crit\":\"\xff\"}",
+            b"{\"alg\":\"HS256\"}\xff",
+            b"{\"alg\":\"HS256\",\"typ\":\"JWT\"} ",
+            b"\xef\xbb\xbf{\"alg\":\"HS256\"}",
+            b"",
+        ];
+        for case in cases {
+            let ours = from_json::<PlainHeader<'_>>(case).map(|p| (p.alg, p.kid, p.typ));
+            let theirs =
+                serde_json::from_slice::<PlainHeader<'_>>(case).map(|p| (p.alg, p.kid, p.typ));
+            assert_eq!(
+                format!("{ours:?}"),
+                format!("{theirs:?}"),
+                "{}",
+                String::from_utf8_lossy(case)
+            );
+        }
     }
 
     #[test]

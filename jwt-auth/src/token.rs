@@ -4,6 +4,8 @@
 //! Decoding also accepts Litestar's nested `"extras": {...}` claim; when a name appears in both
 //! places the top-level claim wins, as in Litestar, so tokens interoperate both ways.
 
+use std::any::Any;
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
@@ -128,8 +130,20 @@ pub(crate) struct RawClaims {
 impl RawClaims {
     /// Parses a payload in one pass: each registered claim is type-checked and may appear once;
     /// the rest are extras, merged over a nested `extras` object.
+    ///
+    /// Valid UTF-8 is checked once for the whole payload and parsed as text; invalid UTF-8 is
+    /// parsed as bytes, whose strings `serde_json` checks one by one, so that what is refused,
+    /// and how, does not change (issue 8).
     pub(crate) fn from_json(payload: &[u8]) -> Result<Self, InvalidToken> {
-        let mut de = serde_json::Deserializer::from_slice(payload);
+        match std::str::from_utf8(payload) {
+            Ok(text) => Self::parse(serde_json::Deserializer::from_str(text)),
+            Err(_) => Self::parse(serde_json::Deserializer::from_slice(payload)),
+        }
+    }
+
+    fn parse<'de, R: serde_json::de::Read<'de>>(
+        mut de: serde_json::Deserializer<R>,
+    ) -> Result<Self, InvalidToken> {
         let raw = RawClaims::deserialize(&mut de).map_err(|_| InvalidToken::Claims)?;
         de.end().map_err(|_| InvalidToken::Malformed)?;
         Ok(raw)
@@ -150,12 +164,13 @@ impl RawClaims {
     }
 
     /// Turns the validated claims into a token with typed extras.
-    pub(crate) fn into_token<C: DeserializeOwned>(self) -> Result<Token<C>, InvalidToken> {
+    pub(crate) fn into_token<C: DeserializeOwned + 'static>(
+        self,
+    ) -> Result<Token<C>, InvalidToken> {
         let (Some(sub), Some(exp)) = (self.sub, self.exp) else {
             return Err(InvalidToken::MissingClaim);
         };
-        let extras =
-            C::deserialize(Value::Object(self.extras)).map_err(|_| InvalidToken::Claims)?;
+        let extras = extras_as(self.extras)?;
         Ok(Token {
             sub,
             exp,
@@ -166,6 +181,48 @@ impl RawClaims {
             jti: self.jti,
             extras,
         })
+    }
+}
+
+/// The extras as `C`. The default [`Extras`] is the map itself, moved in (issue 8): deserializing
+/// a map from a map rebuilds it entry by entry into an equal map, and cannot fail.
+fn extras_as<C: DeserializeOwned + 'static>(extras: Extras) -> Result<C, InvalidToken> {
+    let mut slot = Some(extras);
+    if let Some(same) = <dyn Any>::downcast_mut::<Option<C>>(&mut slot).and_then(Option::take) {
+        return Ok(same);
+    }
+    C::deserialize(Value::Object(slot.unwrap_or_default())).map_err(|_| InvalidToken::Claims)
+}
+
+/// A claim name, borrowed from the payload when it has no escapes: serde's own `Cow<str>`
+/// always copies, which cost an allocation per claim (issue 8).
+struct ClaimName<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for ClaimName<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NameVisitor;
+
+        impl<'de> Visitor<'de> for NameVisitor {
+            type Value = ClaimName<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a claim name")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<ClaimName<'de>, E> {
+                Ok(ClaimName(Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ClaimName<'de>, E> {
+                Ok(ClaimName(Cow::Owned(v.to_owned())))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<ClaimName<'de>, E> {
+                Ok(ClaimName(Cow::Owned(v)))
+            }
+        }
+
+        deserializer.deserialize_str(NameVisitor)
     }
 }
 
@@ -209,7 +266,7 @@ impl<'de> Deserialize<'de> for RawClaims {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawClaims, A::Error> {
                 let mut raw = RawClaims::default();
                 let mut nested: Option<Extras> = None;
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                while let Some(ClaimName(key)) = map.next_key()? {
                     match key.as_ref() {
                         "sub" => set_once(&mut raw.sub, "sub", &mut map)?,
                         "iss" => set_once(&mut raw.iss, "iss", &mut map)?,
@@ -422,6 +479,25 @@ mod tests {
         );
     }
 
+    /// Claim names with escapes are the names they spell, registered or not.
+    #[test]
+    fn escaped_claim_names() {
+        let raw = RawClaims::from_json(
+            br#"{"s\u0075b":"u","\u0065xp":1,"em\u0061il":"e","plain":1,"sub\n":2}"#,
+        )
+        .unwrap();
+        assert_eq!(raw.sub.as_deref(), Some("u"));
+        assert_eq!(raw.exp, Some(1));
+        assert_eq!(
+            raw.extras,
+            json!({"email": "e", "plain": 1, "sub\n": 2})
+                .as_object()
+                .unwrap()
+                .clone()
+        );
+        assert!(RawClaims::from_json(br#"{"sub":"u","s\u0075b":"v"}"#).is_err());
+    }
+
     #[test]
     fn only_registered_claims_means_empty_extras() {
         let raw = parse(&json!({"sub": "u", "exp": 1, "iat": 1})).unwrap();
@@ -456,6 +532,36 @@ mod tests {
         assert!(RawClaims::from_json(payload).is_err());
     }
 
+    /// Parsing valid UTF-8 as text answers as parsing it as bytes, for payloads that are
+    /// accepted and payloads that are refused (and with which error).
+    #[test]
+    fn text_and_bytes_agree() {
+        let by_bytes =
+            |payload: &[u8]| RawClaims::parse(serde_json::Deserializer::from_slice(payload));
+        let cases: [&[u8]; 12] = [
+            br#"{"sub":"u","exp":1,"email":"e","extras":{"a":[1,2.5,null]}}"#,
+            br#"{"sub":"\u00e9\n","exp":1,"k\"ey":"v\ud83d\ude00"}"#,
+            "{\"sub\":\"\u{e9}\",\"exp\":1}".as_bytes(),
+            br#"{"sub":"\ud800","exp":1}"#,
+            br#"{"sub":"u","exp":1} x"#,
+            br#"{"sub":"u","exp":1}  "#,
+            br#"{"sub":"u","exp":1,}"#,
+            br#"{"sub":"u","sub":"v"}"#,
+            b"{\"sub\":\"\xff\",\"exp\":1}",
+            b"{\"sub\":\"u\",\"exp\":1}\xff",
+            b"{\"sub\":\"u\",\"x\":\"\xc3\"}",
+            b"",
+        ];
+        for case in cases {
+            assert_eq!(
+                format!("{:?}", RawClaims::from_json(case)),
+                format!("{:?}", by_bytes(case)),
+                "{}",
+                String::from_utf8_lossy(case)
+            );
+        }
+    }
+
     #[test]
     fn trailing_bytes_are_refused() {
         assert!(RawClaims::from_json(br#"{"sub":"a","exp":1} x"#).is_err());
@@ -485,6 +591,24 @@ mod tests {
         assert_eq!(
             raw.into_token::<Claims>().unwrap_err(),
             InvalidToken::Claims
+        );
+    }
+
+    #[test]
+    fn default_extras_are_moved_as_deserializing_would_rebuild_them() {
+        let extras = json!({
+            "email": "e@x.io", "n": 1, "neg": -2, "f": 1.5, "big": u64::MAX, "null": null,
+            "list": [1, "a", {"b": [true, false]}], "nested": {"x": {"y": "z"}}, "": "empty"
+        });
+        let Value::Object(map) = extras.clone() else {
+            unreachable!("an object")
+        };
+        let rebuilt = Extras::deserialize(extras.clone()).unwrap();
+        assert_eq!(extras_as::<Extras>(map.clone()).unwrap(), rebuilt);
+        assert_eq!(extras_as::<Value>(map.clone()).unwrap(), extras);
+        assert_eq!(
+            extras_as::<std::collections::BTreeMap<String, Value>>(map).unwrap()["email"],
+            "e@x.io"
         );
     }
 
