@@ -98,10 +98,6 @@ fn measured(
 }
 
 /// Prints the wall time per call on standard error (callgrind's figures are its own).
-#[allow(
-    clippy::cast_precision_loss,
-    reason = "a count of calls, far below 2^52, for a printed figure"
-)]
 fn report(start: std::time::Instant, n: usize) {
     let calls = u32::try_from(n.max(1)).unwrap_or(u32::MAX);
     let per = start.elapsed().as_secs_f64() * 1e9 / f64::from(calls);
