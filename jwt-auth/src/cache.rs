@@ -128,7 +128,8 @@ impl<C, H: TokenHash> TokenCache<C, H> {
     /// [`TailHash`]). Tokens that share their length and tail share a set, nothing more: a hit
     /// compares the full bytes.
     pub(crate) fn hash(&self, jwt: &str) -> u64 {
-        self.hasher.hash(jwt.as_bytes())
+        // Never 0, which marks an empty slot or note.
+        self.hasher.hash(jwt.as_bytes()).max(1)
     }
 
     /// What is known of exactly `jwt` at `now`: verified (and not expired), or a bad signature.
@@ -163,19 +164,35 @@ struct Table<V> {
 }
 
 struct Shard<V> {
+    /// The hash of each slot's token, 0 for an empty slot: a set's tags are one cache line
+    /// (8 × 8 bytes), so that looking a token up reads that line, not every entry of the set.
+    tags: Vec<Line>,
     /// `SETS * WAYS` slots, allocated on the first insertion.
     slots: Vec<Option<Entry<V>>>,
     /// The hashes of tokens decoded once, in sets as the slots are: a token is kept the
     /// second time it is decoded.
-    seen: Vec<u64>,
+    seen: Vec<Line>,
     /// The token bytes held.
     bytes: usize,
     /// A xorshift state, to pick a slot to evict.
     random: u64,
 }
 
+/// The [`WAYS`] hashes of a set, aligned on a cache line.
+#[derive(Clone, Copy, Default)]
+#[repr(C, align(64))]
+struct Line([u64; WAYS]);
+
+/// The hash at a slot's index in lines of [`WAYS`].
+fn at(lines: &[Line], index: usize) -> u64 {
+    lines[index / WAYS].0[index % WAYS]
+}
+
+fn put(lines: &mut [Line], index: usize, hash: u64) {
+    lines[index / WAYS].0[index % WAYS] = hash;
+}
+
 struct Entry<V> {
-    hash: u64,
     jwt: Box<[u8]>,
     /// Used while `now < until`.
     until: u64,
@@ -188,6 +205,7 @@ impl<V: Clone> Table<V> {
             shards: (0..SHARDS)
                 .map(|i| {
                     Mutex::new(Shard {
+                        tags: Vec::new(),
                         slots: Vec::new(),
                         seen: Vec::new(),
                         bytes: 0,
@@ -227,8 +245,9 @@ impl<V: Clone> Table<V> {
         }
         let mut shard = self.shard(hash);
         if shard.slots.is_empty() {
+            shard.tags.resize(SETS, Line::default());
             shard.slots.resize_with(CAPACITY / SHARDS, || None);
-            shard.seen.resize(CAPACITY / SHARDS, 0);
+            shard.seen.resize(SETS, Line::default());
         }
         // Admission: a token decoded for the first time is only noted. One that a client never
         // repeats then costs no copy, no allocation and no eviction (which touches memory
@@ -239,8 +258,8 @@ impl<V: Clone> Table<V> {
         let index = shard.slot_for(hash, jwt, now);
         shard.remove(index);
         shard.bytes += jwt.len();
+        put(&mut shard.tags, index, hash);
         shard.slots[index] = Some(Entry {
-            hash,
             jwt: jwt.into(),
             until,
             value,
@@ -284,9 +303,10 @@ impl<V> Shard<V> {
     /// The slot holding exactly `jwt`.
     fn find(&self, hash: u64, jwt: &[u8]) -> Option<usize> {
         self.set(hash).find(|&index| {
-            self.slots[index]
-                .as_ref()
-                .is_some_and(|entry| entry.hash == hash && *entry.jwt == *jwt)
+            at(&self.tags, index) == hash
+                && self.slots[index]
+                    .as_ref()
+                    .is_some_and(|entry| *entry.jwt == *jwt)
         })
     }
 
@@ -294,15 +314,15 @@ impl<V> Shard<V> {
     /// way of its set, else a random one.
     fn seen_before(&mut self, hash: u64) -> bool {
         let set = self.set(hash);
-        if let Some(index) = set.clone().find(|&index| self.seen[index] == hash) {
-            self.seen[index] = 0;
+        if let Some(index) = set.clone().find(|&index| at(&self.seen, index) == hash) {
+            put(&mut self.seen, index, 0);
             return true;
         }
         let index = set
             .clone()
-            .find(|&index| self.seen[index] == 0)
+            .find(|&index| at(&self.seen, index) == 0)
             .unwrap_or_else(|| set.start + self.next_random() % WAYS);
-        self.seen[index] = hash;
+        put(&mut self.seen, index, hash);
         false
     }
 
@@ -313,7 +333,7 @@ impl<V> Shard<V> {
         if let Some(index) = self.find(hash, jwt) {
             return index;
         }
-        if let Some(index) = set.clone().find(|&index| self.slots[index].is_none()) {
+        if let Some(index) = set.clone().find(|&index| at(&self.tags, index) == 0) {
             return index;
         }
         if let Some(index) = set.clone().find(|&index| {
@@ -331,7 +351,7 @@ impl<V> Shard<V> {
         let start = self.next_random() % self.slots.len();
         let victim = (0..self.slots.len())
             .map(|offset| (start + offset) % self.slots.len())
-            .find(|&index| index != keep && self.slots[index].is_some());
+            .find(|&index| index != keep && at(&self.tags, index) != 0);
         match victim {
             Some(index) => self.remove(index),
             // Only `keep` is left, and it fits by the check in `insert`.
@@ -340,6 +360,7 @@ impl<V> Shard<V> {
     }
 
     fn remove(&mut self, index: usize) {
+        put(&mut self.tags, index, 0);
         if let Some(entry) = self.slots[index].take() {
             self.bytes -= entry.jwt.len();
         }
