@@ -63,12 +63,14 @@ pub fn user() -> User {
     }
 }
 
-/// A backend like the `jwt_auth` example's: header flow, a map of users as store.
+/// A backend like the `jwt_auth` example's: header flow, its exclusions, a map of users as
+/// store.
 pub fn backend() -> JwtAuth<User> {
     let users: Arc<HashMap<String, User>> =
         Arc::new(std::iter::once((USER_ID.to_owned(), user())).collect());
     JwtAuth::<User>::builder()
         .secret(SECRET)
+        .exclude(["/login", "/schema"])
         .retrieve_user_sync(move |token, _state: &()| users.get(&token.sub).cloned())
         .build()
         .expect("the bench backend builds")
