@@ -345,8 +345,8 @@ where
             let hash = cache.hash(jwt);
             let now = crate::codec::now();
             cache.get(hash, jwt, now).unwrap_or_else(|| {
-                // A backend with a cache has no remote JWKS: `decode` is all `decode_async` does.
-                let known = settings.codec.decode(jwt).map(Arc::new);
+                // A backend with a cache has no remote JWKS: `decode_at` is all `decode_async` does.
+                let known = settings.codec.decode_at(jwt, now).map(Arc::new);
                 cache.remember(hash, jwt, &known, now);
                 known
             })
