@@ -4,6 +4,7 @@
 #
 #   bench/http.sh                    # 3 rounds of 5 s per scenario
 #   ROUNDS=5 DURATION=10s CONNECTIONS=64 bench/http.sh
+#   ROUNDS=15 DURATION=3s TOKENS=300000 SCENARIOS="one-token many-tokens" bench/http.sh
 #
 # Scenarios (GET, keep-alive, wrk -t1):
 #   ceiling        GET /bench/no-auth/<id>: the example's BENCHMARK ROUTE, present only with
@@ -20,12 +21,14 @@
 #                  same user: the logged-in one);
 #   bad-signature  GET /some-path cycling through N tokens whose signature is wrong (401);
 #   missing-token  GET /some-path without a token (401).
-# The table: median requests/s and median p99 latency over the rounds, and the ratio of the
-# median requests/s to the ceiling's. Also the server's CPU time per request (user + system,
-# from /proc/<pid>/stat around each wrk run) and its ratio, ceiling over scenario: what the
-# throughput ratio would be if the server's core were the only limit. It moves less than
-# requests/s when other processes share the machine (they take turns on the core, they do
-# not add to each request's CPU time).
+# The table, per scenario: the median requests/s and p99 latency over the rounds; `ratio`, of
+# the median requests/s to its ceiling's (`ceiling`, or `ceiling-cycled` for the scenarios that
+# cycle tokens); `paired`, the median of each round's ratio to the same round's ceiling, and
+# their range; the server's CPU time per request (user + system, from /proc/<pid>/stat around
+# each wrk run) and `cpu-ratio`, the median of the rounds' ceiling CPU time over the scenario's:
+# what the throughput ratio would be if the server's core were the only limit, and less moved
+# by other processes sharing the machine (they take turns on the core, they do not add to each
+# request's CPU time).
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-3}
@@ -145,7 +148,9 @@ cycled "$work/valid.txt" /some-path >"$work/many-tokens.lua"
 cycled "$work/invalid.txt" /some-path >"$work/bad-signature.lua"
 printf 'wrk.path = "/some-path"\n%s\n' "$done_lua" >"$work/missing-token.lua"
 
-scenarios=(ceiling ceiling-cycled openapi-json excluded-404 one-token many-tokens bad-signature missing-token)
+# SCENARIOS picks some (the two ceilings are always run, the ratios need them).
+read -r -a scenarios <<<"${SCENARIOS:-openapi-json excluded-404 one-token many-tokens bad-signature missing-token}"
+scenarios=(ceiling ceiling-cycled "${scenarios[@]}")
 for scenario in ceiling openapi-json excluded-404; do
     path=$(sed -n 's/^wrk.path = "\(.*\)"/\1/p' "$work/$scenario.lua")
     read -r code size < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' "$base$path")
@@ -180,23 +185,26 @@ for line in open(sys.argv[1]):
     # Server CPU µs per request in this run.
     cpu = int(ticks) * 1e6 / hz / max(int(requests), 1)
     rows.setdefault(name, []).append((float(rps), int(p99), int(status), int(socket), cpu))
-ceiling = statistics.median(r[0] for r in rows["ceiling"])
-cycled = statistics.median(r[0] for r in rows["ceiling-cycled"])
-cpu_of = {name: statistics.median(r[4] for r in runs) for name, runs in rows.items()}
-# The scenarios that send a different token each time make wrk run Lua per request, which
-# costs the client core more than a fixed request: they are also compared with the ceiling
-# route driven by the same script ("ceiling-cycled").
-own = {"many-tokens": cycled, "bad-signature": cycled, "ceiling-cycled": cycled}
-own_cpu = {"many-tokens": "ceiling-cycled", "bad-signature": "ceiling-cycled"}
-print(f"{'scenario':<15} {'requests/s':>11} {'p99':>9} {'ratio':>6} {'vs-own':>6} "
-      f"{'non-2xx':>9} {'errors':>6} {'cpu µs/req':>10} {'cpu-ratio':>9}")
+# Each scenario is compared with its own ceiling: the cycled ones (a different token in each
+# request, from a Lua script) with the ceiling route driven by the same script.
+own = {"many-tokens": "ceiling-cycled", "bad-signature": "ceiling-cycled",
+       "ceiling-cycled": "ceiling-cycled"}
+def median(values):
+    return statistics.median(list(values))
+print(f"{'scenario':<15} {'requests/s':>11} {'p99':>9} {'ratio':>6} {'paired':>6} "
+      f"{'range':>11} {'cpu µs/req':>10} {'cpu-ratio':>9} {'non-2xx':>9} {'errors':>6}")
 for name in sys.argv[3:]:
-    runs = rows[name]
-    rps = statistics.median(r[0] for r in runs)
-    p99 = statistics.median(r[1] for r in runs) / 1000
-    print(f"{name:<15} {rps:>11.0f} {p99:>7.2f}ms {rps / ceiling:>6.2f} "
-          f"{rps / own.get(name, ceiling):>6.2f} "
-          f"{sum(r[2] for r in runs):>9} {sum(r[3] for r in runs):>6} "
-          f"{cpu_of[name]:>10.2f} "
-          f"{cpu_of[own_cpu.get(name, 'ceiling')] / cpu_of[name]:>9.2f}")
+    runs, base = rows[name], rows[own.get(name, "ceiling")]
+    rps = median(r[0] for r in runs)
+    p99 = median(r[1] for r in runs) / 1000
+    # ratio: of the medians; paired: the median of each round's ratio to the same round's
+    # ceiling, with the smallest and largest of those (rounds alternate, so a slow spell of
+    # the machine lowers both terms of a round's ratio).
+    paired = [r[0] / b[0] for r, b in zip(runs, base)]
+    cpu = median(r[4] for r in runs)
+    cpu_ratio = median(b[4] / r[4] for r, b in zip(runs, base))
+    print(f"{name:<15} {rps:>11.0f} {p99:>7.2f}ms {rps / median(b[0] for b in base):>6.2f} "
+          f"{median(paired):>6.2f} {min(paired):>5.2f}-{max(paired):<5.2f} "
+          f"{cpu:>10.2f} {cpu_ratio:>9.2f} "
+          f"{sum(r[2] for r in runs):>9} {sum(r[3] for r in runs):>6}")
 PY
