@@ -20,7 +20,11 @@
 #   many-tokens    GET /some-path cycling through N distinct valid tokens (distinct jti/iat,
 #                  same user: the logged-in one);
 #   bad-signature  GET /some-path cycling through N tokens whose signature is wrong (401);
-#   missing-token  GET /some-path without a token (401).
+#   missing-token  GET /some-path without a token (401);
+#   baseline-one   GET /bench/jsonwebtoken with the token of one-token: another BENCHMARK ROUTE
+#                  of the example, the same body behind the obvious hand-written middleware
+#                  (`jsonwebtoken::decode` on every request, the key built once), for reference;
+#   baseline-many  the same route cycling through the tokens of many-tokens.
 # The table, per scenario: the median requests/s and p99 latency over the rounds; `ratio`, of
 # the median requests/s to its ceiling's (`ceiling`, or `ceiling-cycled` for the scenarios that
 # cycle tokens); `paired`, the median of each round's ratio to the same round's ceiling, and
@@ -145,11 +149,13 @@ cycled() { # FILE PATH: a script that sends the next token of FILE on each reque
 }
 cycled "$work/valid.txt" "/bench/no-auth/$user_id" >"$work/ceiling-cycled.lua"
 cycled "$work/valid.txt" /some-path >"$work/many-tokens.lua"
+cycled "$work/valid.txt" /bench/jsonwebtoken >"$work/baseline-many.lua"
+printf 'wrk.path = "/bench/jsonwebtoken"\nwrk.headers["authorization"] = "%s"\n%s\n' "$bearer" "$done_lua" >"$work/baseline-one.lua"
 cycled "$work/invalid.txt" /some-path >"$work/bad-signature.lua"
 printf 'wrk.path = "/some-path"\n%s\n' "$done_lua" >"$work/missing-token.lua"
 
 # SCENARIOS picks some (the two ceilings are always run, the ratios need them).
-read -r -a scenarios <<<"${SCENARIOS:-openapi-json excluded-404 one-token many-tokens bad-signature missing-token}"
+read -r -a scenarios <<<"${SCENARIOS:-openapi-json excluded-404 one-token many-tokens bad-signature missing-token baseline-one baseline-many}"
 scenarios=(ceiling ceiling-cycled "${scenarios[@]}")
 for scenario in ceiling openapi-json excluded-404; do
     path=$(sed -n 's/^wrk.path = "\(.*\)"/\1/p' "$work/$scenario.lua")
@@ -158,6 +164,9 @@ for scenario in ceiling openapi-json excluded-404; do
 done
 read -r code size < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' -H "authorization: $bearer" "$base/some-path")
 echo "protected: GET /some-path -> $code, body $size bytes" >&2
+read -r code size < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' -H "authorization: $bearer" "$base/bench/jsonwebtoken")
+echo "baseline: GET /bench/jsonwebtoken -> $code, body $size bytes" >&2
+[[ $code == 200 ]] || { echo "the baseline route refuses the token" >&2; exit 1; }
 
 : >"$work/results.txt"
 # The server's CPU time so far, in clock ticks: user + system (fields 14 and 15 of its stat,
@@ -188,7 +197,7 @@ for line in open(sys.argv[1]):
 # Each scenario is compared with its own ceiling: the cycled ones (a different token in each
 # request, from a Lua script) with the ceiling route driven by the same script.
 own = {"many-tokens": "ceiling-cycled", "bad-signature": "ceiling-cycled",
-       "ceiling-cycled": "ceiling-cycled"}
+       "baseline-many": "ceiling-cycled", "ceiling-cycled": "ceiling-cycled"}
 def median(values):
     return statistics.median(list(values))
 print(f"{'scenario':<15} {'requests/s':>11} {'p99':>9} {'ratio':>6} {'paired':>6} "

@@ -90,6 +90,80 @@ async fn bench_no_auth_handler(
         .ok_or(axum::http::StatusCode::NOT_FOUND)
 }
 
+/// BENCHMARK ROUTE, not part of the example: `GET /bench/jsonwebtoken`, the body of
+/// `/some-path` behind the obvious hand-written middleware instead of this crate:
+/// `jsonwebtoken::decode` of the bearer token on every request (the key built once), then the
+/// same store lookup. `bench/http.sh` compares both with the same ceiling, in the same run
+/// (the baseline issue 8 starts from). Present only with `JWT_AUTH_BENCH_ROUTE=1`.
+mod bench_baseline {
+    use axum::extract::{Request, State};
+    use axum::http::{StatusCode, header};
+    use axum::middleware::Next;
+    use axum::response::{IntoResponse, Response};
+    use axum::{Extension, Json};
+    use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+    use serde::Deserialize;
+
+    use super::{AppState, User};
+
+    /// The keys, built once.
+    #[derive(Clone)]
+    pub struct Keys {
+        key: DecodingKey,
+        validation: Validation,
+    }
+
+    impl Keys {
+        pub fn new(secret: &str) -> Self {
+            let mut validation = Validation::new(Algorithm::HS256);
+            validation.set_required_spec_claims(&["exp", "sub"]);
+            Self {
+                key: DecodingKey::from_secret(secret.as_bytes()),
+                validation,
+            }
+        }
+    }
+
+    #[derive(Deserialize)]
+    struct Claims {
+        sub: String,
+    }
+
+    /// The hand-written middleware: a 401 unless the bearer token decodes.
+    pub async fn authenticate(
+        State(keys): State<Keys>,
+        mut request: Request,
+        next: Next,
+    ) -> Response {
+        let token = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "));
+        let Some(token) = token else {
+            return StatusCode::UNAUTHORIZED.into_response();
+        };
+        match jsonwebtoken::decode::<Claims>(token, &keys.key, &keys.validation) {
+            Ok(data) => {
+                request.extensions_mut().insert(data.claims.sub);
+                next.run(request).await
+            }
+            Err(_) => StatusCode::UNAUTHORIZED.into_response(),
+        }
+    }
+
+    pub async fn handler(
+        Extension(sub): Extension<String>,
+        State(state): State<AppState>,
+    ) -> Result<Json<User>, StatusCode> {
+        state
+            .users
+            .get(&sub)
+            .map(Json)
+            .ok_or(StatusCode::UNAUTHORIZED)
+    }
+}
+
 /// The example's OpenAPI document, before the backend adds its security.
 #[derive(OpenApi)]
 #[openapi(
@@ -116,8 +190,16 @@ async fn main() -> ExitCode {
         .merge(common::schema_routes(document));
     let mut app = auth.install(app, state.clone());
     if std::env::var_os("JWT_AUTH_BENCH_ROUTE").is_some_and(|value| value == "1") {
-        // BENCHMARK ROUTE (see `bench_no_auth_handler`): off unless asked for.
+        // BENCHMARK ROUTES (see `bench_no_auth_handler`, `bench_baseline`): off unless asked for.
         app = app.route("/bench/no-auth/{id}", get(bench_no_auth_handler));
+        let secret = std::env::var("JWT_SECRET").unwrap_or_default();
+        app = app.route(
+            "/bench/jsonwebtoken",
+            get(bench_baseline::handler).layer(axum::middleware::from_fn_with_state(
+                bench_baseline::Keys::new(&secret),
+                bench_baseline::authenticate,
+            )),
+        );
     }
     let app = app.with_state(state);
     common::exit_code(common::serve(app).await)
