@@ -24,7 +24,6 @@
 //! claims, parsed from the token's own payload.
 
 use std::hash::{BuildHasher, RandomState};
-
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::error::InvalidToken;

@@ -6,14 +6,18 @@
 //! `jwt-auth` layer they answer 500 with a message that names the fix.
 //!
 //! The layer keeps the user and the token in one request extension of its own (one insertion
-//! per request, not one per type), so they are read through these extractors, not with
+//! per request, not one per type), so they are read through these extractors, or with
+//! [`CurrentUser::from_extensions`] and [`CurrentToken::from_extensions`], not with
 //! `request.extensions().get::<CurrentUser<U>>()`. A middleware of the application's behind the
-//! layer takes them as arguments of [`axum::middleware::from_fn`], as a handler does.
+//! layer takes them as arguments of [`axum::middleware::from_fn`], as a handler does. A
+//! `CurrentUser` or `CurrentToken` that the application inserts behind the layer replaces the
+//! layer's, for the extractors too.
 
 use std::ops::Deref;
 use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::Extensions;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
@@ -25,6 +29,16 @@ use crate::token::{Extras, Token};
 /// The authenticated user, as the retrieval function returned it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CurrentUser<U>(pub U);
+
+impl<U: Clone + Send + Sync + 'static> CurrentUser<U> {
+    /// The user of a request the layer authenticated, from its extensions, for code that has
+    /// the request rather than extractors (a `tower::Service` behind the layer, say). Never
+    /// authenticates on demand: `None` on an excluded route, where the extractor would.
+    #[must_use]
+    pub fn from_extensions(extensions: &Extensions) -> Option<Self> {
+        found(extensions)
+    }
+}
 
 impl<U> Deref for CurrentUser<U> {
     type Target = U;
@@ -41,6 +55,15 @@ pub struct CurrentToken<C = Extras>(pub Arc<Token<C>>);
 impl<C> Clone for CurrentToken<C> {
     fn clone(&self) -> Self {
         Self(Arc::clone(&self.0))
+    }
+}
+
+impl<C: Send + Sync + 'static> CurrentToken<C> {
+    /// The token of a request the layer authenticated, from its extensions; see
+    /// [`CurrentUser::from_extensions`].
+    #[must_use]
+    pub fn from_extensions(extensions: &Extensions) -> Option<Self> {
+        found(extensions)
     }
 }
 
@@ -97,29 +120,33 @@ impl<C: Send + Sync + 'static> Projected for CurrentToken<C> {
     }
 }
 
-/// Finds `T` in what the layers authenticated (innermost first), authenticating on demand when
-/// the layer skipped the request. A `T` that the application put in the extensions itself is
-/// still found.
+/// `T` from the extensions, without authenticating: one the application inserted itself (the
+/// layer removes those that came before it, so this one came after), else what the layers
+/// authenticated, innermost first.
+fn found<T: Projected>(extensions: &Extensions) -> Option<T> {
+    if let Some(found) = extensions.get::<T>() {
+        return Some(found.clone());
+    }
+    extensions.get::<AuthState>().and_then(|state| {
+        state
+            .layers()
+            .find_map(|layer| layer.found.as_deref().and_then(T::project))
+    })
+}
+
+/// Finds `T` as [`found`] does, authenticating on demand when the layer skipped the request.
 async fn lookup<T: Projected>(parts: &mut Parts) -> Lookup<T> {
-    let Some(state) = parts.extensions.get::<AuthState>() else {
-        return match parts.extensions.get::<T>() {
-            Some(found) => Lookup::Found(found.clone()),
-            None => Lookup::Failed(not_installed()),
-        };
-    };
-    if let Some(found) = state
-        .layers()
-        .find_map(|layer| layer.found.as_deref().and_then(T::project))
-    {
+    if let Some(found) = found::<T>(&parts.extensions) {
         return Lookup::Found(found);
     }
-    if let Some(found) = parts.extensions.get::<T>() {
-        return Lookup::Found(found.clone());
-    }
+    let Some(state) = parts.extensions.get::<AuthState>() else {
+        return Lookup::Failed(not_installed());
+    };
     let handle = Arc::clone(&state.handle);
     match handle.authenticate(parts).await {
         Ok(found) => {
             let projected = T::project(&*found);
+            handle.supersede(&mut parts.extensions);
             if let Some(state) = parts.extensions.get_mut::<AuthState>() {
                 state.found = Some(found);
             }
@@ -210,16 +237,18 @@ where
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Response> {
-        // The backend of the innermost layer of this type, or one the application added.
+        // One the application added behind the layer (the layer removes those that came
+        // before it), else the backend of the innermost layer of this type.
         parts
             .extensions
-            .get::<AuthState>()
-            .and_then(|state| {
-                state
-                    .layers()
-                    .find_map(|layer| layer.handle.backend().downcast_ref::<Self>())
+            .get::<Self>()
+            .or_else(|| {
+                parts.extensions.get::<AuthState>().and_then(|state| {
+                    state
+                        .layers()
+                        .find_map(|layer| layer.handle.backend().downcast_ref::<Self>())
+                })
             })
-            .or_else(|| parts.extensions.get::<Self>())
             .cloned()
             .ok_or_else(|| not_installed().into_response())
     }

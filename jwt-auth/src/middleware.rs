@@ -23,6 +23,7 @@ use tower::{Layer, Service};
 
 use crate::backend::JwtAuth;
 use crate::error::AuthError;
+use crate::extract::{CurrentToken, CurrentUser};
 use crate::token::Token;
 
 /// A backend bound to the state its retrieval function reads.
@@ -45,6 +46,10 @@ pub(crate) trait LazyAuth: Send + Sync {
     fn user_type(&self) -> &'static str;
     /// The backend (a `JwtAuth<U, S, C>`), for its extractor.
     fn backend(&self) -> &(dyn Any + Send + Sync);
+    /// Drops the application's own `CurrentUser<U>` and `CurrentToken<C>` extensions, which
+    /// what this backend authenticated replaces (as its own insertion of them did, before
+    /// they had one extension together).
+    fn supersede(&self, extensions: &mut Extensions);
 }
 
 impl<U, S, C> LazyAuth for Bound<U, S, C>
@@ -73,6 +78,11 @@ where
 
     fn user_type(&self) -> &'static str {
         std::any::type_name::<U>()
+    }
+
+    fn supersede(&self, extensions: &mut Extensions) {
+        extensions.remove::<CurrentUser<U>>();
+        extensions.remove::<CurrentToken<C>>();
     }
 
     fn backend(&self) -> &(dyn Any + Send + Sync) {
@@ -252,12 +262,20 @@ where
                     }
                 }
             };
+            // What the layer found replaces what came with the request, as the last insertion
+            // of a type did when each had its own extension; the application's own values
+            // inserted behind the layer still win (the extractors look at them first).
+            let extensions = request.extensions_mut();
+            extensions.remove::<JwtAuth<U, S, C>>();
+            if found.is_some() {
+                bound.supersede(extensions);
+            }
             let state = AuthState {
                 handle: bound,
                 found,
                 outer: None,
             };
-            state.attach(request.extensions_mut());
+            state.attach(extensions);
             inner.call(request).await
         })
     }

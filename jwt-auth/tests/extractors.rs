@@ -408,3 +408,86 @@ async fn a_middleware_behind_the_layer_reads_the_user_with_the_extractor() {
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     assert!(reply.headers.get("x-user").is_none());
 }
+
+/// Code that has the request rather than extractors reads user and token with
+/// `from_extensions`; it never authenticates on demand.
+#[tokio::test]
+async fn from_extensions_reads_what_the_layer_found() {
+    async fn tag(
+        request: axum::extract::Request,
+        next: axum::middleware::Next,
+    ) -> axum::response::Response {
+        let user = CurrentUser::<User>::from_extensions(request.extensions())
+            .map_or_else(|| "none".to_owned(), |user| user.id.clone());
+        let sub = CurrentToken::<jwt_auth::Extras>::from_extensions(request.extensions())
+            .map_or_else(|| "none".to_owned(), |token| token.sub.clone());
+        let mut response = next.run(request).await;
+        let value = axum::http::HeaderValue::from_str(&format!("{user} {sub}")).unwrap();
+        response.headers_mut().insert("x-found", value);
+        response
+    }
+    let auth = builder(Flow::Header).exclude(["^/open$"]).build().unwrap();
+    let router = Router::new()
+        .route("/protected", get(common::whoami))
+        .route("/open", get(|| async { "open" }))
+        .layer(axum::middleware::from_fn(tag));
+    let app = auth.install(router, ());
+    let jwt = token_for(&auth, "alice");
+    let reply = send(&app, get_bearer("/protected", &jwt)).await;
+    assert_user(&reply, "alice");
+    assert_eq!(reply.headers["x-found"], "alice alice");
+    // Excluded: the layer authenticated nothing, and `from_extensions` does not either.
+    let reply = send(&app, get_bearer("/open", &jwt)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.headers["x-found"], "none none");
+}
+
+/// As when each type had its own extension, the last insertion wins: a user, token or backend
+/// the application inserts behind the layer replaces the layer's, and one inserted before the
+/// layer is replaced by what the layer found.
+#[tokio::test]
+async fn the_last_insertion_of_a_user_token_or_backend_wins() {
+    async fn backend_limit(auth: JwtAuth<User>) -> String {
+        auth.max_token_size().to_string()
+    }
+    let auth = builder(Flow::Header).max_token_size(5000).build().unwrap();
+    let other = builder(Flow::Header).max_token_size(6000).build().unwrap();
+    let bob_token = std::sync::Arc::new(other.decode(&token_for(&other, "bob")).unwrap());
+    let routes = || {
+        Router::new()
+            .route("/protected", get(common::whoami))
+            .route("/backend", get(backend_limit))
+    };
+    let jwt = token_for(&auth, "alice");
+
+    // Behind the layer: the application's values win.
+    let behind = routes()
+        .layer(axum::Extension(CurrentUser(user("bob"))))
+        .layer(axum::Extension(CurrentToken(std::sync::Arc::clone(
+            &bob_token,
+        ))))
+        .layer(axum::Extension(other.clone()));
+    let app = auth.install(behind, ());
+    let reply = send(&app, get_bearer("/protected", &jwt)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.json()["user"]["id"], "bob");
+    assert_eq!(reply.json()["sub"], "bob");
+    assert_eq!(
+        send(&app, get_bearer("/backend", &jwt)).await.text(),
+        "6000"
+    );
+
+    // Before the layer: the layer's win.
+    let app = auth
+        .install(routes(), ())
+        .layer(axum::Extension(CurrentUser(user("bob"))))
+        .layer(axum::Extension(CurrentToken(bob_token)))
+        .layer(axum::Extension(other));
+    let reply = send(&app, get_bearer("/protected", &jwt)).await;
+    assert_user(&reply, "alice");
+    assert_eq!(reply.json()["sub"], "alice");
+    assert_eq!(
+        send(&app, get_bearer("/backend", &jwt)).await.text(),
+        "5000"
+    );
+}
