@@ -106,7 +106,12 @@ fn generate(config: &Config, retrieval: &Retrieval) -> TokenStream {
     if revoked.is_some() {
         calls.extend(quote!(.revoked_with(::jwt_auth::__private::Arc::new(#revoked_glue))));
     }
-    calls.extend(quote!(.retrieve_user_with(::jwt_auth::__private::Arc::new(#retrieve_glue))));
+    let with = if retrieval.is_async {
+        quote!(retrieve_user_with)
+    } else {
+        quote!(retrieve_user_sync_with)
+    };
+    calls.extend(quote!(.#with(::jwt_auth::__private::Arc::new(#retrieve_glue))));
 
     let type_doc = format!(
         " The JWT authentication backend that `#[jwt_auth]` generates for [`{unraw}`].\n\n \
@@ -241,26 +246,31 @@ fn retrieve_fn(
     let converted = quote_spanned! {output_span=>
         ::jwt_auth::IntoRetrieved::<#user>::into_retrieved(__jwt_auth_value)
     };
-    let body = if retrieval.is_async {
-        quote_spanned! {function.span()=>
+    let result =
+        quote!(::core::result::Result<::core::option::Option<#user>, ::jwt_auth::BoxError>);
+    if retrieval.is_async {
+        let body = quote_spanned! {function.span()=>
             ::jwt_auth::__private::Box::pin(async move {
                 let __jwt_auth_value = #call.await;
                 #converted
             })
+        };
+        quote! {
+            #[doc(hidden)]
+            fn #glue<'__jwt_auth>(#parameters)
+                -> ::jwt_auth::__private::BoxFuture<'__jwt_auth, #result>
+            {
+                #body
+            }
         }
     } else {
+        // A synchronous function is called without a future (no allocation per request).
         quote! {
-            let __jwt_auth_value = #call;
-            ::jwt_auth::__private::Box::pin(::core::future::ready(#converted))
-        }
-    };
-    quote! {
-        #[doc(hidden)]
-        fn #glue<'__jwt_auth>(#parameters) -> ::jwt_auth::__private::BoxFuture<
-            '__jwt_auth,
-            ::core::result::Result<::core::option::Option<#user>, ::jwt_auth::BoxError>,
-        > {
-            #body
+            #[doc(hidden)]
+            fn #glue<'__jwt_auth>(#parameters) -> #result {
+                let __jwt_auth_value = #call;
+                #converted
+            }
         }
     }
 }

@@ -81,6 +81,17 @@ pub type RetrieveFn<U, S, C> = dyn for<'a> Fn(&'a Arc<Token<C>>, &'a S) -> BoxFu
     + Send
     + Sync;
 
+/// A synchronous user-retrieval function in the same shape: it answers at once, so the backend
+/// calls it without a future (no allocation per request).
+pub type SyncRetrieveFn<U, S, C> =
+    dyn for<'a> Fn(&'a Arc<Token<C>>, &'a S) -> Result<Option<U>, BoxError> + Send + Sync;
+
+/// The retrieval function, synchronous or not.
+enum Retrieve<U, S, C> {
+    Sync(Arc<SyncRetrieveFn<U, S, C>>),
+    Async(Arc<RetrieveFn<U, S, C>>),
+}
+
 /// A revocation check in its most general shape.
 pub type RevokedFn<S, C> =
     dyn for<'a> Fn(&'a Arc<Token<C>>, &'a S) -> BoxFuture<'a, Result<bool, BoxError>> + Send + Sync;
@@ -144,7 +155,7 @@ impl Settings {
 }
 
 struct Hooks<U, S, C> {
-    retrieve: Arc<RetrieveFn<U, S, C>>,
+    retrieve: Retrieve<U, S, C>,
     revoked: Option<Arc<RevokedFn<S, C>>>,
     /// Verified tokens, for backends whose keys are fixed (no remote JWKS).
     cache: Option<TokenCache<C>>,
@@ -393,7 +404,13 @@ where
         {
             return Err(AuthError::Unauthorized);
         }
-        match guarded("user retrieval", || (self.hooks.retrieve)(&token, state)).await? {
+        let user = match &self.hooks.retrieve {
+            Retrieve::Sync(retrieve) => guarded_sync("user retrieval", || retrieve(&token, state))?,
+            Retrieve::Async(retrieve) => {
+                guarded("user retrieval", || retrieve(&token, state)).await?
+            }
+        };
+        match user {
             Some(user) => Ok((user, token)),
             None => Err(AuthError::Unauthorized),
         }
@@ -543,8 +560,8 @@ where
 }
 
 /// Calls a hook (`what`: the retrieval function, the revocation check, the token store) and
-/// awaits its future, catching a panic in either step: a synchronous hook
-/// (`retrieve_user_sync`, `revoked_sync`) runs while its future is created, not when it is polled.
+/// awaits its future, catching a panic in either step: a synchronous revocation check
+/// (`revoked_sync`) runs while its future is created, not when it is polled.
 /// An error or a panic is logged and becomes [`AuthError::Internal`] (a 500).
 async fn guarded<'a, T>(
     what: &str,
@@ -554,6 +571,19 @@ async fn guarded<'a, T>(
         Ok(future) => AssertUnwindSafe(future).catch_unwind().await,
         Err(panic) => Err(panic),
     };
+    settle(what, outcome)
+}
+
+/// [`guarded`] for a hook that answers at once, without a future.
+fn guarded_sync<T>(what: &str, call: impl FnOnce() -> Result<T, BoxError>) -> Result<T, AuthError> {
+    settle(what, std::panic::catch_unwind(AssertUnwindSafe(call)))
+}
+
+/// A hook's outcome: its value, or its error or panic logged as a 500.
+fn settle<T>(
+    what: &str,
+    outcome: Result<Result<T, BoxError>, Box<dyn std::any::Any + Send>>,
+) -> Result<T, AuthError> {
     match outcome {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(error)) => Err(internal(&format!("{what} failed"), &*error)),
@@ -587,7 +617,7 @@ pub struct JwtAuthBuilder<U, S = (), C = Extras> {
     scheme_name: String,
     description: Option<String>,
     oauth_scopes: Vec<(String, String)>,
-    retrieve: Option<Arc<RetrieveFn<U, S, C>>>,
+    retrieve: Option<Retrieve<U, S, C>>,
     revoked: Option<Arc<RevokedFn<S, C>>>,
     error_handler: Option<Arc<ErrorHandler>>,
     max_token_size: usize,
@@ -904,10 +934,12 @@ where
         Fut: Future<Output = R> + Send + 'static,
         R: IntoRetrieved<U>,
     {
-        self.retrieve = Some(Arc::new(move |token: &Arc<Token<C>>, state: &S| {
-            let future = retrieve(Arc::clone(token), state.clone());
-            Box::pin(async move { future.await.into_retrieved() }) as BoxFuture<'_, _>
-        }));
+        self.retrieve = Some(Retrieve::Async(Arc::new(
+            move |token: &Arc<Token<C>>, state: &S| {
+                let future = retrieve(Arc::clone(token), state.clone());
+                Box::pin(async move { future.await.into_retrieved() }) as BoxFuture<'_, _>
+            },
+        )));
         self
     }
 
@@ -917,17 +949,25 @@ where
         F: Fn(&Token<C>, &S) -> R + Send + Sync + 'static,
         R: IntoRetrieved<U>,
     {
-        self.retrieve = Some(Arc::new(move |token: &Arc<Token<C>>, state: &S| {
-            let result = retrieve(token.as_ref(), state).into_retrieved();
-            Box::pin(std::future::ready(result)) as BoxFuture<'_, _>
-        }));
+        self.retrieve = Some(Retrieve::Sync(Arc::new(
+            move |token: &Arc<Token<C>>, state: &S| {
+                retrieve(token.as_ref(), state).into_retrieved()
+            },
+        )));
         self
     }
 
     /// The user-retrieval function in its general shape, borrowing token and state; this is
     /// what `#[jwt_auth]` generates.
     pub fn retrieve_user_with(mut self, retrieve: Arc<RetrieveFn<U, S, C>>) -> Self {
-        self.retrieve = Some(retrieve);
+        self.retrieve = Some(Retrieve::Async(retrieve));
+        self
+    }
+
+    /// The synchronous user-retrieval function in the same shape; this is what `#[jwt_auth]`
+    /// generates for a function that is not `async`.
+    pub fn retrieve_user_sync_with(mut self, retrieve: Arc<SyncRetrieveFn<U, S, C>>) -> Self {
+        self.retrieve = Some(Retrieve::Sync(retrieve));
         self
     }
 

@@ -89,7 +89,7 @@ mod token;
 
 pub use backend::{
     BoxError, DEFAULT_MAX_TOKEN_SIZE, ErrorHandler, IntoRetrieved, IntoRevoked, JwtAuth,
-    JwtAuthBuilder, RetrieveFn, RevokedFn, SchemeInfo, is_valid_cookie_name,
+    JwtAuthBuilder, RetrieveFn, RevokedFn, SchemeInfo, SyncRetrieveFn, is_valid_cookie_name,
 };
 pub use codec::{
     Key, KeyMaterial, KeySource, REFRESH_TYP, Secret, algorithm_name, parse_algorithm,
