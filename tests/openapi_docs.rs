@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::{Value, json};
-use support::{Server, artifacts, python_tool, run, workspace_root};
+use support::{Server, artifacts, python_tool, run};
 
 /// Each example with its open and its protected operations (`METHOD /path`).
 const EXAMPLES: [(&str, &[&str], &[&str]); 3] = [
@@ -144,38 +144,17 @@ fn the_validator_refuses_an_oauth2_scheme_without_scopes() {
 
 #[tokio::test]
 async fn schema_page_renders_offline_in_headless_chromium() {
-    let script = workspace_root()
-        .join("tests")
-        .join("browser")
-        .join("schema_page.mjs");
-    let playwright = workspace_root()
-        .join("tests")
-        .join("browser")
-        .join("node_modules")
-        .join("playwright-core");
-    assert!(
-        playwright.exists(),
-        "{} is missing: run `bash .ci/run` (or `npm ci` in tests/browser)",
-        playwright.display()
-    );
     for (example, open, protected) in EXAMPLES {
         let server = Server::start(example);
         let screenshot = artifacts().join(format!("schema-{example}.png"));
-        let output = run(Command::new("node")
-            .arg(&script)
-            .arg(format!("http://{}", server.addr))
-            .arg(&screenshot)
-            .arg(serde_json::to_string(open).expect("json"))
-            .arg(serde_json::to_string(protected).expect("json")));
-        let seen: Value = String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .last()
-            .and_then(|line| serde_json::from_str(line).ok())
-            .unwrap_or(Value::Null);
-        assert!(
-            output.status.success(),
-            "{example}: the page check failed: {}",
-            seen["failures"]
+        let seen = support::browser_check(
+            "schema_page.mjs",
+            [
+                format!("http://{}", server.addr),
+                screenshot.to_string_lossy().into_owned(),
+                serde_json::to_string(open).expect("json"),
+                serde_json::to_string(protected).expect("json"),
+            ],
         );
         assert_eq!(seen["authorize"], true, "{example}");
         assert_eq!(seen["blocked"], json!([]), "{example}");

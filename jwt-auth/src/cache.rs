@@ -407,6 +407,16 @@ mod tests {
         cache.get(cache.hash(jwt), jwt, now)
     }
 
+    /// Decodes `jwt` once.
+    fn decoded<H: TokenHash>(
+        cache: &TokenCache<Extras, H>,
+        jwt: &str,
+        known: &Known<Extras>,
+        now: u64,
+    ) {
+        cache.remember(cache.hash(jwt), jwt, known, now);
+    }
+
     /// Decodes `jwt` twice, as a client repeating it would: the second time it is kept.
     fn remember<H: TokenHash>(
         cache: &TokenCache<Extras, H>,
@@ -414,31 +424,21 @@ mod tests {
         known: &Known<Extras>,
         now: u64,
     ) {
-        cache.remember(cache.hash(jwt), jwt, known, now);
-        cache.remember(cache.hash(jwt), jwt, known, now);
+        decoded(cache, jwt, known, now);
+        decoded(cache, jwt, known, now);
     }
 
     #[test]
     fn a_token_is_kept_at_its_second_decoding() {
         let cache = TokenCache::new();
-        let hash = cache.hash("once");
-        cache.remember(hash, "once", &Ok(token(100)), 10);
-        cache.remember(
-            cache.hash("forged"),
-            "forged",
-            &Err(InvalidToken::Signature),
-            10,
-        );
+        let forged = Err(InvalidToken::Signature);
+        decoded(&cache, "once", &Ok(token(100)), 10);
+        decoded(&cache, "forged", &forged, 10);
         assert!(get(&cache, "once", 10).is_none());
         assert!(get(&cache, "forged", 10).is_none());
         assert_eq!(cache.verified.len() + cache.forged.len(), 0);
-        cache.remember(hash, "once", &Ok(token(100)), 10);
-        cache.remember(
-            cache.hash("forged"),
-            "forged",
-            &Err(InvalidToken::Signature),
-            10,
-        );
+        decoded(&cache, "once", &Ok(token(100)), 10);
+        decoded(&cache, "forged", &forged, 10);
         assert!(matches!(get(&cache, "once", 10), Some(Ok(_))));
         assert!(matches!(get(&cache, "forged", 10), Some(Err(_))));
     }
@@ -578,8 +578,7 @@ mod tests {
         // Two cycles, as a client going through its tokens: each is kept at its second use.
         for _ in 0..2 {
             for jwt in &tokens {
-                let known = Ok(token(1000));
-                cache.remember(cache.hash(jwt), jwt, &known, 10);
+                decoded(&cache, jwt, &Ok(token(1000)), 10);
             }
         }
         let hits = tokens

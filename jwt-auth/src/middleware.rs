@@ -13,8 +13,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::extract::{OriginalUri, Request};
-use axum::http::Extensions;
 use axum::http::request::Parts;
+use axum::http::{Extensions, HeaderMap, Method, Uri};
 use axum::response::Response;
 use futures_util::future::BoxFuture;
 use serde::Serialize;
@@ -52,6 +52,28 @@ pub(crate) trait LazyAuth: Send + Sync {
     fn supersede(&self, extensions: &mut Extensions);
 }
 
+impl<U, S, C> Bound<U, S, C>
+where
+    U: Clone + Send + Sync + 'static,
+    S: Clone + Send + Sync + 'static,
+    C: Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    /// Authenticates a request (the layer's pass or an extractor's on-demand one) into what the
+    /// extractors read.
+    async fn find(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+    ) -> Result<Arc<dyn Authenticated>, AuthError> {
+        let (user, token) = self
+            .auth
+            .authenticate_request(method, uri, headers, &self.state)
+            .await?;
+        Ok(Arc::new(Found { user, token }))
+    }
+}
+
 impl<U, S, C> LazyAuth for Bound<U, S, C>
 where
     U: Clone + Send + Sync + 'static,
@@ -62,14 +84,7 @@ where
         &'a self,
         parts: &'a Parts,
     ) -> BoxFuture<'a, Result<Arc<dyn Authenticated>, AuthError>> {
-        Box::pin(async move {
-            let (user, token) = self
-                .auth
-                .authenticate_request(&parts.method, &parts.uri, &parts.headers, &self.state)
-                .await?;
-            let found: Arc<dyn Authenticated> = Arc::new(Found { user, token });
-            Ok(found)
-        })
+        Box::pin(self.find(&parts.method, &parts.uri, &parts.headers))
     }
 
     fn respond(&self, error: &AuthError) -> Response {
@@ -243,19 +258,10 @@ where
                 None
             } else {
                 match bound
-                    .auth
-                    .authenticate_request(
-                        request.method(),
-                        request.uri(),
-                        request.headers(),
-                        &bound.state,
-                    )
+                    .find(request.method(), request.uri(), request.headers())
                     .await
                 {
-                    Ok((user, token)) => {
-                        let found: Arc<dyn Authenticated> = Arc::new(Found { user, token });
-                        Some(found)
-                    }
+                    Ok(found) => Some(found),
                     Err(error) => {
                         tracing::debug!(%error, "jwt-auth: request refused");
                         return Ok(bound.auth.error_response(&error));

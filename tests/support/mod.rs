@@ -333,6 +333,35 @@ pub fn run(command: &mut Command) -> Output {
     output
 }
 
+/// Runs `node tests/browser/<script> <args...>` (a headless-Chromium page check with
+/// `playwright-core`, installed by `.ci/run`), asserts that it succeeded, and returns the JSON
+/// object of its last line of output: what the page showed (`failures` when it did not succeed).
+pub fn browser_check<I, A>(script: &str, args: I) -> Value
+where
+    I: IntoIterator<Item = A>,
+    A: AsRef<std::ffi::OsStr>,
+{
+    let browser = workspace_root().join("tests").join("browser");
+    let playwright = browser.join("node_modules").join("playwright-core");
+    assert!(
+        playwright.exists(),
+        "{} is missing: run `bash .ci/run` (or `npm ci` in tests/browser)",
+        playwright.display()
+    );
+    let output = run(Command::new("node").arg(browser.join(script)).args(args));
+    let seen: Value = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .last()
+        .and_then(|line| serde_json::from_str(line).ok())
+        .unwrap_or(Value::Null);
+    assert!(
+        output.status.success(),
+        "{script}: the page check failed: {}",
+        seen["failures"]
+    );
+    seen
+}
+
 /// Runs schemathesis (`--checks all`, a fixed seed, no state left behind) against the server at
 /// `base` with a bearer `token`, its `JUnit` report in `target/artifacts/schemathesis-<name>.junit.xml`;
 /// asserts that it passed and that it ran `operations` operations.

@@ -16,7 +16,7 @@ use std::path::Path;
 use std::process::Command;
 
 use serde_json::{Value, json};
-use support::{SECRET, Server, artifacts, python_tool, run, workspace_root};
+use support::{SECRET, Server, artifacts, python_tool, run};
 
 /// The app on a fresh database file `target/artifacts/<name>.db`.
 fn start(name: &str) -> Server {
@@ -77,13 +77,6 @@ async fn schemathesis_finds_no_server_error_and_no_contradiction() {
 
 #[tokio::test]
 async fn authorize_then_try_it_out_on_me_shows_the_user_in_headless_chromium() {
-    let browser = workspace_root().join("tests").join("browser");
-    let playwright = browser.join("node_modules").join("playwright-core");
-    assert!(
-        playwright.exists(),
-        "{} is missing: run `bash .ci/run` (or `npm ci` in tests/browser)",
-        playwright.display()
-    );
     let artifacts = artifacts();
     let server = start("app-swagger-ui");
     let (username, password) = ("grace", "correct horse battery");
@@ -97,26 +90,9 @@ async fn authorize_then_try_it_out_on_me_shows_the_user_in_headless_chromium() {
 
     let screenshot = artifacts.join("app-me.png");
     let _ = std::fs::remove_file(&screenshot);
-    let command = Command::new("node")
-        .arg(browser.join("app_authorize.mjs"))
-        .arg(format!("http://{}", server.addr))
-        .arg(&screenshot)
-        .args([username, password])
-        .output();
-    let output = command.unwrap_or_else(|error| panic!("cannot run node: {error}"));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    println!("{stdout}");
-    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
-    let seen: Value = stdout
-        .lines()
-        .last()
-        .and_then(|line| serde_json::from_str(line).ok())
-        .unwrap_or(Value::Null);
-    assert!(
-        output.status.success(),
-        "the page check failed: {}",
-        seen["failures"]
-    );
+    let base = format!("http://{}", server.addr);
+    let shot = screenshot.to_string_lossy();
+    let seen = support::browser_check("app_authorize.mjs", [&*base, &*shot, username, password]);
     assert_eq!(seen["tokenStatus"], 200);
     assert_eq!(seen["meAuthorization"], "Bearer");
     assert_eq!(seen["meStatus"], "200");
