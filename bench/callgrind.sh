@@ -19,7 +19,7 @@ OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
 scenarios=("$@")
 [[ ${#scenarios[@]} -gt 0 ]] ||
-    scenarios=(no-layer hit miss cycle bad-signature bad-cycle missing decode raw-decode)
+    scenarios=(no-layer hit miss foreign-miss cycle bad-signature bad-cycle missing decode foreign-decode raw-decode)
 
 binary=$(cargo bench -p jwt-auth --bench profile --no-run --message-format=json 2>/dev/null |
     python3 -c 'import json,sys
@@ -45,7 +45,7 @@ for scenario in "${scenarios[@]}"; do
     if [[ $scenario == no-layer ]]; then
         base=$per
     fi
-    if [[ -n $base && $scenario != decode && $scenario != raw-decode ]]; then
+    if [[ -n $base && $scenario != decode && $scenario != foreign-decode && $scenario != raw-decode ]]; then
         ratio=$(python3 -c "print(f'{$per / $base:.2f}')")
     else
         ratio=-

@@ -19,7 +19,10 @@
 //! - `bad-signature`: one token with a bad signature, repeated;
 //! - `bad-cycle`: 10,000 distinct tokens with a bad signature cycled (two cycles as warm-up);
 //! - `missing`: no token;
+//! - `foreign-miss`: as `miss`, with tokens minted as PyJWT mints them (`bench/http.sh`'s): the
+//!   header `{"alg":"HS256","typ":"JWT"}`, not this crate's own;
 //! - `decode`: `JwtAuth::decode` of one token (no cache);
+//! - `foreign-decode`: `JwtAuth::decode` of one token of `foreign-miss`;
 //! - `raw-decode`: `jsonwebtoken::decode` of the same token.
 
 #![allow(
@@ -55,6 +58,27 @@ fn token(auth: &JwtAuth<User>, n: usize) -> String {
         .extra("email", "ada@example.com")
         .encode()
         .expect("the token is minted")
+}
+
+/// A token as PyJWT mints it (`bench/http.sh`'s): its header is not this crate's own.
+fn foreign_token(n: usize) -> String {
+    use base64::Engine as _;
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let header = engine.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let payload = engine.encode(format!(
+        r#"{{"sub":"{USER_ID}","exp":{},"iat":{now},"jti":"{n:032x}","email":"ada@example.com"}}"#,
+        now + 3600
+    ));
+    let message = format!("{header}.{payload}");
+    let key = jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes());
+    let signature =
+        jsonwebtoken::crypto::sign(message.as_bytes(), &key, jsonwebtoken::Algorithm::HS256)
+            .expect("signed");
+    format!("{message}.{signature}")
 }
 
 fn request(authorization: Option<&str>) -> Request<Body> {
@@ -151,6 +175,11 @@ fn main() {
             send_all(&runtime, &with_layer, &[bearer(&one)], StatusCode::OK);
             measured(&runtime, &with_layer, &headers, StatusCode::OK);
         }
+        "foreign-miss" => {
+            let headers: Vec<_> = (1..=n).map(|i| bearer(&foreign_token(i))).collect();
+            send_all(&runtime, &with_layer, &[bearer(&one)], StatusCode::OK);
+            measured(&runtime, &with_layer, &headers, StatusCode::OK);
+        }
         "cycle" => {
             let tokens: Vec<_> = (1..=CYCLE).map(|i| bearer(&token(&auth, i))).collect();
             let headers: Vec<_> = tokens.iter().cycle().take(n).cloned().collect();
@@ -171,6 +200,12 @@ fn main() {
         "decode" => measured_decode(n, || {
             black_box(auth.decode(black_box(&one)).expect("valid"));
         }),
+        "foreign-decode" => {
+            let foreign = foreign_token(0);
+            measured_decode(n, || {
+                black_box(auth.decode(black_box(&foreign)).expect("valid"));
+            });
+        }
         "raw-decode" => {
             let key = DecodingKey::from_secret(SECRET.as_bytes());
             let validation = raw_validation();

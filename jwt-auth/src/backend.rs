@@ -347,28 +347,78 @@ where
         headers: &HeaderMap,
         state: &S,
     ) -> Result<(U, Arc<Token<C>>), AuthError> {
-        let settings = &*self.settings;
-        let (jwt, source) = find_token(settings.extraction(), headers)?;
-        if source == TokenSource::Cookie && !settings.csrf.allows(method, uri, headers) {
-            return Err(AuthError::CrossSite);
+        let progress = self.authenticate_now(method, uri, headers, state);
+        self.finish(progress, headers, state).await
+    }
+
+    /// The rest of [`authenticate_request`](Self::authenticate_request) after
+    /// [`authenticate_now`](Self::authenticate_now), for the same headers.
+    pub(crate) async fn finish(
+        &self,
+        progress: Progress<U, C>,
+        headers: &HeaderMap,
+        state: &S,
+    ) -> Result<(U, Arc<Token<C>>), AuthError> {
+        match progress {
+            Progress::Done(outcome) => outcome,
+            Progress::Verified(token) => self.resolve(token, state).await,
+            Progress::Remote => {
+                // `authenticate_now` found the token and passed the CSRF check already; finding
+                // it again cannot fail.
+                let (jwt, _) = find_token(self.settings.extraction(), headers)?;
+                // Boxed, so that the remote JWKS client's future does not enlarge every
+                // request's.
+                let token = Box::pin(self.settings.codec.decode_async(jwt))
+                    .await
+                    .map_err(AuthError::InvalidToken)?;
+                self.resolve(Arc::new(token), state).await
+            }
         }
-        let known = if let Some(cache) = &self.hooks.cache {
-            let hash = cache.hash(jwt);
-            let now = crate::codec::now();
-            cache.get(hash, jwt, now).unwrap_or_else(|| {
-                // A backend with a cache has no remote JWKS: `decode_at` is all `decode_async` does.
-                let known = settings.codec.decode_at(jwt, now).map(Arc::new);
-                cache.remember(hash, jwt, &known, now);
-                known
-            })
-        } else {
-            // Boxed, so that the remote JWKS client's future does not enlarge every request's.
-            Box::pin(settings.codec.decode_async(jwt))
-                .await
-                .map(Arc::new)
+    }
+
+    /// As much of [`authenticate_request`](Self::authenticate_request) as needs no `.await`:
+    /// all of it for a backend without a remote JWKS, a token store or a revocation check, and
+    /// with a synchronous retrieval function (the middleware then calls the route without a
+    /// future of its own).
+    pub(crate) fn authenticate_now(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        state: &S,
+    ) -> Progress<U, C> {
+        let settings = &*self.settings;
+        let (jwt, source) = match find_token(settings.extraction(), headers) {
+            Ok(found) => found,
+            Err(error) => return Progress::Done(Err(error)),
         };
-        let token = known.map_err(AuthError::InvalidToken)?;
-        self.resolve(token, state).await
+        if source == TokenSource::Cookie && !settings.csrf.allows(method, uri, headers) {
+            return Progress::Done(Err(AuthError::CrossSite));
+        }
+        // Only a backend with a remote JWKS has no cache.
+        let Some(cache) = &self.hooks.cache else {
+            return Progress::Remote;
+        };
+        let hash = cache.hash(jwt);
+        let now = crate::codec::now();
+        let known = cache.get(hash, jwt, now).unwrap_or_else(|| {
+            // A backend with a cache has no remote JWKS: `decode_at` is all `decode_async` does.
+            let known = settings.codec.decode_at(jwt, now).map(Arc::new);
+            cache.remember(hash, jwt, &known, now);
+            known
+        });
+        let token = match known {
+            Ok(token) => token,
+            Err(invalid) => return Progress::Done(Err(AuthError::InvalidToken(invalid))),
+        };
+        let stored = self.hooks.store.is_some() && token.jti.is_some();
+        match &self.hooks.retrieve {
+            Retrieve::Sync(retrieve) if !stored && self.hooks.revoked.is_none() => Progress::Done(
+                guarded_sync("user retrieval", || retrieve(&token, state))
+                    .and_then(|user| user_or_refusal(user, token)),
+            ),
+            _ => Progress::Verified(token),
+        }
     }
 
     /// The token store's check (the `jti` and its family), then [`Self::retrieve`].
@@ -410,10 +460,29 @@ where
                 guarded("user retrieval", || retrieve(&token, state)).await?
             }
         };
-        match user {
-            Some(user) => Ok((user, token)),
-            None => Err(AuthError::Unauthorized),
-        }
+        user_or_refusal(user, token)
+    }
+}
+
+/// How far [`JwtAuth::authenticate_now`] got.
+pub(crate) enum Progress<U, C> {
+    /// All the way: the user and the token, or the refusal.
+    Done(Result<(U, Arc<Token<C>>), AuthError>),
+    /// The token is verified; a hook that returns a future remains (the token store, the
+    /// revocation check or an async retrieval function): [`JwtAuth::resolve`].
+    Verified(Arc<Token<C>>),
+    /// The token is to be verified with the remote JWKS's keys, which may need fetching.
+    Remote,
+}
+
+/// The retrieval function's answer: no user is a 401.
+fn user_or_refusal<U, C>(
+    user: Option<U>,
+    token: Arc<Token<C>>,
+) -> Result<(U, Arc<Token<C>>), AuthError> {
+    match user {
+        Some(user) => Ok((user, token)),
+        None => Err(AuthError::Unauthorized),
     }
 }
 

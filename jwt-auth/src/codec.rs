@@ -5,6 +5,7 @@
 //! when configured, `strict_audience`, `require_claims`) plus `leeway`.
 
 use std::fmt;
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
@@ -249,8 +250,11 @@ pub(crate) struct Codec {
     /// The keyed HMAC state of the one secret, for HS* without a remote JWKS (see `mac.rs`).
     hmac: Option<HmacKey>,
     /// The header segment of the access tokens this codec signs, with what
-    /// [`checked_kid`](Self::checked_kid) answers for it (see [`OwnHeader`]).
-    own_header: Option<OwnHeader>,
+    /// [`checked_kid`](Self::checked_kid) answers for it (see [`KnownHeader`]).
+    own_header: Option<KnownHeader>,
+    /// The first few other header segments of tokens whose signature verified (tokens minted
+    /// by another library, whose header is the same JSON in another order, say).
+    learned: [OnceLock<KnownHeader>; LEARNED_HEADERS],
     pub(crate) remote: Option<std::sync::Arc<crate::jwks::RemoteJwks>>,
     pub(crate) rules: Rules,
 }
@@ -690,17 +694,24 @@ impl PlainHeader<'_> {
     }
 }
 
-/// The header segment of this codec's own access tokens and the [`JoseHeader`] that
-/// [`Codec::checked_kid`] found in it (issue 8). What `checked_kid` answers depends only on the
-/// header segment, so a token whose header is, byte for byte, this one is answered from here:
-/// no base64 and no JSON for the header of the tokens this backend signs.
+/// How many header segments besides its own a codec remembers.
+const LEARNED_HEADERS: usize = 4;
+
+/// The longest header segment a codec remembers, in bytes.
+const LEARNED_HEADER_MAX: usize = 512;
+
+/// A header segment and the [`JoseHeader`] that [`Codec::checked_kid`] found in it (issue 8):
+/// the codec's own access tokens' header, and the first few others of tokens that verified.
+/// What `checked_kid` answers depends only on the header segment, so a token whose header is,
+/// byte for byte, a known one is answered from here: no base64 and no JSON for the header. Only
+/// a token with a valid signature teaches one, so a caller without the key cannot fill them.
 #[derive(Clone, Debug)]
-struct OwnHeader {
+struct KnownHeader {
     segment: String,
     header: JoseHeader,
 }
 
-impl OwnHeader {
+impl KnownHeader {
     /// The header of `probe`, a token `codec` signed, if `codec` accepts it.
     fn of(codec: &Codec, probe: &str) -> Option<Self> {
         let segments = Segments::split(probe).ok()?;
@@ -903,12 +914,15 @@ impl Codec {
             keys,
             hmac,
             own_header: None,
+            learned: Default::default(),
             remote: remote.map(std::sync::Arc::new),
             rules,
         };
         if codec.encoding.is_some() {
             let probe = codec.probe()?;
-            codec.own_header = OwnHeader::of(&codec, &probe);
+            codec.own_header = KnownHeader::of(&codec, &probe);
+            // The probe's verification learned the own header: `own_header` holds it now.
+            codec.learned = Default::default();
         }
         Ok(codec)
     }
@@ -1020,6 +1034,37 @@ impl Codec {
         Ok(header)
     }
 
+    /// What [`checked_kid`](Self::checked_kid) answered for a known header segment.
+    fn known_header(&self, segment: &str) -> Option<&JoseHeader> {
+        self.own_header
+            .iter()
+            .chain(self.learned.iter().map_while(OnceLock::get))
+            .find(|known| known.segment == segment)
+            .map(|known| &known.header)
+    }
+
+    /// Remembers the header of a token whose signature verified, in the first free slot: the
+    /// slots fill in order and are never replaced, so the first few distinct headers stay.
+    fn learn(&self, segment: &str, header: JoseHeader) {
+        if segment.len() > LEARNED_HEADER_MAX {
+            return;
+        }
+        let mut known = Some(KnownHeader {
+            segment: segment.to_owned(),
+            header,
+        });
+        for slot in &self.learned {
+            let Some(value) = known.take() else { return };
+            // Another thread may have taken the slot first: then try the next one, unless it
+            // learned the same header.
+            known = match slot.set(value) {
+                Ok(()) => None,
+                Err(_) if slot.get().is_some_and(|other| other.segment == segment) => None,
+                Err(value) => Some(value),
+            };
+        }
+    }
+
     /// Checks the header and the signature with the key `select` picks for the `kid`; returns
     /// the payload, still in base64url.
     pub(crate) fn verify_signature_with<'k, 'j>(
@@ -1029,14 +1074,12 @@ impl Codec {
     ) -> Result<&'j str, InvalidToken> {
         let segments = Segments::split(jwt)?;
         let (message, signature) = (segments.message, segments.signature);
-        let key = match &self.own_header {
-            Some(own) if own.segment == segments.header => select(own.header.kid.as_deref())?,
-            // With exactly two dots, the first segment is the one `checked_kid` would take.
-            _ => select(
-                self.checked_header(Some(segments.header), jwt)?
-                    .kid
-                    .as_deref(),
-            )?,
+        // With exactly two dots, the first segment is the one `checked_kid` would take.
+        let (key, parsed) = if let Some(known) = self.known_header(segments.header) {
+            (select(known.kid.as_deref())?, None)
+        } else {
+            let header = self.checked_header(Some(segments.header), jwt)?;
+            (select(header.kid.as_deref())?, Some(header))
         };
         let valid = match &self.hmac {
             // The codec's only key (no remote JWKS): `select` applied the `kid` rules to it.
@@ -1048,6 +1091,9 @@ impl Codec {
         };
         if !valid {
             return Err(InvalidToken::Signature);
+        }
+        if let Some(header) = parsed {
+            self.learn(segments.header, header);
         }
         Ok(segments.payload)
     }
@@ -1155,6 +1201,110 @@ mod tests {
 
     fn raw(value: &serde_json::Value) -> RawClaims {
         RawClaims::from_json(value.to_string().as_bytes()).unwrap()
+    }
+
+    /// A token signed with `SECRET` whose header segment is `header` as written (the JSON of
+    /// another library, in its own order).
+    fn signed_with_header(header: &str, sub: &str) -> String {
+        use base64::Engine as _;
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let payload = format!(r#"{{"sub":"{sub}","exp":{}}}"#, now() + 60);
+        let message = format!("{}.{}", engine.encode(header), engine.encode(payload));
+        let key = EncodingKey::from_secret(SECRET.as_bytes());
+        let signature =
+            jsonwebtoken::crypto::sign(message.as_bytes(), &key, Algorithm::HS256).unwrap();
+        format!("{message}.{signature}")
+    }
+
+    fn learned(c: &Codec) -> Vec<(String, JoseHeader)> {
+        c.learned
+            .iter()
+            .filter_map(OnceLock::get)
+            .map(|known| (known.segment.clone(), known.header.clone()))
+            .collect()
+    }
+
+    /// Other libraries' headers are learned once a token with one verifies, and answered as
+    /// `checked_kid` answers them; a forged token teaches nothing, and the slots fill once.
+    #[test]
+    fn verified_foreign_headers_are_learned_up_to_the_limit() {
+        let source = KeySource::Secret(Secret::new(SECRET));
+        let c = Codec::new(Algorithm::HS256, &source, None, None, Rules::default()).unwrap();
+        // PyJWT's header, then others, each a distinct segment.
+        let headers: Vec<String> = std::iter::once(r#"{"alg":"HS256","typ":"JWT"}"#.to_owned())
+            .chain(
+                (0..LEARNED_HEADERS + 2)
+                    .map(|i| format!(r#"{{"typ":"JWT","alg":"HS256","x":{i}}}"#)),
+            )
+            .collect();
+        let own = c.encode(&claims("u", now() + 60)).unwrap();
+        assert!(c.decode::<crate::Extras>(&own).is_ok());
+        assert!(learned(&c).is_empty(), "the own header has its own place");
+        let pyjwt = signed_with_header(&headers[0], "u");
+        let segment = pyjwt.split('.').next().unwrap().to_owned();
+
+        let forged = format!("{}A", &pyjwt[..pyjwt.len() - 1]);
+        let forged = if forged == pyjwt {
+            format!("{}B", &pyjwt[..pyjwt.len() - 1])
+        } else {
+            forged
+        };
+        assert_eq!(
+            c.decode::<crate::Extras>(&forged).unwrap_err(),
+            InvalidToken::Signature
+        );
+        assert!(learned(&c).is_empty(), "a forged token teaches nothing");
+
+        let token = c.decode::<crate::Extras>(&pyjwt).unwrap();
+        assert_eq!(token.sub, "u");
+        assert_eq!(
+            learned(&c),
+            vec![(segment.clone(), c.checked_kid(&pyjwt).unwrap())]
+        );
+        // Answered from the slot now, with the same outcome; a forged one is still refused.
+        assert_eq!(c.decode::<crate::Extras>(&pyjwt).unwrap().sub, "u");
+        assert_eq!(
+            c.decode::<crate::Extras>(&forged).unwrap_err(),
+            InvalidToken::Signature
+        );
+        assert_eq!(learned(&c).len(), 1, "a known header is not learned twice");
+
+        for header in &headers[1..] {
+            let jwt = signed_with_header(header, "v");
+            assert_eq!(c.decode::<crate::Extras>(&jwt).unwrap().sub, "v");
+        }
+        let slots = learned(&c);
+        assert_eq!(slots.len(), LEARNED_HEADERS);
+        assert_eq!(slots[0].0, segment, "the first header keeps its slot");
+        // Past the limit, tokens still verify, through `checked_kid`.
+        let last = signed_with_header(headers.last().unwrap(), "w");
+        assert_eq!(c.decode::<crate::Extras>(&last).unwrap().sub, "w");
+        assert!(
+            !slots
+                .iter()
+                .any(|(s, _)| last.starts_with(&format!("{s}.")))
+        );
+    }
+
+    /// A header above the size limit is checked each time, never kept; refused headers (here a
+    /// refresh token's `typ`) never reach a slot.
+    #[test]
+    fn long_or_refused_headers_are_not_learned() {
+        let source = KeySource::Secret(Secret::new(SECRET));
+        let c = Codec::new(Algorithm::HS256, &source, None, None, Rules::default()).unwrap();
+        let long = format!(
+            r#"{{"alg":"HS256","pad":"{}"}}"#,
+            "x".repeat(LEARNED_HEADER_MAX)
+        );
+        let jwt = signed_with_header(&long, "u");
+        assert_eq!(c.decode::<crate::Extras>(&jwt).unwrap().sub, "u");
+        let refresh =
+            signed_with_header(&format!(r#"{{"alg":"HS256","typ":"{REFRESH_TYP}"}}"#), "u");
+        assert_eq!(
+            c.decode::<crate::Extras>(&refresh).unwrap_err(),
+            InvalidToken::WrongType
+        );
+        assert!(learned(&c).is_empty());
     }
 
     /// The header of the codec's own tokens is answered from `own_header`, as `checked_kid`

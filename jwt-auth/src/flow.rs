@@ -111,7 +111,7 @@ fn header_token<'a>(headers: &'a HeaderMap, name: &HeaderName, max_size: usize) 
     if values.next().is_some() {
         return HeaderToken::Invalid(InvalidToken::Scheme);
     }
-    let Ok(value) = value.to_str() else {
+    let Some(value) = visible_ascii(value.as_bytes()) else {
         return HeaderToken::Invalid(InvalidToken::Malformed);
     };
     // Litestar takes everything after the first space; nothing after it means no token here.
@@ -149,6 +149,20 @@ fn starts_with_bearer(bytes: &[u8]) -> bool {
         return false;
     };
     (u64::from_le_bytes(*word) | LOWER) & SEVEN == BEARER
+}
+
+/// `bytes` as text if each is visible ASCII or a tab, as `HeaderValue::to_str` requires: a
+/// fold without an early exit, which the compiler vectorizes (`to_str` tests byte by byte, and
+/// a valid token is read whole anyway).
+fn visible_ascii(bytes: &[u8]) -> Option<&str> {
+    let invisible = bytes.iter().fold(0u8, |found, &b| {
+        found | u8::from(!(b == b'\t' || (b' '..=b'~').contains(&b)))
+    });
+    if invisible == 0 {
+        std::str::from_utf8(bytes).ok()
+    } else {
+        None
+    }
 }
 
 /// Whether `bytes` holds a space: a fold without an early exit, which the compiler vectorizes
@@ -274,6 +288,28 @@ mod tests {
     }
 
     const TOO_LARGE: AuthError = AuthError::InvalidToken(InvalidToken::TooLarge);
+
+    #[test]
+    fn visible_ascii_accepts_what_to_str_accepts_for_every_byte() {
+        for byte in 0..=u8::MAX {
+            // A byte alone, and at the end of a run long enough to be read in vector lanes.
+            let mut long =
+                b"Bearer eyJhbGciOiJIUzI1NiJ9.e30.abcdefghijklmnopqrstuvwxyz0123".to_vec();
+            long.push(byte);
+            for bytes in [&[byte][..], &long] {
+                let expected = match HeaderValue::from_bytes(bytes) {
+                    Ok(value) => value.to_str().ok().map(str::to_owned),
+                    // Bytes a header value cannot hold (controls, DEL): refused as well.
+                    Err(_) => None,
+                };
+                assert_eq!(
+                    visible_ascii(bytes).map(str::to_owned),
+                    expected,
+                    "byte {byte:#04x}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn oversized_header_or_cookie_is_too_large() {

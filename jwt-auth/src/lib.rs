@@ -103,7 +103,7 @@ pub use jsonwebtoken::Algorithm;
 pub use jwks::RemoteJwksConfig;
 pub use jwt_auth_macros::jwt_auth;
 pub use login::{Login, Logout, OAuth2Login, TokenBuilder};
-pub use middleware::{JwtAuthLayer, JwtAuthService};
+pub use middleware::{JwtAuthLayer, JwtAuthService, ResponseFuture};
 pub use refresh::RefreshError;
 pub use store::{MemoryStore, TokenStore};
 pub use token::{Audience, Extras, RESERVED_CLAIMS, Token};

@@ -9,6 +9,8 @@
 use std::any::Any;
 use std::convert::Infallible;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -17,11 +19,12 @@ use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap, Method, Uri};
 use axum::response::Response;
 use futures_util::future::BoxFuture;
+use pin_project_lite::pin_project;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tower::{Layer, Service};
 
-use crate::backend::JwtAuth;
+use crate::backend::{JwtAuth, Progress};
 use crate::error::AuthError;
 use crate::extract::{CurrentToken, CurrentUser};
 use crate::token::Token;
@@ -70,7 +73,30 @@ where
             .auth
             .authenticate_request(method, uri, headers, &self.state)
             .await?;
-        Ok(Arc::new(Found { user, token }))
+        Ok(Found::erased(user, token))
+    }
+
+    /// A refusal, rendered by the backend's error handler.
+    fn refuse(&self, error: &AuthError) -> Response {
+        tracing::debug!(%error, "jwt-auth: request refused");
+        self.auth.error_response(error)
+    }
+
+    /// Lets a request through the layer: what the layer found replaces what came with the
+    /// request, as the last insertion of a type did when each had its own extension; the
+    /// application's own values inserted behind the layer still win (the extractors look at
+    /// them first).
+    fn admit(self: Arc<Self>, found: Option<Arc<dyn Authenticated>>, extensions: &mut Extensions) {
+        extensions.remove::<JwtAuth<U, S, C>>();
+        if found.is_some() {
+            self.supersede(extensions);
+        }
+        let state = AuthState {
+            handle: self,
+            found,
+            outer: None,
+        };
+        state.attach(extensions);
     }
 }
 
@@ -118,6 +144,16 @@ pub(crate) trait Authenticated: Send + Sync {
 struct Found<U, C> {
     user: U,
     token: Arc<Token<C>>,
+}
+
+impl<U, C> Found<U, C>
+where
+    U: Send + Sync + 'static,
+    C: Send + Sync + 'static,
+{
+    fn erased(user: U, token: Arc<Token<C>>) -> Arc<dyn Authenticated> {
+        Arc::new(Self { user, token })
+    }
 }
 
 impl<U, C> Authenticated for Found<U, C>
@@ -235,54 +271,134 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+    type Future = ResponseFuture<I::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, mut request: Request) -> Self::Future {
+        let bound = &self.bound;
+        let excluded = {
+            let path = request
+                .extensions()
+                .get::<OriginalUri>()
+                .map_or_else(|| request.uri().path(), |original| original.0.path());
+            bound.auth.is_excluded(request.method(), path)
+        };
+        let found = if excluded {
+            None
+        } else {
+            let progress = bound.auth.authenticate_now(
+                request.method(),
+                request.uri(),
+                request.headers(),
+                &bound.state,
+            );
+            match progress {
+                Progress::Done(Ok((user, token))) => Some(Found::erased(user, token)),
+                Progress::Done(Err(error)) => {
+                    return ResponseFuture::refused(bound.refuse(&error));
+                }
+                progress => return self.call_later(progress, request),
+            }
+        };
+        Arc::clone(bound).admit(found, request.extensions_mut());
+        // Authentication needed no `.await`: the route's own future, unboxed (issue 8).
+        ResponseFuture {
+            kind: Kind::Route {
+                future: self.inner.call(request),
+            },
+        }
+    }
+}
+
+impl<I, U, S, C> JwtAuthService<I, U, S, C>
+where
+    I: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    I::Future: Send + 'static,
+    U: Clone + Send + Sync + 'static,
+    S: Clone + Send + Sync + 'static,
+    C: Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    /// The rest of the authentication, which awaits a hook or the remote JWKS, then the route.
+    fn call_later(
+        &mut self,
+        progress: Progress<U, C>,
+        mut request: Request,
+    ) -> ResponseFuture<I::Future> {
         // The clone is ready only if it is the one that was polled: swap them (tower's rule).
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let bound = Arc::clone(&self.bound);
-        Box::pin(async move {
-            let excluded = {
-                let path = request
-                    .extensions()
-                    .get::<OriginalUri>()
-                    .map_or_else(|| request.uri().path(), |original| original.0.path());
-                bound.auth.is_excluded(request.method(), path)
-            };
-            let found = if excluded {
-                None
-            } else {
-                match bound
-                    .find(request.method(), request.uri(), request.headers())
-                    .await
-                {
-                    Ok(found) => Some(found),
-                    Err(error) => {
-                        tracing::debug!(%error, "jwt-auth: request refused");
-                        return Ok(bound.auth.error_response(&error));
-                    }
+        let future = Box::pin(async move {
+            let finished = bound
+                .auth
+                .finish(progress, request.headers(), &bound.state)
+                .await;
+            match finished {
+                Ok((user, token)) => {
+                    bound.admit(Some(Found::erased(user, token)), request.extensions_mut());
+                    inner.call(request).await
                 }
-            };
-            // What the layer found replaces what came with the request, as the last insertion
-            // of a type did when each had its own extension; the application's own values
-            // inserted behind the layer still win (the extractors look at them first).
-            let extensions = request.extensions_mut();
-            extensions.remove::<JwtAuth<U, S, C>>();
-            if found.is_some() {
-                bound.supersede(extensions);
+                Err(error) => Ok(bound.refuse(&error)),
             }
-            let state = AuthState {
-                handle: bound,
-                found,
-                outer: None,
-            };
-            state.attach(extensions);
-            inner.call(request).await
-        })
+        });
+        ResponseFuture {
+            kind: Kind::Later { future },
+        }
+    }
+}
+
+pin_project! {
+    /// The future of [`JwtAuthService`]: the route's own future when authentication finished
+    /// without awaiting anything (no remote JWKS, token store or revocation check, a
+    /// synchronous retrieval function), the refusal, or a boxed future for the rest.
+    pub struct ResponseFuture<F> {
+        #[pin]
+        kind: Kind<F>,
+    }
+}
+
+pin_project! {
+    #[project = KindProjection]
+    enum Kind<F> {
+        Route { #[pin] future: F },
+        Refused { response: Option<Response> },
+        Later { future: BoxFuture<'static, Result<Response, Infallible>> },
+    }
+}
+
+impl<F> ResponseFuture<F> {
+    fn refused(response: Response) -> Self {
+        Self {
+            kind: Kind::Refused {
+                response: Some(response),
+            },
+        }
+    }
+}
+
+impl<F> fmt::Debug for ResponseFuture<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseFuture").finish_non_exhaustive()
+    }
+}
+
+impl<F> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().kind.project() {
+            KindProjection::Route { future } => future.poll(cx),
+            // Polled again after it answered: an empty 200 rather than a panic.
+            KindProjection::Refused { response } => {
+                Poll::Ready(Ok(response.take().unwrap_or_default()))
+            }
+            KindProjection::Later { future } => future.as_mut().poll(cx),
+        }
     }
 }
