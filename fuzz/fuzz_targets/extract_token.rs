@@ -30,6 +30,8 @@ fuzz_target!(|data: &[u8]| {
             if let Ok((token, _)) = extract_token(flow, &headers, &AUTHORIZATION, "token", max_size) {
                 assert!(!token.is_empty());
                 assert!(token.len() <= max_size);
+                // Visible ASCII: it becomes text without fail.
+                assert!(token.iter().all(|&b| b == b'\t' || (0x20..0x7f).contains(&b)));
             }
         }
     }

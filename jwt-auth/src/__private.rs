@@ -131,7 +131,7 @@ pub fn extract_token<'a>(
     header: &axum::http::HeaderName,
     cookie: &str,
     max_size: usize,
-) -> Result<(&'a str, crate::TokenSource), crate::AuthError> {
+) -> Result<(&'a [u8], crate::TokenSource), crate::AuthError> {
     let how = crate::flow::Extraction {
         flow,
         header,

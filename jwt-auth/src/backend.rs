@@ -21,7 +21,9 @@ use crate::codec::{Codec, Key, KeyMaterial, KeySource, Rules, Secret};
 use crate::csrf::CsrfSettings;
 use crate::error::{AuthError, ConfigError, InvalidToken, TokenError};
 use crate::exclude::Exclusion;
-use crate::flow::{CookieSettings, Extraction, Flow, SameSite, TokenSource, find_token};
+use crate::flow::{
+    CookieSettings, Extraction, Flow, SameSite, TokenSource, find_token, token_text,
+};
 use crate::jwks::RemoteJwksConfig;
 use crate::login::{Login, Logout, TokenBuilder};
 use crate::middleware::JwtAuthLayer;
@@ -366,6 +368,7 @@ where
                 // `authenticate_now` found the token and passed the CSRF check already; finding
                 // it again cannot fail.
                 let (jwt, _) = find_token(self.settings.extraction(), headers)?;
+                let jwt = token_text(jwt).map_err(AuthError::InvalidToken)?;
                 // Boxed, so that the remote JWKS client's future does not enlarge every
                 // request's.
                 let token = Box::pin(self.settings.codec.decode_async(jwt))
@@ -403,7 +406,9 @@ where
         let now = crate::codec::now();
         let known = cache.get(hash, jwt, now).unwrap_or_else(|| {
             // A backend with a cache has no remote JWKS: `decode_at` is all `decode_async` does.
-            let known = settings.codec.decode_at(jwt, now).map(Arc::new);
+            let known = token_text(jwt)
+                .and_then(|jwt| settings.codec.decode_at(jwt, now))
+                .map(Arc::new);
             cache.remember(hash, jwt, &known, now);
             known
         });

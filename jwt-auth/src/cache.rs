@@ -126,31 +126,31 @@ impl<C, H: TokenHash> TokenCache<C, H> {
     /// The hash of `jwt` that [`get`](Self::get) and [`remember`](Self::remember) take (see
     /// [`TailHash`]). Tokens that share their length and tail share a set, nothing more: a hit
     /// compares the full bytes.
-    pub(crate) fn hash(&self, jwt: &str) -> u64 {
+    pub(crate) fn hash(&self, jwt: &[u8]) -> u64 {
         // Never 0, which marks an empty slot or note.
-        self.hasher.hash(jwt.as_bytes()).max(1)
+        self.hasher.hash(jwt).max(1)
     }
 
     /// What is known of exactly `jwt` at `now`: verified (and not expired), or a bad signature.
-    pub(crate) fn get(&self, hash: u64, jwt: &str, now: u64) -> Option<Known<C>> {
-        if let Some(token) = self.verified.get(hash, jwt.as_bytes(), now) {
+    pub(crate) fn get(&self, hash: u64, jwt: &[u8], now: u64) -> Option<Known<C>> {
+        if let Some(token) = self.verified.get(hash, jwt, now) {
             return Some(Ok(token));
         }
         self.forged
-            .get(hash, jwt.as_bytes(), now)
+            .get(hash, jwt, now)
             .map(|()| Err(InvalidToken::Signature))
     }
 
     /// Remembers how `jwt` was decoded at `now`: a valid token until its `exp`, a bad signature
     /// for good; any other refusal is not remembered.
-    pub(crate) fn remember(&self, hash: u64, jwt: &str, known: &Known<C>, now: u64) {
+    pub(crate) fn remember(&self, hash: u64, jwt: &[u8], known: &Known<C>, now: u64) {
         match known {
             Ok(token) => {
                 self.verified
-                    .insert(hash, jwt.as_bytes(), Arc::clone(token), token.exp, now);
+                    .insert(hash, jwt, Arc::clone(token), token.exp, now);
             }
             Err(InvalidToken::Signature) => {
-                self.forged.insert(hash, jwt.as_bytes(), (), u64::MAX, now);
+                self.forged.insert(hash, jwt, (), u64::MAX, now);
             }
             Err(_) => {}
         }
@@ -404,7 +404,7 @@ mod tests {
         jwt: &str,
         now: u64,
     ) -> Option<Known<Extras>> {
-        cache.get(cache.hash(jwt), jwt, now)
+        cache.get(cache.hash(jwt.as_bytes()), jwt.as_bytes(), now)
     }
 
     /// Decodes `jwt` once.
@@ -414,7 +414,7 @@ mod tests {
         known: &Known<Extras>,
         now: u64,
     ) {
-        cache.remember(cache.hash(jwt), jwt, known, now);
+        cache.remember(cache.hash(jwt.as_bytes()), jwt.as_bytes(), known, now);
     }
 
     /// Decodes `jwt` twice, as a client repeating it would: the second time it is kept.
