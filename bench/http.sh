@@ -25,13 +25,17 @@
 #                  of the example, the same body behind the obvious hand-written middleware
 #                  (`jsonwebtoken::decode` on every request, the key built once), for reference;
 #   baseline-many  the same route cycling through the tokens of many-tokens.
+# Each round runs every scenario between two runs of its ceiling (`ceiling`, or
+# `ceiling-cycled` for the scenarios that cycle tokens): ceiling, one-token, ceiling,
+# missing-token, ceiling, ..., so that a scenario is compared with the machine as it was just
+# before and just after it (this machine's speed drifts by a third within seconds).
 # The table, per scenario: the median requests/s and p99 latency over the rounds; `ratio`, of
-# the median requests/s to its ceiling's (`ceiling`, or `ceiling-cycled` for the scenarios that
-# cycle tokens); `paired`, the median of each round's ratio to the same round's ceiling, and
-# their range; the server's CPU time per request (user + system, from /proc/<pid>/stat around
-# each wrk run) and `cpu-ratio`, the median of the rounds' ceiling CPU time over the scenario's:
-# what the throughput ratio would be if the server's core were the only limit, and less moved
-# by other processes sharing the machine (they take turns on the core, they do not add to each
+# the median requests/s to the median of its ceiling's runs; `paired`, the median over the
+# rounds of the ratio to the mean of the two ceiling runs around it, and their range; the
+# server's CPU time per request (user + system, from /proc/<pid>/stat around each wrk run) and
+# `cpu-ratio`, the median of the same bracketing ceilings' CPU time over the scenario's: what
+# the throughput ratio would be if the server's core were the only limit, and less moved by
+# other processes sharing the machine (they take turns on the core, they do not add to each
 # request's CPU time).
 set -euo pipefail
 
@@ -154,9 +158,29 @@ printf 'wrk.path = "/bench/jsonwebtoken"\nwrk.headers["authorization"] = "%s"\n%
 cycled "$work/invalid.txt" /some-path >"$work/bad-signature.lua"
 printf 'wrk.path = "/some-path"\n%s\n' "$done_lua" >"$work/missing-token.lua"
 
-# SCENARIOS picks some (the two ceilings are always run, the ratios need them).
-read -r -a scenarios <<<"${SCENARIOS:-openapi-json excluded-404 one-token many-tokens bad-signature missing-token baseline-one baseline-many}"
-scenarios=(ceiling ceiling-cycled "${scenarios[@]}")
+# SCENARIOS picks some (their ceilings are always run, the ratios need them).
+read -r -a picked <<<"${SCENARIOS:-openapi-json excluded-404 one-token many-tokens bad-signature missing-token baseline-one baseline-many}"
+# The ceiling of each scenario: the cycled one for those whose requests come from a cycling
+# script.
+ceiling_of() {
+    case $1 in
+    many-tokens | bad-signature | baseline-many) echo ceiling-cycled ;;
+    *) echo ceiling ;;
+    esac
+}
+# A round: each ceiling, then each of its scenarios followed by the ceiling again.
+schedule=()
+for kind in ceiling ceiling-cycled; do
+    members=()
+    for scenario in "${picked[@]}"; do
+        [[ $(ceiling_of "$scenario") == "$kind" ]] && members+=("$scenario")
+    done
+    schedule+=("$kind")
+    for scenario in "${members[@]}"; do
+        schedule+=("$scenario" "$kind")
+    done
+done
+scenarios=(ceiling ceiling-cycled "${picked[@]}")
 for scenario in ceiling openapi-json excluded-404; do
     path=$(sed -n 's/^wrk.path = "\(.*\)"/\1/p' "$work/$scenario.lua")
     read -r code size < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' "$base$path")
@@ -174,46 +198,60 @@ echo "baseline: GET /bench/jsonwebtoken -> $code, body $size bytes" >&2
 cpu_ticks() {
     sed 's/^.*) //' "/proc/$server_pid/stat" | awk '{print $12 + $13}'
 }
+# A warm-up pass over the schedule, one second each, not counted (the first runs of a fresh
+# server are slower).
+for scenario in "${schedule[@]}"; do
+    taskset -c "$CLIENT_CPU" timeout 120 wrk -t1 -c"$CONNECTIONS" -d1s -s "$work/$scenario.lua" "$base" >/dev/null
+done
 for round in $(seq "$ROUNDS"); do
-    for scenario in "${scenarios[@]}"; do
+    for scenario in "${schedule[@]}"; do
         before=$(cpu_ticks)
         line=$(taskset -c "$CLIENT_CPU" timeout 120 wrk -t1 -c"$CONNECTIONS" -d"$DURATION" \
             -s "$work/$scenario.lua" "$base" | grep '^RESULT')
         ticks=$(($(cpu_ticks) - before))
         echo "round $round $scenario $line cpu-ticks $ticks" >&2
-        echo "$scenario ${line#RESULT } $ticks" >>"$work/results.txt"
+        echo "$round $scenario ${line#RESULT } $ticks" >>"$work/results.txt"
     done
 done
 
 python3 - "$work/results.txt" "$(getconf CLK_TCK)" "${scenarios[@]}" <<'PY'
 import statistics, sys
-rows = {}
 hz = int(sys.argv[2])
-for line in open(sys.argv[1]):
-    name, rps, p99, status, socket, requests, ticks = line.split()
-    # Server CPU µs per request in this run.
-    cpu = int(ticks) * 1e6 / hz / max(int(requests), 1)
-    rows.setdefault(name, []).append((float(rps), int(p99), int(status), int(socket), cpu))
-# Each scenario is compared with its own ceiling: the cycled ones (a different token in each
-# request, from a Lua script) with the ceiling route driven by the same script.
 own = {"many-tokens": "ceiling-cycled", "bad-signature": "ceiling-cycled",
        "baseline-many": "ceiling-cycled", "ceiling-cycled": "ceiling-cycled"}
+runs = []  # in the order they ran: (round, name, requests/s, p99 µs, non-2xx, errors, cpu µs/req)
+for line in open(sys.argv[1]):
+    rnd, name, rps, p99, status, socket, requests, ticks = line.split()
+    cpu = int(ticks) * 1e6 / hz / max(int(requests), 1)
+    runs.append((rnd, name, float(rps), int(p99), int(status), int(socket), cpu))
+rows, brackets = {}, {}
+for i, run in enumerate(runs):
+    rows.setdefault(run[1], []).append(run)
+    if run[1] in ("ceiling", "ceiling-cycled"):
+        continue
+    # The ceiling runs just before and just after, in the same round.
+    kind = own.get(run[1], "ceiling")
+    before = next(r for r in reversed(runs[:i]) if r[1] == kind and r[0] == run[0])
+    after = next(r for r in runs[i + 1:] if r[1] == kind and r[0] == run[0])
+    brackets.setdefault(run[1], []).append(
+        ((before[2] + after[2]) / 2, (before[6] + after[6]) / 2))
 def median(values):
     return statistics.median(list(values))
 print(f"{'scenario':<15} {'requests/s':>11} {'p99':>9} {'ratio':>6} {'paired':>6} "
       f"{'range':>11} {'cpu µs/req':>10} {'cpu-ratio':>9} {'non-2xx':>9} {'errors':>6}")
 for name in sys.argv[3:]:
-    runs, base = rows[name], rows[own.get(name, "ceiling")]
-    rps = median(r[0] for r in runs)
-    p99 = median(r[1] for r in runs) / 1000
-    # ratio: of the medians; paired: the median of each round's ratio to the same round's
-    # ceiling, with the smallest and largest of those (rounds alternate, so a slow spell of
-    # the machine lowers both terms of a round's ratio).
-    paired = [r[0] / b[0] for r, b in zip(runs, base)]
-    cpu = median(r[4] for r in runs)
-    cpu_ratio = median(b[4] / r[4] for r, b in zip(runs, base))
-    print(f"{name:<15} {rps:>11.0f} {p99:>7.2f}ms {rps / median(b[0] for b in base):>6.2f} "
+    mine = rows[name]
+    base = rows[own.get(name, "ceiling")]
+    rps = median(r[2] for r in mine)
+    p99 = median(r[3] for r in mine) / 1000
+    cpu = median(r[6] for r in mine)
+    if name in brackets:
+        paired = [r[2] / b[0] for r, b in zip(mine, brackets[name])]
+        cpu_ratio = median(b[1] / r[6] for r, b in zip(mine, brackets[name]))
+    else:
+        paired, cpu_ratio = [1.0], 1.0
+    print(f"{name:<15} {rps:>11.0f} {p99:>7.2f}ms {rps / median(b[2] for b in base):>6.2f} "
           f"{median(paired):>6.2f} {min(paired):>5.2f}-{max(paired):<5.2f} "
           f"{cpu:>10.2f} {cpu_ratio:>9.2f} "
-          f"{sum(r[2] for r in runs):>9} {sum(r[3] for r in runs):>6}")
+          f"{sum(r[4] for r in mine):>9} {sum(r[5] for r in mine):>6}")
 PY

@@ -13,6 +13,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, EncodingKey, Header};
 use serde::de::DeserializeOwned;
 
+use crate::b64;
 use crate::error::{ConfigError, InvalidToken, TokenError};
 use crate::mac::HmacKey;
 use crate::token::{ClaimsToEncode, RawClaims, Token};
@@ -351,16 +352,13 @@ fn with_payload<T>(
     parse: impl FnOnce(&[u8]) -> Result<T, InvalidToken>,
 ) -> Result<T, InvalidToken> {
     // Every 4 characters give at most 3 bytes, and the last 2 or 3 characters 1 or 2.
+    let encoded = encoded.as_bytes();
     if encoded.len() / 4 * 3 + 2 <= STACK_PAYLOAD {
         let mut buffer = [0_u8; STACK_PAYLOAD];
-        let len = URL_SAFE_NO_PAD
-            .decode_slice(encoded, &mut buffer)
-            .map_err(|_| InvalidToken::Malformed)?;
+        let len = b64::decode_into(encoded, &mut buffer).ok_or(InvalidToken::Malformed)?;
         parse(&buffer[..len])
     } else {
-        let bytes = URL_SAFE_NO_PAD
-            .decode(encoded)
-            .map_err(|_| InvalidToken::Malformed)?;
+        let bytes = b64::decode(encoded).ok_or(InvalidToken::Malformed)?;
         parse(&bytes)
     }
 }
@@ -685,7 +683,7 @@ impl PlainHeader<'_> {
     /// whether it has a `crit`, its `kid` and `typ`.
     fn parse(encoded: &str) -> Option<(Algorithm, bool, JoseHeader)> {
         let mut buffer = [0_u8; 256];
-        let len = URL_SAFE_NO_PAD.decode_slice(encoded, &mut buffer).ok()?;
+        let len = crate::b64::decode_into(encoded.as_bytes(), &mut buffer)?;
         let plain: PlainHeader<'_> = from_json(&buffer[..len]).ok()?;
         let fields = JoseHeader {
             kid: plain.kid.map(std::borrow::Cow::into_owned),

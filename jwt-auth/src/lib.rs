@@ -67,6 +67,7 @@
 //!
 //! What differs from Litestar, and why, is listed in the README.
 
+mod b64;
 mod backend;
 mod cache;
 mod codec;

@@ -9,8 +9,6 @@
 
 #[cfg(feature = "rust_crypto")]
 mod keyed {
-    use base64::Engine as _;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use hmac::{Hmac, Mac};
     use jsonwebtoken::Algorithm;
     use sha2::{Sha256, Sha384, Sha512};
@@ -41,7 +39,7 @@ mod keyed {
             // The largest MAC is 64 bytes; a longer signature cannot match (nor does it in
             // `jsonwebtoken`, which compares lengths too).
             let mut bytes = [0_u8; 64];
-            let Ok(len) = URL_SAFE_NO_PAD.decode_slice(signature, &mut bytes) else {
+            let Some(len) = crate::b64::decode_into(signature.as_bytes(), &mut bytes) else {
                 return false;
             };
             let expected = &bytes[..len];
