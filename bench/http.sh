@@ -9,7 +9,11 @@
 # Scenarios (GET, keep-alive, wrk -t1):
 #   ceiling        GET /bench/no-auth/<id>: the example's BENCHMARK ROUTE, present only with
 #                  JWT_AUTH_BENCH_ROUTE=1, public, the same user lookup and the same JSON body as
-#                  /some-path, without authentication: the ratios are to this one;
+#                  /some-path, without authentication, sent the same request as one-token
+#                  (its `Authorization` header included, which it ignores): the ratios are to
+#                  this one;
+#   ceiling-bare   the same route without the header (for reference: what receiving the
+#                  bearer header costs, authenticated or not);
 #   ceiling-cycled the same route, driven by the script of many-tokens (a different token in
 #                  each request, from Lua): the ceiling for many-tokens and bad-signature, whose
 #                  per-request Lua costs wrk's core more than a fixed request does ("vs-own");
@@ -144,7 +148,8 @@ request = function()
     i = i % n + 1
     return requests[i]
 end'
-printf 'wrk.path = "/bench/no-auth/%s"\n%s\n' "$user_id" "$done_lua" >"$work/ceiling.lua"
+printf 'wrk.path = "/bench/no-auth/%s"\nwrk.headers["authorization"] = "%s"\n%s\n' "$user_id" "$bearer" "$done_lua" >"$work/ceiling.lua"
+printf 'wrk.path = "/bench/no-auth/%s"\n%s\n' "$user_id" "$done_lua" >"$work/ceiling-bare.lua"
 printf 'wrk.path = "/schema/openapi.json"\n%s\n' "$done_lua" >"$work/openapi-json.lua"
 printf 'wrk.path = "/schema/no-such-file"\n%s\n' "$done_lua" >"$work/excluded-404.lua"
 printf 'wrk.path = "/some-path"\nwrk.headers["authorization"] = "%s"\n%s\n' "$bearer" "$done_lua" >"$work/one-token.lua"
@@ -159,12 +164,12 @@ cycled "$work/invalid.txt" /some-path >"$work/bad-signature.lua"
 printf 'wrk.path = "/some-path"\n%s\n' "$done_lua" >"$work/missing-token.lua"
 
 # SCENARIOS picks some (their ceilings are always run, the ratios need them).
-read -r -a picked <<<"${SCENARIOS:-openapi-json excluded-404 one-token many-tokens bad-signature missing-token baseline-one baseline-many}"
+read -r -a picked <<<"${SCENARIOS:-ceiling-bare openapi-json excluded-404 one-token many-tokens bad-signature missing-token baseline-one baseline-many}"
 # The ceiling of each scenario: the cycled one for those whose requests come from a cycling
 # script.
 ceiling_of() {
     case $1 in
-    many-tokens | bad-signature | baseline-many) echo ceiling-cycled ;;
+    ceiling-cycled | many-tokens | bad-signature | baseline-many) echo ceiling-cycled ;;
     *) echo ceiling ;;
     esac
 }
@@ -173,6 +178,8 @@ schedule=()
 for kind in ceiling ceiling-cycled; do
     members=()
     for scenario in "${picked[@]}"; do
+        # The ceilings run anyway, around the others.
+        [[ $scenario == ceiling || $scenario == ceiling-cycled ]] && continue
         [[ $(ceiling_of "$scenario") == "$kind" ]] && members+=("$scenario")
     done
     schedule+=("$kind")
@@ -180,8 +187,11 @@ for kind in ceiling ceiling-cycled; do
         schedule+=("$scenario" "$kind")
     done
 done
-scenarios=(ceiling ceiling-cycled "${picked[@]}")
-for scenario in ceiling openapi-json excluded-404; do
+scenarios=(ceiling ceiling-cycled)
+for scenario in "${picked[@]}"; do
+    [[ $scenario == ceiling || $scenario == ceiling-cycled ]] || scenarios+=("$scenario")
+done
+for scenario in ceiling ceiling-bare openapi-json excluded-404; do
     path=$(sed -n 's/^wrk.path = "\(.*\)"/\1/p' "$work/$scenario.lua")
     read -r code size < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' "$base$path")
     echo "$scenario: GET $path -> $code, body $size bytes" >&2
@@ -210,18 +220,18 @@ for round in $(seq "$ROUNDS"); do
             -s "$work/$scenario.lua" "$base" | grep '^RESULT')
         ticks=$(($(cpu_ticks) - before))
         echo "round $round $scenario $line cpu-ticks $ticks" >&2
-        echo "$round $scenario ${line#RESULT } $ticks" >>"$work/results.txt"
+        echo "$round $scenario $(ceiling_of "$scenario") ${line#RESULT } $ticks" >>"$work/results.txt"
     done
 done
 
 python3 - "$work/results.txt" "$(getconf CLK_TCK)" "${scenarios[@]}" <<'PY'
 import statistics, sys
 hz = int(sys.argv[2])
-own = {"many-tokens": "ceiling-cycled", "bad-signature": "ceiling-cycled",
-       "baseline-many": "ceiling-cycled", "ceiling-cycled": "ceiling-cycled"}
-runs = []  # in the order they ran: (round, name, requests/s, p99 µs, non-2xx, errors, cpu µs/req)
+# In the order they ran: (round, name, requests/s, p99 µs, non-2xx, errors, cpu µs/req).
+runs, own = [], {}
 for line in open(sys.argv[1]):
-    rnd, name, rps, p99, status, socket, requests, ticks = line.split()
+    rnd, name, kind, rps, p99, status, socket, requests, ticks = line.split()
+    own[name] = kind
     cpu = int(ticks) * 1e6 / hz / max(int(requests), 1)
     runs.append((rnd, name, float(rps), int(p99), int(status), int(socket), cpu))
 rows, brackets = {}, {}
@@ -230,7 +240,7 @@ for i, run in enumerate(runs):
     if run[1] in ("ceiling", "ceiling-cycled"):
         continue
     # The ceiling runs just before and just after, in the same round.
-    kind = own.get(run[1], "ceiling")
+    kind = own[run[1]]
     before = next(r for r in reversed(runs[:i]) if r[1] == kind and r[0] == run[0])
     after = next(r for r in runs[i + 1:] if r[1] == kind and r[0] == run[0])
     brackets.setdefault(run[1], []).append(
@@ -241,7 +251,7 @@ print(f"{'scenario':<15} {'requests/s':>11} {'p99':>9} {'ratio':>6} {'paired':>6
       f"{'range':>11} {'cpu µs/req':>10} {'cpu-ratio':>9} {'non-2xx':>9} {'errors':>6}")
 for name in sys.argv[3:]:
     mine = rows[name]
-    base = rows[own.get(name, "ceiling")]
+    base = rows[own[name]]
     rps = median(r[2] for r in mine)
     p99 = median(r[3] for r in mine) / 1000
     cpu = median(r[6] for r in mine)

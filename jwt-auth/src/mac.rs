@@ -3,9 +3,10 @@
 //! `jsonwebtoken::crypto::verify` builds a new verifier per call, which copies the key and
 //! hashes it into the inner and outer pads again: two of the five to seven SHA-2 blocks of a
 //! typical token. Here the keyed state is computed when the backend is built and copied per
-//! token. The result is the same as `jsonwebtoken`'s (the same `hmac` and `sha2` crates, the
-//! same base64url decoding, a constant-time comparison); the asymmetric algorithms, and every
-//! algorithm with the `aws_lc_rs` feature, still go through `jsonwebtoken`.
+//! token. The result is the same as `jsonwebtoken`'s (the same `hmac` and `sha2` crates, a
+//! base64url decoding that accepts what its engine accepts (`b64.rs`), a constant-time
+//! comparison); the asymmetric algorithms, and every algorithm with the `aws_lc_rs` feature,
+//! still go through `jsonwebtoken`.
 
 #[cfg(feature = "rust_crypto")]
 mod keyed {

@@ -353,7 +353,9 @@ where
 pin_project! {
     /// The future of [`JwtAuthService`]: the route's own future when authentication finished
     /// without awaiting anything (no remote JWKS, token store or revocation check, a
-    /// synchronous retrieval function), the refusal, or a boxed future for the rest.
+    /// synchronous retrieval function), the refusal, or a boxed future for the rest. In the
+    /// first two cases authentication, user retrieval included, ran in `call`, before the
+    /// future is first polled. It is `Unpin` when the inner service's future is.
     pub struct ResponseFuture<F> {
         #[pin]
         kind: Kind<F>,
@@ -394,10 +396,11 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().kind.project() {
             KindProjection::Route { future } => future.poll(cx),
-            // Polled again after it answered: an empty 200 rather than a panic.
-            KindProjection::Refused { response } => {
-                Poll::Ready(Ok(response.take().unwrap_or_default()))
-            }
+            // A future is not polled after it completed (the `Future` contract); a caller that
+            // does is told so rather than handed a response that was never decided.
+            KindProjection::Refused { response } => Poll::Ready(Ok(response
+                .take()
+                .expect("jwt-auth: ResponseFuture polled after it completed"))),
             KindProjection::Later { future } => future.as_mut().poll(cx),
         }
     }
