@@ -24,7 +24,8 @@
 //! claims, parsed from the token's own payload.
 
 use std::hash::{BuildHasher, RandomState};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use crate::error::InvalidToken;
 use crate::token::Token;
@@ -160,6 +161,34 @@ impl<C, H: TokenHash> TokenCache<C, H> {
 /// One table: [`SHARDS`] shards of [`SETS`] sets of [`WAYS`] slots.
 struct Table<V> {
     shards: Box<[Mutex<Shard<V>>]>,
+    /// Per shard, allocated at its first note: the hashes of tokens decoded once, in sets as
+    /// the slots are; a token is kept the second time it is decoded. Outside the locks, so
+    /// that a first sighting (every request of a client that never repeats a token) takes no
+    /// lock. Two threads noting the same set at once may lose a note, which only delays
+    /// keeping a token until its next decoding.
+    notes: Box<[OnceLock<Box<[Notes]>>]>,
+}
+
+/// The notes of a set, aligned on a cache line; 0 is no note.
+#[derive(Default)]
+#[repr(C, align(64))]
+struct Notes([AtomicU64; WAYS]);
+
+/// The shard of a hash: its low bits.
+fn shard_of(hash: u64) -> usize {
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "only the low bits are used"
+    )]
+    let index = hash as usize % SHARDS;
+    index
+}
+
+/// The set of a hash within its shard: its high bits.
+fn set_of(hash: u64) -> usize {
+    #[allow(clippy::cast_possible_truncation, reason = "reduced modulo SETS first")]
+    let set = ((hash >> 32) % SETS as u64) as usize;
+    set
 }
 
 struct Shard<V> {
@@ -168,9 +197,6 @@ struct Shard<V> {
     tags: Vec<Line>,
     /// `SETS * WAYS` slots, allocated on the first insertion.
     slots: Vec<Option<Entry<V>>>,
-    /// The hashes of tokens decoded once, in sets as the slots are: a token is kept the
-    /// second time it is decoded.
-    seen: Vec<Line>,
     /// The token bytes held.
     bytes: usize,
     /// A xorshift state, to pick a slot to evict.
@@ -206,25 +232,41 @@ impl<V: Clone> Table<V> {
                     Mutex::new(Shard {
                         tags: Vec::new(),
                         slots: Vec::new(),
-                        seen: Vec::new(),
                         bytes: 0,
                         random: 0x9E37_79B9_7F4A_7C15 ^ i as u64,
                     })
                 })
                 .collect(),
+            notes: (0..SHARDS).map(|_| OnceLock::new()).collect(),
         }
     }
 
     fn shard(&self, hash: u64) -> MutexGuard<'_, Shard<V>> {
-        // The low bits pick the shard, the high bits the set.
-        #[allow(
-            clippy::cast_possible_truncation,
-            reason = "only the low bits are used"
-        )]
-        let index = hash as usize % SHARDS;
-        self.shards[index]
+        self.shards[shard_of(hash)]
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether `hash` was noted before (the note is then dropped); if not, notes it in a free
+    /// way of its set, else in the way its hash picks.
+    fn seen_before(&self, hash: u64) -> bool {
+        let notes = self.notes[shard_of(hash)]
+            .get_or_init(|| (0..SETS).map(|_| Notes::default()).collect());
+        let set = &notes[set_of(hash)].0;
+        if let Some(note) = set.iter().find(|note| note.load(Ordering::Relaxed) == hash) {
+            note.store(0, Ordering::Relaxed);
+            return true;
+        }
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "reduced modulo WAYS first; bits the shard and set do not use"
+        )]
+        let way = set
+            .iter()
+            .position(|note| note.load(Ordering::Relaxed) == 0)
+            .unwrap_or(((hash >> 16) % WAYS as u64) as usize);
+        set[way].store(hash, Ordering::Relaxed);
+        false
     }
 
     fn get(&self, hash: u64, jwt: &[u8], now: u64) -> Option<V> {
@@ -242,17 +284,16 @@ impl<V: Clone> Table<V> {
         if now >= until || jwt.len() > SHARD_BYTES {
             return;
         }
+        // Admission: a token decoded for the first time is only noted. One that a client never
+        // repeats then costs no lock, copy, allocation or eviction (which touches memory
+        // written long ago); one that is repeated is kept at its second decoding.
+        if !self.seen_before(hash) {
+            return;
+        }
         let mut shard = self.shard(hash);
         if shard.slots.is_empty() {
             shard.tags.resize(SETS, Line::default());
             shard.slots.resize_with(CAPACITY / SHARDS, || None);
-            shard.seen.resize(SETS, Line::default());
-        }
-        // Admission: a token decoded for the first time is only noted. One that a client never
-        // repeats then costs no copy, no allocation and no eviction (which touches memory
-        // written long ago); one that is repeated is kept at its second decoding.
-        if !shard.seen_before(hash) {
-            return;
         }
         let index = shard.slot_for(hash, jwt, now);
         shard.remove(index);
@@ -291,8 +332,7 @@ impl<V: Clone> Table<V> {
 impl<V> Shard<V> {
     /// The slots of the set of `hash`.
     fn set(&self, hash: u64) -> std::ops::Range<usize> {
-        #[allow(clippy::cast_possible_truncation, reason = "reduced modulo SETS first")]
-        let set = ((hash >> 32) % SETS as u64) as usize;
+        let set = set_of(hash);
         if self.slots.is_empty() {
             return 0..0;
         }
@@ -307,22 +347,6 @@ impl<V> Shard<V> {
                     .as_ref()
                     .is_some_and(|entry| *entry.jwt == *jwt)
         })
-    }
-
-    /// Whether `hash` was noted before (the note is then dropped); if not, notes it in a free
-    /// way of its set, else a random one.
-    fn seen_before(&mut self, hash: u64) -> bool {
-        let set = self.set(hash);
-        if let Some(index) = set.clone().find(|&index| at(&self.seen, index) == hash) {
-            put(&mut self.seen, index, 0);
-            return true;
-        }
-        let index = set
-            .clone()
-            .find(|&index| at(&self.seen, index) == 0)
-            .unwrap_or_else(|| set.start + self.next_random() % WAYS);
-        put(&mut self.seen, index, hash);
-        false
     }
 
     /// Where to put `jwt`: its own slot, else a free one, else an expired one, else a random
@@ -569,6 +593,52 @@ mod tests {
             TailHash::new().hash(base.as_bytes()),
             hash.hash(base.as_bytes())
         );
+    }
+
+    /// Threads noting and keeping tokens at once (the notes take no lock): nothing is lost but
+    /// a note two threads wrote at the same moment, which a third decoding makes up for.
+    #[test]
+    fn threads_note_and_keep_tokens_at_once() {
+        let cache = TokenCache::new();
+        let threads: Vec<Vec<String>> = (0..4)
+            .map(|t| {
+                (0..2_000)
+                    .map(|i| format!("thread-{t}-token-{i}"))
+                    .collect()
+            })
+            .collect();
+        let decode_all = |passes: usize| {
+            std::thread::scope(|scope| {
+                for tokens in &threads {
+                    let cache = &cache;
+                    scope.spawn(move || {
+                        for _ in 0..passes {
+                            for jwt in tokens {
+                                if get(cache, jwt, 10).is_none() {
+                                    decoded(cache, jwt, &Ok(token(1000)), 10);
+                                }
+                            }
+                        }
+                    });
+                }
+            });
+        };
+        let hits = || {
+            threads
+                .iter()
+                .flatten()
+                .filter(|jwt| get(&cache, jwt, 10).is_some())
+                .count()
+        };
+        decode_all(2);
+        assert!(hits() >= 7_600, "{} hits of 8,000 after two passes", hits());
+        decode_all(1);
+        assert!(
+            hits() >= 7_990,
+            "{} hits of 8,000 after three passes",
+            hits()
+        );
+        assert!(cache.verified.len() <= CAPACITY);
     }
 
     #[test]
