@@ -15,8 +15,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::extract::{OriginalUri, Request};
+use axum::http::Extensions;
 use axum::http::request::Parts;
-use axum::http::{Extensions, HeaderMap, Method, Uri};
 use axum::response::Response;
 use futures_util::future::BoxFuture;
 use pin_project_lite::pin_project;
@@ -61,19 +61,32 @@ where
     S: Clone + Send + Sync + 'static,
     C: Serialize + DeserializeOwned + Send + Sync + 'static,
 {
-    /// Authenticates a request (the layer's pass or an extractor's on-demand one) into what the
-    /// extractors read.
-    async fn find(
-        &self,
-        method: &Method,
-        uri: &Uri,
-        headers: &HeaderMap,
-    ) -> Result<Arc<dyn Authenticated>, AuthError> {
-        let (user, token) = self
-            .auth
-            .authenticate_request(method, uri, headers, &self.state)
-            .await?;
-        Ok(Found::erased(user, token))
+    /// The rest of the authentication, which awaits a hook or the remote JWKS, then the route:
+    /// one boxed future.
+    fn later<I>(
+        self: Arc<Self>,
+        progress: Progress<U, C>,
+        mut request: Request,
+        mut inner: I,
+    ) -> BoxFuture<'static, Result<Response, Infallible>>
+    where
+        I: Service<Request, Response = Response, Error = Infallible> + Send + 'static,
+        I::Future: Send + 'static,
+    {
+        Box::pin(async move {
+            let finished = self
+                .auth
+                .finish(progress, request.headers(), &self.state)
+                .await;
+            match finished {
+                Ok((user, token)) => {
+                    let found = Some(Found::erased(user, token));
+                    self.admit(found, request.extensions_mut());
+                    inner.call(request).await
+                }
+                Err(error) => Ok(self.refuse(&error)),
+            }
+        })
     }
 
     /// A refusal, rendered by the backend's error handler.
@@ -110,7 +123,13 @@ where
         &'a self,
         parts: &'a Parts,
     ) -> BoxFuture<'a, Result<Arc<dyn Authenticated>, AuthError>> {
-        Box::pin(self.find(&parts.method, &parts.uri, &parts.headers))
+        Box::pin(async move {
+            let (user, token) = self
+                .auth
+                .authenticate_request(&parts.method, &parts.uri, &parts.headers, &self.state)
+                .await?;
+            Ok(Found::erased(user, token))
+        })
     }
 
     fn respond(&self, error: &AuthError) -> Response {
@@ -300,7 +319,16 @@ where
                 Progress::Done(Err(error)) => {
                     return ResponseFuture::refused(bound.refuse(&error));
                 }
-                progress => return self.call_later(progress, request),
+                progress => {
+                    // The clone is ready only if it is the one that was polled: swap them
+                    // (tower's rule).
+                    let clone = self.inner.clone();
+                    let inner = std::mem::replace(&mut self.inner, clone);
+                    let future = Arc::clone(bound).later(progress, request, inner);
+                    return ResponseFuture {
+                        kind: Kind::Later { future },
+                    };
+                }
             }
         };
         Arc::clone(bound).admit(found, request.extensions_mut());
@@ -309,43 +337,6 @@ where
             kind: Kind::Route {
                 future: self.inner.call(request),
             },
-        }
-    }
-}
-
-impl<I, U, S, C> JwtAuthService<I, U, S, C>
-where
-    I: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
-    I::Future: Send + 'static,
-    U: Clone + Send + Sync + 'static,
-    S: Clone + Send + Sync + 'static,
-    C: Serialize + DeserializeOwned + Send + Sync + 'static,
-{
-    /// The rest of the authentication, which awaits a hook or the remote JWKS, then the route.
-    fn call_later(
-        &mut self,
-        progress: Progress<U, C>,
-        mut request: Request,
-    ) -> ResponseFuture<I::Future> {
-        // The clone is ready only if it is the one that was polled: swap them (tower's rule).
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
-        let bound = Arc::clone(&self.bound);
-        let future = Box::pin(async move {
-            let finished = bound
-                .auth
-                .finish(progress, request.headers(), &bound.state)
-                .await;
-            match finished {
-                Ok((user, token)) => {
-                    bound.admit(Some(Found::erased(user, token)), request.extensions_mut());
-                    inner.call(request).await
-                }
-                Err(error) => Ok(bound.refuse(&error)),
-            }
-        });
-        ResponseFuture {
-            kind: Kind::Later { future },
         }
     }
 }
