@@ -24,7 +24,7 @@
 //! claims, parsed from the token's own payload.
 
 use std::hash::{BuildHasher, RandomState};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use crate::error::InvalidToken;
@@ -134,6 +134,8 @@ impl<C, H: TokenHash> TokenCache<C, H> {
 
     /// What is known of exactly `jwt` at `now`: verified (and not expired), or a bad signature.
     pub(crate) fn get(&self, hash: u64, jwt: &[u8], now: u64) -> Option<Known<C>> {
+        // A new token misses in both tables: their lines are read together.
+        self.forged.touch(hash);
         if let Some(token) = self.verified.get(hash, jwt, now) {
             return Some(Ok(token));
         }
@@ -161,18 +163,28 @@ impl<C, H: TokenHash> TokenCache<C, H> {
 /// One table: [`SHARDS`] shards of [`SETS`] sets of [`WAYS`] slots.
 struct Table<V> {
     shards: Box<[Mutex<Shard<V>>]>,
-    /// Per shard, allocated at its first note: the hashes of tokens decoded once, in sets as
-    /// the slots are; a token is kept the second time it is decoded. Outside the locks, so
-    /// that a first sighting (every request of a client that never repeats a token) takes no
-    /// lock. Two threads noting the same set at once may lose a note, which only delays
-    /// keeping a token until its next decoding.
-    notes: Box<[OnceLock<Box<[Notes]>>]>,
+    /// Per shard, allocated at its first note: a line per set with the tags of its slots and
+    /// the notes of tokens decoded once (see [`SetLine`]). Outside the locks, so that a first
+    /// sighting (every request of a client that never repeats a token) takes no lock.
+    lines: Box<[OnceLock<Box<[SetLine]>>]>,
 }
 
-/// The notes of a set, aligned on a cache line; 0 is no note.
+/// A set's tags and notes, one cache line: a new token's lookup reads it, and its note, just
+/// after the decoding, finds it still in the cache (they had a line each, and the note's was
+/// a second miss per new token).
+///
+/// - `tags[way]`: the fingerprint ([`tag_of`]) of the token in that slot, 0 for an empty slot;
+///   written only under the shard's lock, so a lookup reads one line, not every entry of the
+///   set, and compares full bytes only where the fingerprint matches.
+/// - `notes[way]`: the fingerprint of a token decoded once, 0 for none; a token is kept the
+///   second time it is decoded. Two threads noting the same set at once may lose a note,
+///   which only delays keeping a token until its next decoding.
 #[derive(Default)]
 #[repr(C, align(64))]
-struct Notes([AtomicU64; WAYS]);
+struct SetLine {
+    tags: [AtomicU32; WAYS],
+    notes: [AtomicU32; WAYS],
+}
 
 /// The shard of a hash: its low bits.
 fn shard_of(hash: u64) -> usize {
@@ -191,11 +203,22 @@ fn set_of(hash: u64) -> usize {
     set
 }
 
+/// A hash's fingerprint in its set, never 0: the bits that did not pick the shard, folded to 32
+/// bits. Two tokens of a set share one with a chance of about 2^-28 per pair; a shared tag costs
+/// a byte comparison (a hit is still exact bytes), a shared note keeps a token at its first
+/// decoding.
+fn tag_of(hash: u64) -> u32 {
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "a fingerprint: the low 32 bits of the fold"
+    )]
+    let tag = ((hash >> 4) ^ (hash >> 40)) as u32;
+    tag.max(1)
+}
+
 struct Shard<V> {
-    /// The hash of each slot's token, 0 for an empty slot: a set's tags are one cache line
-    /// (8 × 8 bytes), so that looking a token up reads that line, not every entry of the set.
-    tags: Vec<Line>,
-    /// `SETS * WAYS` slots, allocated on the first insertion.
+    /// `SETS * WAYS` slots, allocated on the first insertion; their tags are in the table's
+    /// lines.
     slots: Vec<Option<Entry<V>>>,
     /// The token bytes held.
     bytes: usize,
@@ -203,18 +226,9 @@ struct Shard<V> {
     random: u64,
 }
 
-/// The [`WAYS`] hashes of a set, aligned on a cache line.
-#[derive(Clone, Copy, Default)]
-#[repr(C, align(64))]
-struct Line([u64; WAYS]);
-
-/// The hash at a slot's index in lines of [`WAYS`].
-fn at(lines: &[Line], index: usize) -> u64 {
-    lines[index / WAYS].0[index % WAYS]
-}
-
-fn put(lines: &mut [Line], index: usize, hash: u64) {
-    lines[index / WAYS].0[index % WAYS] = hash;
+/// The tag of a slot, by its index in the shard.
+fn tag_at(lines: &[SetLine], index: usize) -> &AtomicU32 {
+    &lines[index / WAYS].tags[index % WAYS]
 }
 
 struct Entry<V> {
@@ -230,14 +244,13 @@ impl<V: Clone> Table<V> {
             shards: (0..SHARDS)
                 .map(|i| {
                     Mutex::new(Shard {
-                        tags: Vec::new(),
                         slots: Vec::new(),
                         bytes: 0,
                         random: 0x9E37_79B9_7F4A_7C15 ^ i as u64,
                     })
                 })
                 .collect(),
-            notes: (0..SHARDS).map(|_| OnceLock::new()).collect(),
+            lines: (0..SHARDS).map(|_| OnceLock::new()).collect(),
         }
     }
 
@@ -247,33 +260,51 @@ impl<V: Clone> Table<V> {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The lines of the shard of `hash`, once it noted a token (before that it holds none).
+    fn lines(&self, hash: u64) -> Option<&[SetLine]> {
+        self.lines[shard_of(hash)].get().map(|lines| &**lines)
+    }
+
+    /// Reads the line of `hash`'s set, if there is one: a lookup in another table can then
+    /// wait for both lines at once rather than one after the other.
+    fn touch(&self, hash: u64) {
+        if let Some(lines) = self.lines(hash) {
+            std::hint::black_box(lines[set_of(hash)].tags[0].load(Ordering::Relaxed));
+        }
+    }
+
     /// Whether `hash` was noted before (the note is then dropped); if not, notes it in a free
     /// way of its set, else in a random one (not one fixed per hash, which two tokens could
     /// share and take from each other forever).
     fn seen_before(&self, hash: u64) -> bool {
-        let notes = self.notes[shard_of(hash)]
-            .get_or_init(|| (0..SETS).map(|_| Notes::default()).collect());
-        let set = &notes[set_of(hash)].0;
-        if let Some(note) = set.iter().find(|note| note.load(Ordering::Relaxed) == hash) {
+        let lines = self.lines[shard_of(hash)]
+            .get_or_init(|| (0..SETS).map(|_| SetLine::default()).collect());
+        let notes = &lines[set_of(hash)].notes;
+        let tag = tag_of(hash);
+        if let Some(note) = notes
+            .iter()
+            .find(|note| note.load(Ordering::Relaxed) == tag)
+        {
             note.store(0, Ordering::Relaxed);
             return true;
         }
-        let way = set
+        let way = notes
             .iter()
             .position(|note| note.load(Ordering::Relaxed) == 0)
             .unwrap_or_else(|| thread_random() % WAYS);
-        set[way].store(hash, Ordering::Relaxed);
+        notes[way].store(tag, Ordering::Relaxed);
         false
     }
 
     fn get(&self, hash: u64, jwt: &[u8], now: u64) -> Option<V> {
+        let lines = self.lines(hash)?;
         let mut shard = self.shard(hash);
-        let index = shard.find(hash, jwt)?;
+        let index = shard.find(lines, hash, jwt)?;
         let entry = shard.slots[index].as_ref()?;
         if now < entry.until {
             return Some(entry.value.clone());
         }
-        shard.remove(index);
+        shard.remove(lines, index);
         None
     }
 
@@ -287,22 +318,24 @@ impl<V: Clone> Table<V> {
         if !self.seen_before(hash) {
             return;
         }
+        let Some(lines) = self.lines(hash) else {
+            return; // `seen_before` made them.
+        };
         let mut shard = self.shard(hash);
         if shard.slots.is_empty() {
-            shard.tags.resize(SETS, Line::default());
             shard.slots.resize_with(CAPACITY / SHARDS, || None);
         }
-        let index = shard.slot_for(hash, jwt, now);
-        shard.remove(index);
+        let index = shard.slot_for(lines, hash, jwt, now);
+        shard.remove(lines, index);
         shard.bytes += jwt.len();
-        put(&mut shard.tags, index, hash);
+        tag_at(lines, index).store(tag_of(hash), Ordering::Relaxed);
         shard.slots[index] = Some(Entry {
             jwt: jwt.into(),
             until,
             value,
         });
         while shard.bytes > SHARD_BYTES {
-            shard.evict_other_than(index);
+            shard.evict_other_than(lines, index);
         }
     }
 
@@ -336,10 +369,12 @@ impl<V> Shard<V> {
         set * WAYS..(set + 1) * WAYS
     }
 
-    /// The slot holding exactly `jwt`.
-    fn find(&self, hash: u64, jwt: &[u8]) -> Option<usize> {
+    /// The slot holding exactly `jwt`. The tags are read under the shard's lock, which orders
+    /// them with the slots they describe.
+    fn find(&self, lines: &[SetLine], hash: u64, jwt: &[u8]) -> Option<usize> {
+        let tag = tag_of(hash);
         self.set(hash).find(|&index| {
-            at(&self.tags, index) == hash
+            tag_at(lines, index).load(Ordering::Relaxed) == tag
                 && self.slots[index]
                     .as_ref()
                     .is_some_and(|entry| *entry.jwt == *jwt)
@@ -348,12 +383,12 @@ impl<V> Shard<V> {
 
     /// Where to put `jwt`: its own slot, else a free one, else an expired one, else a random
     /// one of its set.
-    fn slot_for(&mut self, hash: u64, jwt: &[u8], now: u64) -> usize {
+    fn slot_for(&mut self, lines: &[SetLine], hash: u64, jwt: &[u8], now: u64) -> usize {
         let set = self.set(hash);
-        if let Some(index) = self.find(hash, jwt) {
+        if let Some(index) = self.find(lines, hash, jwt) {
             return index;
         }
-        if let Some(index) = set.clone().find(|&index| at(&self.tags, index) == 0) {
+        if let Some(index) = set.clone().find(|&index| self.slots[index].is_none()) {
             return index;
         }
         if let Some(index) = set.clone().find(|&index| {
@@ -367,20 +402,20 @@ impl<V> Shard<V> {
     }
 
     /// Empties a random occupied slot other than `keep` (the shard holds more than it may).
-    fn evict_other_than(&mut self, keep: usize) {
+    fn evict_other_than(&mut self, lines: &[SetLine], keep: usize) {
         let start = self.next_random() % self.slots.len();
         let victim = (0..self.slots.len())
             .map(|offset| (start + offset) % self.slots.len())
-            .find(|&index| index != keep && at(&self.tags, index) != 0);
+            .find(|&index| index != keep && self.slots[index].is_some());
         match victim {
-            Some(index) => self.remove(index),
+            Some(index) => self.remove(lines, index),
             // Only `keep` is left, and it fits by the check in `insert`.
             None => self.bytes = self.slots[keep].as_ref().map_or(0, |entry| entry.jwt.len()),
         }
     }
 
-    fn remove(&mut self, index: usize) {
-        put(&mut self.tags, index, 0);
+    fn remove(&mut self, lines: &[SetLine], index: usize) {
+        tag_at(lines, index).store(0, Ordering::Relaxed);
         if let Some(entry) = self.slots[index].take() {
             self.bytes -= entry.jwt.len();
         }
@@ -571,6 +606,18 @@ mod tests {
             assert!(cache.forged.bytes() <= MAX_BYTES);
         }
         assert!(cache.verified.bytes() > MAX_BYTES / 2);
+    }
+
+    #[test]
+    fn a_fingerprint_is_never_zero_and_ignores_the_shard_bits() {
+        // 0 marks an empty slot or no note: a hash whose fold is 0 still gets a fingerprint.
+        for hash in [1, (1 << 4) | (1 << 40), 1 << 36, u64::MAX] {
+            assert_ne!(tag_of(hash), 0, "{hash:#x}");
+        }
+        // The shard's bits do not count; the bits above them do.
+        assert_eq!(tag_of(0x1234_5678_9abc_def0), tag_of(0x1234_5678_9abc_def7));
+        assert_ne!(tag_of(0x1234_5678_9abc_def0), tag_of(0x1234_5678_9abc_dee0));
+        assert_ne!(tag_of(0x1234_5678_9abc_def0), tag_of(0x1334_5678_9abc_def0));
     }
 
     #[test]
