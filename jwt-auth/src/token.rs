@@ -135,6 +135,9 @@ impl RawClaims {
     /// parsed as bytes, whose strings `serde_json` checks one by one, so that what is refused,
     /// and how, does not change (issue 8).
     pub(crate) fn from_json(payload: &[u8]) -> Result<Self, InvalidToken> {
+        if let Some(raw) = flat::parse(payload) {
+            return Ok(raw);
+        }
         match std::str::from_utf8(payload) {
             Ok(text) => Self::parse(serde_json::Deserializer::from_str(text)),
             Err(_) => Self::parse(serde_json::Deserializer::from_slice(payload)),
@@ -192,6 +195,108 @@ fn extras_as<C: DeserializeOwned + 'static>(extras: Extras) -> Result<C, Invalid
         return Ok(same);
     }
     C::deserialize(Value::Object(slot.unwrap_or_default())).map_err(|_| InvalidToken::Claims)
+}
+
+/// The payloads that PyJWT, `jsonwebtoken` and this crate mint, parsed without serde (issue 8):
+/// an object with no whitespace whose values are strings of printable ASCII without escapes or
+/// integers of at most 16 digits. [`parse`](flat::parse) answers only where it is sure to give
+/// what the serde visitor gives; for anything else (whitespace, an escape, a nested object, a
+/// float, a negative number, a duplicated registered claim, a date out of range, trailing
+/// bytes, invalid input) it answers `None` and the visitor decides, refusals included. A
+/// property test holds it to the visitor.
+mod flat {
+    use serde_json::Value;
+
+    use super::{Audience, MAX_DATE, RawClaims};
+
+    /// A value of the simple shape.
+    enum Scalar<'a> {
+        Text(&'a str),
+        Integer(u64),
+    }
+
+    /// The claims of a payload of the simple shape, `None` for any other payload.
+    pub(super) fn parse(payload: &[u8]) -> Option<RawClaims> {
+        // Printable ASCII without a backslash throughout, checked in one pass without an early
+        // exit, which the compiler vectorizes: no string of the payload then has an escape, a
+        // control character or anything but ASCII, and whitespace outside the strings fails
+        // the grammar below.
+        let odd = payload.iter().fold(false, |odd, &b| {
+            odd | !(b' '..=b'~').contains(&b) | (b == b'\\')
+        });
+        if odd {
+            return None;
+        }
+        let mut rest = std::str::from_utf8(payload).ok()?.strip_prefix('{')?;
+        let mut raw = RawClaims::default();
+        if rest == "}" {
+            return Some(raw);
+        }
+        loop {
+            let (key, after) = text(rest)?;
+            let (value, after) = scalar(after.strip_prefix(':')?)?;
+            match (key, value) {
+                ("sub", Scalar::Text(value)) => once(&mut raw.sub, value.to_owned())?,
+                ("iss", Scalar::Text(value)) => once(&mut raw.iss, value.to_owned())?,
+                ("jti", Scalar::Text(value)) => once(&mut raw.jti, value.to_owned())?,
+                ("aud", Scalar::Text(value)) => {
+                    once(&mut raw.aud, Audience::One(value.to_owned()))?;
+                }
+                ("exp", Scalar::Integer(date)) => once(&mut raw.exp, checked_date(date)?)?,
+                ("iat", Scalar::Integer(date)) => once(&mut raw.iat, checked_date(date)?)?,
+                ("nbf", Scalar::Integer(date)) => once(&mut raw.nbf, checked_date(date)?)?,
+                // A registered claim of the wrong type, or `extras` (an object, if valid).
+                ("sub" | "iss" | "jti" | "aud" | "exp" | "iat" | "nbf" | "extras", _) => {
+                    return None;
+                }
+                // As the visitor does: a repeated private claim's last value wins.
+                (name, Scalar::Text(value)) => {
+                    raw.extras.insert(name.to_owned(), Value::from(value));
+                }
+                (name, Scalar::Integer(value)) => {
+                    raw.extras.insert(name.to_owned(), Value::from(value));
+                }
+            }
+            if let Some(next) = after.strip_prefix(',') {
+                rest = next;
+            } else {
+                return (after == "}").then_some(raw);
+            }
+        }
+    }
+
+    /// Sets a registered claim; `None` if it was set already (the visitor's refusal).
+    fn once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+        slot.is_none().then(|| *slot = Some(value))
+    }
+
+    /// A date the visitor accepts as it is.
+    fn checked_date(date: u64) -> Option<u64> {
+        (date <= MAX_DATE).then_some(date)
+    }
+
+    /// A string (its characters are checked already) and what follows it.
+    fn text(input: &str) -> Option<(&str, &str)> {
+        let input = input.strip_prefix('"')?;
+        let end = input.bytes().position(|b| b == b'"')?;
+        Some((&input[..end], &input[end + 1..]))
+    }
+
+    /// A string, or an integer of 1 to 16 digits without a leading zero, and what follows it.
+    fn scalar(input: &str) -> Option<(Scalar<'_>, &str)> {
+        if input.starts_with('"') {
+            return text(input).map(|(value, after)| (Scalar::Text(value), after));
+        }
+        let digits = input.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || digits > 16 || (digits > 1 && input.starts_with('0')) {
+            return None;
+        }
+        let (number, after) = input.split_at(digits);
+        let value = number
+            .bytes()
+            .fold(0_u64, |value, digit| value * 10 + u64::from(digit - b'0'));
+        Some((Scalar::Integer(value), after))
+    }
 }
 
 /// A claim name, borrowed from the payload when it has no escapes: serde's own `Cow<str>`
@@ -558,6 +663,130 @@ mod tests {
                 format!("{:?}", by_bytes(case)),
                 "{}",
                 String::from_utf8_lossy(case)
+            );
+        }
+    }
+
+    /// What the serde visitor makes of a payload, the fast path left out.
+    fn by_visitor(payload: &[u8]) -> Option<RawClaims> {
+        RawClaims::parse(serde_json::Deserializer::from_slice(payload)).ok()
+    }
+
+    #[test]
+    fn minted_payloads_take_the_fast_path() {
+        let payloads: [&[u8]; 3] = [
+            // PyJWT's `jwt.encode` (bench/http.sh's tokens).
+            br#"{"sub":"6a1f6f3c-3b5e-4a9e-9f0e-8d2b1c3a4e5f","exp":1795884390,"iat":1795848390,"jti":"f9c7edd25bc04c9588cefea949a9801e","email":"ada@example.com"}"#,
+            // This crate's own order.
+            br#"{"exp":1795884390,"iat":1795848390,"sub":"u","iss":"me","aud":"you","jti":"j","role":"admin","n":0}"#,
+            b"{}",
+        ];
+        for payload in payloads {
+            let fast = flat::parse(payload);
+            assert!(fast.is_some(), "{}", String::from_utf8_lossy(payload));
+            assert_eq!(format!("{fast:?}"), format!("{:?}", by_visitor(payload)));
+        }
+    }
+
+    #[test]
+    fn the_fast_path_leaves_the_rest_to_the_visitor() {
+        for payload in [
+            &br#"{"sub":"u","exp":1,"sub":"v"}"#[..],
+            br#"{"sub":"u","exp":253402300800}"#,
+            br#"{"sub":1,"exp":1}"#,
+            br#"{"sub":"u","exp":"1"}"#,
+            br#"{"sub":"u","exp":01}"#,
+            br#"{"sub":"u","exp":1.5}"#,
+            br#"{"sub":"u","exp":-1}"#,
+            br#"{"sub":"u","exp":12345678901234567}"#,
+            br#"{"sub":"u", "exp":1}"#,
+            br#"{"sub":"u\n","exp":1}"#,
+            br#"{"sub":"u","extras":{}}"#,
+            br#"{"sub":"u","aud":["a"]}"#,
+            br#"{"sub":"u","x":null}"#,
+            br#"{"sub":"u"} "#,
+            br#"{"sub":"u",}"#,
+            br#"{"sub":"u""#,
+            b"{\"sub\":\"\xc3\xa9\"}",
+            b"{\"sub\":\"\t\"}",
+            b"",
+            b"{",
+        ] {
+            assert!(
+                flat::parse(payload).is_none(),
+                "{}",
+                String::from_utf8_lossy(payload)
+            );
+        }
+        // A repeated private claim: the last value wins, as in the visitor.
+        let payload = br#"{"sub":"u","x":"a","x":2}"#;
+        let fast = flat::parse(payload);
+        assert_eq!(fast.as_ref().map(|raw| &raw.extras["x"]), Some(&2.into()));
+        assert_eq!(format!("{fast:?}"), format!("{:?}", by_visitor(payload)));
+    }
+
+    proptest::proptest! {
+        /// Payloads of the simple shape and near it: the fast path answers as the visitor does,
+        /// or leaves the payload to it; and it does answer for the simple shape.
+        #[test]
+        fn the_fast_path_answers_as_the_visitor(
+            pairs in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec![
+                        "sub", "exp", "iat", "nbf", "iss", "aud", "jti", "extras", "email", "x",
+                        "", "s\\u0075b", "a b",
+                    ]),
+                    proptest::prop_oneof![
+                        // Mostly values of the simple shape, so that whole payloads often are.
+                        4 => proptest::sample::select(vec![
+                            "\"u\"", "\"\"", "\"a b ~!\"", "0", "7", "1795884390",
+                            "253402300799", "9999999999999999",
+                        ]),
+                        1 => proptest::sample::select(vec![
+                            "\"\\n\"", "\"\\\"\"", "\"\u{e9}\"", "01", "253402300800",
+                            "12345678901234567", "-1", "1.5", "1e3", "null", "true", "{}",
+                            "{\"a\":1}", "[\"a\"]", "\"",
+                        ]),
+                    ],
+                ),
+                0..8,
+            ),
+            separator in proptest::sample::select(vec![",", ",", ",", ",", ", ", ";"]),
+            end in proptest::sample::select(vec!["}", "}", "}", "}", "} ", "}}", ""]),
+        ) {
+            let body: Vec<String> =
+                pairs.iter().map(|(key, value)| format!("\"{key}\":{value}")).collect();
+            let payload = format!("{{{}{end}", body.join(separator));
+            let fast = flat::parse(payload.as_bytes());
+            if let Some(fast) = &fast {
+                proptest::prop_assert_eq!(
+                    format!("{:?}", Some(fast)),
+                    format!("{:?}", by_visitor(payload.as_bytes()).as_ref())
+                );
+            }
+        }
+
+        #[test]
+        fn simple_payloads_take_the_fast_path(
+            sub in "[ -!#-\\[\\]-~]{1,40}",
+            exp in 0_u64..=253_402_300_799,
+            jti in proptest::option::of("[0-9a-f]{32}"),
+            extras in proptest::collection::btree_map("[a-z]{1,8}", 0_u64..1_000_000, 0..4),
+        ) {
+            let mut pairs = vec![format!("\"sub\":\"{sub}\""), format!("\"exp\":{exp}")];
+            pairs.extend(jti.map(|jti| format!("\"jti\":\"{jti}\"")));
+            pairs.extend(
+                extras
+                    .iter()
+                    .filter(|(name, _)| !RESERVED_CLAIMS.contains(&name.as_str()))
+                    .map(|(name, value)| format!("\"{name}\":{value}")),
+            );
+            let payload = format!("{{{}}}", pairs.join(","));
+            let fast = flat::parse(payload.as_bytes());
+            proptest::prop_assert!(fast.is_some(), "{}", payload);
+            proptest::prop_assert_eq!(
+                format!("{fast:?}"),
+                format!("{:?}", by_visitor(payload.as_bytes()))
             );
         }
     }
