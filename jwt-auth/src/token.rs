@@ -221,10 +221,10 @@ mod flat {
         // exit, which the compiler vectorizes: no string of the payload then has an escape, a
         // control character or anything but ASCII, and whitespace outside the strings fails
         // the grammar below.
-        let odd = payload.iter().fold(false, |odd, &b| {
-            odd | !(b' '..=b'~').contains(&b) | (b == b'\\')
+        let odd = payload.iter().fold(0_u8, |odd, &b| {
+            odd | u8::from(!(b' '..=b'~').contains(&b) || b == b'\\')
         });
-        if odd {
+        if odd != 0 {
             return None;
         }
         let mut rest = std::str::from_utf8(payload).ok()?.strip_prefix('{')?;
