@@ -15,9 +15,10 @@
 //! Each table is split into [`SHARDS`] shards, each behind its own lock, of [`SETS`] sets of
 //! [`WAYS`] slots: a token's hash (of its last bytes, keyed per process: [`TailHash`]) picks its
 //! shard and set, and a hit compares the full bytes, so a colliding hash is a miss, never another
-//! token's entry. A token is kept the second time it is decoded (the first time only its hash is
-//! noted), so that tokens used once evict nothing. It takes a free or expired slot of its set,
-//! else a random one; cycling through more tokens than fit evicts some of them, not all.
+//! token's entry. A token is kept the second time it is decoded (the first time only a 32-bit
+//! fingerprint of its hash is noted), so that tokens used once evict nothing. It takes a free or
+//! expired slot of its set, else a random one; cycling through more tokens than fit evicts some
+//! of them, not all.
 //!
 //! Bound, per table: at most [`CAPACITY`] entries (32,768) and [`MAX_BYTES`] (16 MiB) of token
 //! bytes, whatever the number of distinct tokens seen. A verified entry also holds its decoded
@@ -128,16 +129,20 @@ impl<C, H: TokenHash> TokenCache<C, H> {
     /// [`TailHash`]). Tokens that share their length and tail share a set, nothing more: a hit
     /// compares the full bytes.
     pub(crate) fn hash(&self, jwt: &[u8]) -> u64 {
-        // Never 0, which marks an empty slot or note.
-        self.hasher.hash(jwt).max(1)
+        self.hasher.hash(jwt)
     }
 
     /// What is known of exactly `jwt` at `now`: verified (and not expired), or a bad signature.
     pub(crate) fn get(&self, hash: u64, jwt: &[u8], now: u64) -> Option<Known<C>> {
-        // A new token misses in both tables: their lines are read together.
-        self.forged.touch(hash);
-        if let Some(token) = self.verified.get(hash, jwt, now) {
+        // Both tables' lines are read before either lock is taken, so that a new token waits
+        // for the two at once, and takes no lock.
+        let verified = self.verified.may_hold(hash);
+        let forged = self.forged.may_hold(hash);
+        if verified && let Some(token) = self.verified.get(hash, jwt, now) {
             return Some(Ok(token));
+        }
+        if !forged {
+            return None;
         }
         self.forged
             .get(hash, jwt, now)
@@ -173,12 +178,14 @@ struct Table<V> {
 /// after the decoding, finds it still in the cache (they had a line each, and the note's was
 /// a second miss per new token).
 ///
-/// - `tags[way]`: the fingerprint ([`tag_of`]) of the token in that slot, 0 for an empty slot;
-///   written only under the shard's lock, so a lookup reads one line, not every entry of the
-///   set, and compares full bytes only where the fingerprint matches.
+/// - `tags[way]`: the fingerprint ([`tag_of`]) of the token in that slot, 0 for an empty slot,
+///   written only under the shard's lock. A lookup reads this line, not every entry of the
+///   set, and compares full bytes only where the fingerprint matches; a token whose
+///   fingerprint is in neither table's line takes no lock.
 /// - `notes[way]`: the fingerprint of a token decoded once, 0 for none; a token is kept the
 ///   second time it is decoded. Two threads noting the same set at once may lose a note,
-///   which only delays keeping a token until its next decoding.
+///   which only delays keeping a token until its next decoding. Notes are written without a
+///   lock to the line that lookups of other threads read: a cost shared by the 4,096 sets.
 #[derive(Default)]
 #[repr(C, align(64))]
 struct SetLine {
@@ -203,16 +210,16 @@ fn set_of(hash: u64) -> usize {
     set
 }
 
-/// A hash's fingerprint in its set, never 0: the bits that did not pick the shard, folded to 32
-/// bits. Two tokens of a set share one with a chance of about 2^-28 per pair; a shared tag costs
-/// a byte comparison (a hit is still exact bytes), a shared note keeps a token at its first
-/// decoding.
+/// A hash's fingerprint in its set, never 0: the 52 bits that pick neither the shard (bits 0-3)
+/// nor the set (bits 32-39), folded to 32. Two tokens of a set share one with a chance of
+/// about 2^-32 per pair; a shared tag costs a byte comparison (a hit is still exact bytes), a
+/// shared note keeps a token at its first decoding.
 fn tag_of(hash: u64) -> u32 {
     #[allow(
         clippy::cast_possible_truncation,
-        reason = "a fingerprint: the low 32 bits of the fold"
+        reason = "a fingerprint: bits 4-31, and bits 40-63 folded onto them"
     )]
-    let tag = ((hash >> 4) ^ (hash >> 40)) as u32;
+    let tag = ((hash as u32) & !0xF) ^ ((hash >> 40) as u32);
     tag.max(1)
 }
 
@@ -265,18 +272,24 @@ impl<V: Clone> Table<V> {
         self.lines[shard_of(hash)].get().map(|lines| &**lines)
     }
 
-    /// Reads the line of `hash`'s set, if there is one: a lookup in another table can then
-    /// wait for both lines at once rather than one after the other.
-    fn touch(&self, hash: u64) {
-        if let Some(lines) = self.lines(hash) {
-            std::hint::black_box(lines[set_of(hash)].tags[0].load(Ordering::Relaxed));
-        }
+    /// Whether a slot of `hash`'s set has its fingerprint, read without the shard's lock: a
+    /// token of that fingerprint may be held (the lookup under the lock decides); if not, the
+    /// token is not held, or was kept by another thread a moment ago (a miss then only means a
+    /// decoding).
+    fn may_hold(&self, hash: u64) -> bool {
+        let tag = tag_of(hash);
+        self.lines(hash).is_some_and(|lines| {
+            lines[set_of(hash)]
+                .tags
+                .iter()
+                .any(|slot| slot.load(Ordering::Relaxed) == tag)
+        })
     }
 
-    /// Whether `hash` was noted before (the note is then dropped); if not, notes it in a free
-    /// way of its set, else in a random one (not one fixed per hash, which two tokens could
-    /// share and take from each other forever).
-    fn seen_before(&self, hash: u64) -> bool {
+    /// The lines of the shard of `hash` if its fingerprint was noted before (the note is then
+    /// dropped); if not, notes it in a free way of its set, else in a random one (not one fixed
+    /// per fingerprint, which two tokens could share and take from each other forever).
+    fn seen_before(&self, hash: u64) -> Option<&[SetLine]> {
         let lines = self.lines[shard_of(hash)]
             .get_or_init(|| (0..SETS).map(|_| SetLine::default()).collect());
         let notes = &lines[set_of(hash)].notes;
@@ -286,14 +299,14 @@ impl<V: Clone> Table<V> {
             .find(|note| note.load(Ordering::Relaxed) == tag)
         {
             note.store(0, Ordering::Relaxed);
-            return true;
+            return Some(lines);
         }
         let way = notes
             .iter()
             .position(|note| note.load(Ordering::Relaxed) == 0)
             .unwrap_or_else(|| thread_random() % WAYS);
         notes[way].store(tag, Ordering::Relaxed);
-        false
+        None
     }
 
     fn get(&self, hash: u64, jwt: &[u8], now: u64) -> Option<V> {
@@ -315,11 +328,8 @@ impl<V: Clone> Table<V> {
         // Admission: a token decoded for the first time is only noted. One that a client never
         // repeats then costs no lock, copy, allocation or eviction (which touches memory
         // written long ago); one that is repeated is kept at its second decoding.
-        if !self.seen_before(hash) {
+        let Some(lines) = self.seen_before(hash) else {
             return;
-        }
-        let Some(lines) = self.lines(hash) else {
-            return; // `seen_before` made them.
         };
         let mut shard = self.shard(hash);
         if shard.slots.is_empty() {
@@ -388,7 +398,10 @@ impl<V> Shard<V> {
         if let Some(index) = self.find(lines, hash, jwt) {
             return index;
         }
-        if let Some(index) = set.clone().find(|&index| self.slots[index].is_none()) {
+        if let Some(index) = set
+            .clone()
+            .find(|&index| tag_at(lines, index).load(Ordering::Relaxed) == 0)
+        {
             return index;
         }
         if let Some(index) = set.clone().find(|&index| {
@@ -406,7 +419,7 @@ impl<V> Shard<V> {
         let start = self.next_random() % self.slots.len();
         let victim = (0..self.slots.len())
             .map(|offset| (start + offset) % self.slots.len())
-            .find(|&index| index != keep && self.slots[index].is_some());
+            .find(|&index| index != keep && tag_at(lines, index).load(Ordering::Relaxed) != 0);
         match victim {
             Some(index) => self.remove(lines, index),
             // Only `keep` is left, and it fits by the check in `insert`.
@@ -609,13 +622,14 @@ mod tests {
     }
 
     #[test]
-    fn a_fingerprint_is_never_zero_and_ignores_the_shard_bits() {
+    fn a_fingerprint_is_never_zero_and_ignores_the_shard_and_set_bits() {
         // 0 marks an empty slot or no note: a hash whose fold is 0 still gets a fingerprint.
         for hash in [1, (1 << 4) | (1 << 40), 1 << 36, u64::MAX] {
             assert_ne!(tag_of(hash), 0, "{hash:#x}");
         }
-        // The shard's bits do not count; the bits above them do.
+        // The shard's and the set's bits do not count; the others do.
         assert_eq!(tag_of(0x1234_5678_9abc_def0), tag_of(0x1234_5678_9abc_def7));
+        assert_eq!(tag_of(0x1234_5678_9abc_def0), tag_of(0x1234_5687_9abc_def0));
         assert_ne!(tag_of(0x1234_5678_9abc_def0), tag_of(0x1234_5678_9abc_dee0));
         assert_ne!(tag_of(0x1234_5678_9abc_def0), tag_of(0x1334_5678_9abc_def0));
     }
