@@ -21,6 +21,9 @@
 //! - `missing`: no token;
 //! - `foreign-miss`: as `miss`, with tokens minted as PyJWT mints them (`bench/http.sh`'s): the
 //!   header `{"alg":"HS256","typ":"JWT"}`, not this crate's own;
+//! - `mixed-miss`: as `foreign-miss`, once both tables hold tokens in every shard (10,000 valid
+//!   and 10,000 forged tokens, each sent twice, outside the count): a new token on a server that
+//!   has seen bad signatures, as `bench/http.sh`'s `many-tokens` after its `bad-signature`;
 //! - `decode`: `JwtAuth::decode` of one token (no cache);
 //! - `foreign-decode`: `JwtAuth::decode` of one token of `foreign-miss`;
 //! - `raw-decode`: `jsonwebtoken::decode` of the same token.
@@ -178,6 +181,27 @@ fn main() {
         "foreign-miss" => {
             let headers: Vec<_> = (1..=n).map(|i| bearer(&foreign_token(i))).collect();
             send_all(&runtime, &with_layer, &[bearer(&one)], StatusCode::OK);
+            measured(&runtime, &with_layer, &headers, StatusCode::OK);
+        }
+        "mixed-miss" => {
+            let kept: Vec<_> = (1..=CYCLE)
+                .flat_map(|i| {
+                    let valid = token(&auth, n + i);
+                    [bearer(&bad_signature(&valid)), bearer(&valid)]
+                })
+                .collect();
+            let headers: Vec<_> = (1..=n).map(|i| bearer(&foreign_token(i))).collect();
+            for _ in 0..2 {
+                for header in kept.chunks(2) {
+                    send_all(
+                        &runtime,
+                        &with_layer,
+                        &header[..1],
+                        StatusCode::UNAUTHORIZED,
+                    );
+                    send_all(&runtime, &with_layer, &header[1..], StatusCode::OK);
+                }
+            }
             measured(&runtime, &with_layer, &headers, StatusCode::OK);
         }
         "cycle" => {
