@@ -141,6 +141,14 @@ pub fn extract_token<'a>(
     crate::flow::find_token(how, headers)
 }
 
+/// The claims parser's fast path and its serde visitor on one payload, for the `claims_json`
+/// fuzz target: `None` when the fast path leaves the payload to the visitor, else both answers,
+/// formatted, which must be equal.
+#[must_use]
+pub fn claims_fast_path(payload: &[u8]) -> Option<(String, String)> {
+    crate::token::RawClaims::fast_path_and_visitor(payload)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

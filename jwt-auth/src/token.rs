@@ -144,6 +144,14 @@ impl RawClaims {
         }
     }
 
+    /// The fast path's answer and the visitor's, formatted, for a payload the fast path takes
+    /// (`None` for one it leaves to the visitor): the `claims_json` fuzz target compares them.
+    pub(crate) fn fast_path_and_visitor(payload: &[u8]) -> Option<(String, String)> {
+        let fast: Result<Self, InvalidToken> = Ok(flat::parse(payload)?);
+        let visitor = Self::parse(serde_json::Deserializer::from_slice(payload));
+        Some((format!("{fast:?}"), format!("{visitor:?}")))
+    }
+
     fn parse<'de, R: serde_json::de::Read<'de>>(
         mut de: serde_json::Deserializer<R>,
     ) -> Result<Self, InvalidToken> {
