@@ -29,6 +29,11 @@
 #                  of the example, the same body behind the obvious hand-written middleware
 #                  (`jsonwebtoken::decode` on every request, the key built once), for reference;
 #   baseline-many  the same route cycling through the tokens of many-tokens.
+#   spin-1us, spin-3us, spin-7us (only when named in SCENARIOS)
+#                  GET /bench/spin/<id>/<ns>, a BENCHMARK ROUTE: the ceiling's request and body
+#                  after spinning for 1, 3 or 7 µs, for reference: what a fixed amount of server
+#                  time per request costs here (if this machine's ratios were linear in it,
+#                  spin-3us would score ceiling time / (ceiling time + 3 µs)).
 # Each round runs every scenario between two runs of its ceiling (`ceiling`, or
 # `ceiling-cycled` for the scenarios that cycle tokens): ceiling, one-token, ceiling,
 # missing-token, ceiling, ..., so that a scenario is compared with the machine as it was just
@@ -162,6 +167,10 @@ cycled "$work/valid.txt" /bench/jsonwebtoken >"$work/baseline-many.lua"
 printf 'wrk.path = "/bench/jsonwebtoken"\nwrk.headers["authorization"] = "%s"\n%s\n' "$bearer" "$done_lua" >"$work/baseline-one.lua"
 cycled "$work/invalid.txt" /some-path >"$work/bad-signature.lua"
 printf 'wrk.path = "/some-path"\n%s\n' "$done_lua" >"$work/missing-token.lua"
+for us in 1 3 7; do
+    printf 'wrk.path = "/bench/spin/%s/%s"\nwrk.headers["authorization"] = "%s"\n%s\n' \
+        "$user_id" "${us}000" "$bearer" "$done_lua" >"$work/spin-${us}us.lua"
+done
 
 # SCENARIOS picks some (their ceilings are always run, the ratios need them).
 read -r -a picked <<<"${SCENARIOS:-ceiling-bare openapi-json excluded-404 one-token many-tokens bad-signature missing-token baseline-one baseline-many}"

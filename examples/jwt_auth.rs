@@ -90,6 +90,22 @@ async fn bench_no_auth_handler(
         .ok_or(axum::http::StatusCode::NOT_FOUND)
 }
 
+/// BENCHMARK ROUTE, not part of the example: `GET /bench/spin/{id}/{nanoseconds}`, the
+/// ceiling's body after spinning for that long (at most a millisecond): what a fixed amount of
+/// server time per request costs in `bench/http.sh`, as a reference for the authentication's.
+/// Present only with `JWT_AUTH_BENCH_ROUTE=1`.
+async fn bench_spin_handler(
+    Path((id, nanoseconds)): Path<(String, u64)>,
+    State(state): State<AppState>,
+) -> Result<Json<User>, axum::http::StatusCode> {
+    let until = std::time::Instant::now()
+        + std::time::Duration::from_nanos(nanoseconds.min(1_000_000));
+    while std::time::Instant::now() < until {
+        std::hint::spin_loop();
+    }
+    bench_no_auth_handler(Path(id), State(state)).await
+}
+
 /// BENCHMARK ROUTE, not part of the example: `GET /bench/jsonwebtoken`, the body of
 /// `/some-path` behind the obvious hand-written middleware instead of this crate:
 /// `jsonwebtoken::decode` of the bearer token on every request (the key built once), then the
@@ -192,6 +208,7 @@ async fn main() -> ExitCode {
     if std::env::var_os("JWT_AUTH_BENCH_ROUTE").is_some_and(|value| value == "1") {
         // BENCHMARK ROUTES (see `bench_no_auth_handler`, `bench_baseline`): off unless asked for.
         app = app.route("/bench/no-auth/{id}", get(bench_no_auth_handler));
+        app = app.route("/bench/spin/{id}/{nanoseconds}", get(bench_spin_handler));
         let secret = std::env::var("JWT_SECRET").unwrap_or_default();
         app = app.route(
             "/bench/jsonwebtoken",
