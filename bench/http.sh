@@ -29,11 +29,12 @@
 #                  of the example, the same body behind the obvious hand-written middleware
 #                  (`jsonwebtoken::decode` on every request, the key built once), for reference;
 #   baseline-many  the same route cycling through the tokens of many-tokens.
-#   spin-1us, spin-3us, spin-7us (only when named in SCENARIOS)
+#   spin-0us, spin-1us, spin-3us, spin-7us (only when named in SCENARIOS)
 #                  GET /bench/spin/<id>/<ns>, a BENCHMARK ROUTE: the ceiling's request and body
-#                  after spinning for 1, 3 or 7 µs, for reference: what a fixed amount of server
-#                  time per request costs here (if this machine's ratios were linear in it,
-#                  spin-3us would score ceiling time / (ceiling time + 3 µs)).
+#                  after spinning for 0, 1, 3 or 7 µs, for reference: what a fixed amount of
+#                  server time per request costs here (if this machine's ratios were linear in
+#                  it, spin-3us would score ceiling time / (ceiling time + 3 µs)); spin-0us is
+#                  the route's own cost (a longer path, two parameters).
 # Each round runs every scenario between two runs of its ceiling (`ceiling`, or
 # `ceiling-cycled` for the scenarios that cycle tokens): ceiling, one-token, ceiling,
 # missing-token, ceiling, ..., so that a scenario is compared with the machine as it was just
@@ -167,7 +168,7 @@ cycled "$work/valid.txt" /bench/jsonwebtoken >"$work/baseline-many.lua"
 printf 'wrk.path = "/bench/jsonwebtoken"\nwrk.headers["authorization"] = "%s"\n%s\n' "$bearer" "$done_lua" >"$work/baseline-one.lua"
 cycled "$work/invalid.txt" /some-path >"$work/bad-signature.lua"
 printf 'wrk.path = "/some-path"\n%s\n' "$done_lua" >"$work/missing-token.lua"
-for us in 1 3 7; do
+for us in 0 1 3 7; do
     printf 'wrk.path = "/bench/spin/%s/%s"\nwrk.headers["authorization"] = "%s"\n%s\n' \
         "$user_id" "${us}000" "$bearer" "$done_lua" >"$work/spin-${us}us.lua"
 done
@@ -210,6 +211,13 @@ echo "protected: GET /some-path -> $code, body $size bytes" >&2
 read -r code size < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' -H "authorization: $bearer" "$base/bench/jsonwebtoken")
 echo "baseline: GET /bench/jsonwebtoken -> $code, body $size bytes" >&2
 [[ $code == 200 ]] || { echo "the baseline route refuses the token" >&2; exit 1; }
+for scenario in "${picked[@]}"; do
+    if [[ $scenario == spin-* ]]; then
+        path=$(sed -n 's/^wrk.path = "\(.*\)"/\1/p' "$work/$scenario.lua")
+        [[ $(curl -s -o /dev/null -w '%{http_code}' "$base$path") == 200 ]] ||
+            { echo "$scenario: GET $path is not a 200" >&2; exit 1; }
+    fi
+done
 
 : >"$work/results.txt"
 # The server's CPU time so far, in clock ticks: user + system (fields 14 and 15 of its stat,

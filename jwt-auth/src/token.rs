@@ -131,8 +131,9 @@ impl RawClaims {
     /// Parses a payload in one pass: each registered claim is type-checked and may appear once;
     /// the rest are extras, merged over a nested `extras` object.
     ///
-    /// Valid UTF-8 is checked once for the whole payload and parsed as text; invalid UTF-8 is
-    /// parsed as bytes, whose strings `serde_json` checks one by one, so that what is refused,
+    /// The payloads this crate and the common libraries mint take a fast path without serde
+    /// (`flat`); for the others, valid UTF-8 is checked once for the whole payload and parsed as
+    /// text, and invalid UTF-8 is parsed as bytes, whose strings `serde_json` checks one by one, so that what is refused,
     /// and how, does not change (issue 8).
     pub(crate) fn from_json(payload: &[u8]) -> Result<Self, InvalidToken> {
         if let Some(raw) = flat::parse(payload) {
@@ -696,6 +697,35 @@ mod tests {
         }
     }
 
+    /// Each registered claim, once, repeated, and as a date at and past the range: the fast
+    /// path takes the first, and leaves the others to the visitor, which refuses them.
+    #[test]
+    fn every_registered_claim_is_checked_by_the_fast_path() {
+        let taken = |payload: &str| {
+            let fast = flat::parse(payload.as_bytes());
+            assert!(fast.is_some(), "{payload}");
+            assert_eq!(
+                format!("{fast:?}"),
+                format!("{:?}", by_visitor(payload.as_bytes()))
+            );
+        };
+        let refused = |payload: &str| {
+            assert!(flat::parse(payload.as_bytes()).is_none(), "{payload}");
+            assert!(by_visitor(payload.as_bytes()).is_none(), "{payload}");
+        };
+        for name in ["sub", "iss", "jti", "aud"] {
+            taken(&format!(r#"{{"exp":1,"{name}":"a"}}"#));
+            refused(&format!(r#"{{"exp":1,"{name}":"a","{name}":"b"}}"#));
+            refused(&format!(r#"{{"exp":1,"{name}":"a","x":2,"{name}":"a"}}"#));
+        }
+        for name in ["exp", "iat", "nbf"] {
+            taken(&format!(r#"{{"sub":"u","{name}":{MAX_DATE}}}"#));
+            refused(&format!(r#"{{"sub":"u","{name}":1,"{name}":2}}"#));
+            refused(&format!(r#"{{"sub":"u","{name}":{}}}"#, MAX_DATE + 1));
+            refused(&format!(r#"{{"sub":"u","{name}":12345678901234567}}"#));
+        }
+    }
+
     #[test]
     fn the_fast_path_leaves_the_rest_to_the_visitor() {
         for payload in [
@@ -779,10 +809,18 @@ mod tests {
             sub in "[ -!#-\\[\\]-~]{1,40}",
             exp in 0_u64..=253_402_300_799,
             jti in proptest::option::of("[0-9a-f]{32}"),
+            iss in proptest::option::of("[ -!#-\\[\\]-~]{0,20}"),
+            aud in proptest::option::of("[a-z]{1,10}"),
+            iat in proptest::option::of(0_u64..=253_402_300_799),
+            nbf in proptest::option::of(0_u64..=253_402_300_799),
             extras in proptest::collection::btree_map("[a-z]{1,8}", 0_u64..1_000_000, 0..4),
         ) {
             let mut pairs = vec![format!("\"sub\":\"{sub}\""), format!("\"exp\":{exp}")];
             pairs.extend(jti.map(|jti| format!("\"jti\":\"{jti}\"")));
+            pairs.extend(iss.map(|iss| format!("\"iss\":\"{iss}\"")));
+            pairs.extend(aud.map(|aud| format!("\"aud\":\"{aud}\"")));
+            pairs.extend(iat.map(|iat| format!("\"iat\":{iat}")));
+            pairs.extend(nbf.map(|nbf| format!("\"nbf\":{nbf}")));
             pairs.extend(
                 extras
                     .iter()
