@@ -136,16 +136,15 @@ impl<C, H: TokenHash> TokenCache<C, H> {
     pub(crate) fn get(&self, hash: u64, jwt: &[u8], now: u64) -> Option<Known<C>> {
         // Both tables' lines are read before either lock is taken, so that a new token waits
         // for the two at once, and takes no lock.
-        let verified = self.verified.may_hold(hash);
-        let forged = self.forged.may_hold(hash);
-        if verified && let Some(token) = self.verified.get(hash, jwt, now) {
+        let verified = self.verified.probe(hash);
+        let forged = self.forged.probe(hash);
+        if let Some(lines) = verified
+            && let Some(token) = self.verified.get(lines, hash, jwt, now)
+        {
             return Some(Ok(token));
         }
-        if !forged {
-            return None;
-        }
         self.forged
-            .get(hash, jwt, now)
+            .get(forged?, hash, jwt, now)
             .map(|()| Err(InvalidToken::Signature))
     }
 
@@ -272,18 +271,18 @@ impl<V: Clone> Table<V> {
         self.lines[shard_of(hash)].get().map(|lines| &**lines)
     }
 
-    /// Whether a slot of `hash`'s set has its fingerprint, read without the shard's lock: a
-    /// token of that fingerprint may be held (the lookup under the lock decides); if not, the
-    /// token is not held, or was kept by another thread a moment ago (a miss then only means a
-    /// decoding).
-    fn may_hold(&self, hash: u64) -> bool {
+    /// The lines of `hash`'s shard if a slot of its set has its fingerprint, read without the
+    /// shard's lock: a token of that fingerprint may be held ([`get`](Self::get) decides under
+    /// the lock). `None`: the token is not held, or was kept by another thread a moment ago (a
+    /// miss then only means a decoding).
+    fn probe(&self, hash: u64) -> Option<&[SetLine]> {
         let tag = tag_of(hash);
-        self.lines(hash).is_some_and(|lines| {
-            lines[set_of(hash)]
-                .tags
-                .iter()
-                .any(|slot| slot.load(Ordering::Relaxed) == tag)
-        })
+        let lines = self.lines(hash)?;
+        lines[set_of(hash)]
+            .tags
+            .iter()
+            .any(|slot| slot.load(Ordering::Relaxed) == tag)
+            .then_some(lines)
     }
 
     /// The lines of the shard of `hash` if its fingerprint was noted before (the note is then
@@ -309,8 +308,8 @@ impl<V: Clone> Table<V> {
         None
     }
 
-    fn get(&self, hash: u64, jwt: &[u8], now: u64) -> Option<V> {
-        let lines = self.lines(hash)?;
+    /// The value of exactly `jwt` at `now`, given its shard's lines from [`probe`](Self::probe).
+    fn get(&self, lines: &[SetLine], hash: u64, jwt: &[u8], now: u64) -> Option<V> {
         let mut shard = self.shard(hash);
         let index = shard.find(lines, hash, jwt)?;
         let entry = shard.slots[index].as_ref()?;

@@ -683,7 +683,7 @@ impl PlainHeader<'_> {
     /// whether it has a `crit`, its `kid` and `typ`.
     fn parse(encoded: &str) -> Option<(Algorithm, bool, JoseHeader)> {
         let mut buffer = [0_u8; 256];
-        let len = crate::b64::decode_into(encoded.as_bytes(), &mut buffer)?;
+        let len = b64::decode_into(encoded.as_bytes(), &mut buffer)?;
         let plain: PlainHeader<'_> = from_json(&buffer[..len]).ok()?;
         let fields = JoseHeader {
             kid: plain.kid.map(std::borrow::Cow::into_owned),
