@@ -5,6 +5,7 @@
 #   bench/http.sh                    # 3 rounds of 5 s per scenario
 #   ROUNDS=5 DURATION=10s CONNECTIONS=64 bench/http.sh
 #   ROUNDS=15 DURATION=3s TOKENS=300000 SCENARIOS="one-token many-tokens" bench/http.sh
+#   ALLOCATOR=mimalloc bench/http.sh # the server with another malloc (see ALLOCATOR below)
 #
 # Scenarios (GET, keep-alive, wrk -t1):
 #   ceiling        GET /bench/no-auth/<id>: the example's BENCHMARK ROUTE, present only with
@@ -35,6 +36,12 @@
 #                  server time per request costs here (if this machine's ratios were linear in
 #                  it, spin-3us would score ceiling time / (ceiling time + 3 µs)); spin-0us is
 #                  the route's own cost (a longer path, two parameters).
+# ALLOCATOR (default `system`, glibc's malloc): `mimalloc` or `jemalloc` runs the server with
+# Debian's build of that allocator preloaded (LD_PRELOAD; the package is installed if missing),
+# the ceiling and the scenarios alike. For reference: glibc keeps at most 7 freed chunks of a
+# size in its per-thread cache, and a request path that holds more small chunks at once than
+# the ceiling's spills into its slower bins and a `malloc_consolidate` per request (README,
+# "What a request costs").
 # Each round runs every scenario between two runs of its ceiling (`ceiling`, or
 # `ceiling-cycled` for the scenarios that cycle tokens): ceiling, one-token, ceiling,
 # missing-token, ceiling, ..., so that a scenario is compared with the machine as it was just
@@ -54,6 +61,7 @@ DURATION=${DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-32}
 TOKENS=${TOKENS:-10000}
 SERVER_CPU=${SERVER_CPU:-0}
+ALLOCATOR=${ALLOCATOR:-system}
 CLIENT_CPU=${CLIENT_CPU:-1}
 export JWT_SECRET=${JWT_SECRET:-"bench/http.sh: an HS256 secret of at least 32 bytes"}
 
@@ -83,12 +91,37 @@ if ! python3 -c 'import jwt' 2>/dev/null; then
     python3 -m pip install --quiet pyjwt || python3 -m pip install --quiet --break-system-packages pyjwt
 fi
 
+preload=
+case $ALLOCATOR in
+system) ;;
+mimalloc | jemalloc)
+    if [[ $ALLOCATOR == mimalloc ]]; then
+        package=libmimalloc2.0 library=libmimalloc.so.2
+    else
+        package=libjemalloc2 library=libjemalloc.so.2
+    fi
+    preload=$(ldconfig -p | awk -v lib="$library" '$1 == lib {print $NF; exit}')
+    if [[ -z $preload ]]; then
+        echo "installing $package" >&2
+        if [[ $(id -u) == 0 ]]; then
+            apt-get update -qq && apt-get install -y -qq "$package"
+        else
+            sudo apt-get update -qq && sudo apt-get install -y -qq "$package"
+        fi
+        preload=$(ldconfig -p | awk -v lib="$library" '$1 == lib {print $NF; exit}')
+    fi
+    [[ -n $preload ]] || { echo "$library not found after installing $package" >&2; exit 1; }
+    ;;
+*) echo "ALLOCATOR must be system, mimalloc or jemalloc, not $ALLOCATOR" >&2; exit 1 ;;
+esac
+
 cargo build --release --quiet --example jwt_auth
 binary=$(cargo metadata --format-version 1 --no-deps |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/examples/jwt_auth
 
 # The server, on one core, on a free port of 127.0.0.1 (parsed from its listening line).
-JWT_AUTH_BENCH_ROUTE=1 HOST=127.0.0.1 PORT=0 taskset -c "$SERVER_CPU" "$binary" >"$work/server.log" 2>&1 &
+JWT_AUTH_BENCH_ROUTE=1 HOST=127.0.0.1 PORT=0 LD_PRELOAD=$preload \
+    taskset -c "$SERVER_CPU" "$binary" >"$work/server.log" 2>&1 &
 server_pid=$!
 base=
 for _ in $(seq 100); do
@@ -98,6 +131,11 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 [[ -n $base ]] || { echo "the server did not start:" >&2; cat "$work/server.log" >&2; exit 1; }
+if [[ -n $preload ]]; then
+    grep -qF "$(realpath "$preload")" "/proc/$server_pid/maps" ||
+        { echo "the server did not load $preload" >&2; exit 1; }
+fi
+echo "server: $binary on core $SERVER_CPU, allocator: $ALLOCATOR${preload:+ ($preload)}" >&2
 
 # One user logs in; the token is in the `authorization` response header.
 user_id=6a1f6f3c-3b5e-4a9e-9f0e-8d2b1c3a4e5f
