@@ -41,7 +41,7 @@
 # the ceiling and the scenarios alike. For reference: glibc keeps at most 7 freed chunks of a
 # size in its per-thread cache, and a request path that holds more small chunks at once than
 # the ceiling's spills into its slower bins and a `malloc_consolidate` per request (README,
-# "What a request costs").
+# "The allocator").
 # Each round runs every scenario between two runs of its ceiling (`ceiling`, or
 # `ceiling-cycled` for the scenarios that cycle tokens): ceiling, one-token, ceiling,
 # missing-token, ceiling, ..., so that a scenario is compared with the machine as it was just
