@@ -91,6 +91,13 @@ if ! python3 -c 'import jwt' 2>/dev/null; then
     python3 -m pip install --quiet pyjwt || python3 -m pip install --quiet --break-system-packages pyjwt
 fi
 
+# The path of a shared library in the loader's cache (ldconfig is in /sbin, which a user's PATH
+# may lack; its whole output is read, so that no early exit of awk breaks the pipe).
+library_path() {
+    local listing
+    listing=$(PATH=$PATH:/usr/sbin:/sbin ldconfig -p)
+    awk -v lib="$1" '!found && $1 == lib {print $NF; found = 1}' <<<"$listing"
+}
 preload=
 case $ALLOCATOR in
 system) ;;
@@ -100,7 +107,7 @@ mimalloc | jemalloc)
     else
         package=libjemalloc2 library=libjemalloc.so.2
     fi
-    preload=$(ldconfig -p | awk -v lib="$library" '$1 == lib {print $NF; exit}')
+    preload=$(library_path "$library")
     if [[ -z $preload ]]; then
         echo "installing $package" >&2
         if [[ $(id -u) == 0 ]]; then
@@ -108,7 +115,7 @@ mimalloc | jemalloc)
         else
             sudo apt-get update -qq && sudo apt-get install -y -qq "$package"
         fi
-        preload=$(ldconfig -p | awk -v lib="$library" '$1 == lib {print $NF; exit}')
+        preload=$(library_path "$library")
     fi
     [[ -n $preload ]] || { echo "$library not found after installing $package" >&2; exit 1; }
     ;;
@@ -119,8 +126,9 @@ cargo build --release --quiet --example jwt_auth
 binary=$(cargo metadata --format-version 1 --no-deps |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/examples/jwt_auth
 
-# The server, on one core, on a free port of 127.0.0.1 (parsed from its listening line).
-JWT_AUTH_BENCH_ROUTE=1 HOST=127.0.0.1 PORT=0 LD_PRELOAD=$preload \
+# The server, on one core, on a free port of 127.0.0.1 (parsed from its listening line); an
+# LD_PRELOAD of the caller's is left as it is unless ALLOCATOR names another malloc.
+JWT_AUTH_BENCH_ROUTE=1 HOST=127.0.0.1 PORT=0 env ${preload:+"LD_PRELOAD=$preload"} \
     taskset -c "$SERVER_CPU" "$binary" >"$work/server.log" 2>&1 &
 server_pid=$!
 base=
@@ -135,7 +143,9 @@ if [[ -n $preload ]]; then
     grep -qF "$(realpath "$preload")" "/proc/$server_pid/maps" ||
         { echo "the server did not load $preload" >&2; exit 1; }
 fi
-echo "server: $binary on core $SERVER_CPU, allocator: $ALLOCATOR${preload:+ ($preload)}" >&2
+inherited=
+[[ -z $preload && -n ${LD_PRELOAD:-} ]] && inherited=", the caller's LD_PRELOAD=$LD_PRELOAD"
+echo "server: $binary on core $SERVER_CPU, allocator: $ALLOCATOR${preload:+ ($preload)}$inherited" >&2
 
 # One user logs in; the token is in the `authorization` response header.
 user_id=6a1f6f3c-3b5e-4a9e-9f0e-8d2b1c3a4e5f
