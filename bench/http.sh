@@ -78,14 +78,14 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-if ! command -v wrk >/dev/null; then
-    echo "installing wrk" >&2
-    if [[ $(id -u) == 0 ]]; then
-        apt-get update -qq && apt-get install -y -qq wrk
-    else
-        sudo apt-get update -qq && sudo apt-get install -y -qq wrk
-    fi
-fi
+# Installs a Debian package, through sudo unless root.
+apt_install() {
+    echo "installing $1" >&2
+    local sudo=
+    [[ $(id -u) == 0 ]] || sudo=sudo
+    $sudo apt-get update -qq && $sudo apt-get install -y -qq "$1"
+}
+command -v wrk >/dev/null || apt_install wrk
 if ! python3 -c 'import jwt' 2>/dev/null; then
     echo "installing pyjwt" >&2
     python3 -m pip install --quiet pyjwt || python3 -m pip install --quiet --break-system-packages pyjwt
@@ -109,12 +109,7 @@ mimalloc | jemalloc)
     fi
     preload=$(library_path "$library")
     if [[ -z $preload ]]; then
-        echo "installing $package" >&2
-        if [[ $(id -u) == 0 ]]; then
-            apt-get update -qq && apt-get install -y -qq "$package"
-        else
-            sudo apt-get update -qq && sudo apt-get install -y -qq "$package"
-        fi
+        apt_install "$package"
         preload=$(library_path "$library")
     fi
     [[ -n $preload ]] || { echo "$library not found after installing $package" >&2; exit 1; }

@@ -218,6 +218,10 @@ mod flat {
 
     use super::{Audience, MAX_DATE, RawClaims};
 
+    /// The most digits of an integer the fast path takes; one more is read to refuse a longer
+    /// number, and that many nines still fit in a u64.
+    const MAX_DIGITS: usize = 16;
+
     /// A value of the simple shape.
     enum Scalar<'a> {
         Text(&'a str),
@@ -298,17 +302,16 @@ mod flat {
         if input.starts_with('"') {
             return text(input).map(|(value, after)| (Scalar::Text(value), after));
         }
-        // The digits and their value in one pass. At most 17 are read, so the value cannot
-        // overflow (seventeen nines fit in a u64); a 17th digit refuses the number.
+        // The digits and their value in one pass.
         let (mut digits, mut value) = (0, 0_u64);
-        for digit in input.bytes().take(17).map_while(|b| b.checked_sub(b'0')) {
-            if digit > 9 {
+        for byte in input.bytes().take(MAX_DIGITS + 1) {
+            if !byte.is_ascii_digit() {
                 break;
             }
-            value = value * 10 + u64::from(digit);
+            value = value * 10 + u64::from(byte - b'0');
             digits += 1;
         }
-        if digits == 0 || digits > 16 || (digits > 1 && input.starts_with('0')) {
+        if digits == 0 || digits > MAX_DIGITS || (digits > 1 && input.starts_with('0')) {
             return None;
         }
         Some((Scalar::Integer(value), &input[digits..]))
