@@ -3,10 +3,10 @@
 //! `jsonwebtoken::crypto::verify` builds a new verifier per call, which copies the key and
 //! hashes it into the inner and outer pads again: two of the five to seven SHA-2 blocks of a
 //! typical token. Here the keyed state is computed when the backend is built and copied per
-//! token. The result is the same as `jsonwebtoken`'s (the same `hmac` and `sha2` crates, a
-//! base64url decoding that accepts what its engine accepts (`b64.rs`), a constant-time
-//! comparison); the asymmetric algorithms, and every algorithm with the `aws_lc_rs` feature,
-//! still go through `jsonwebtoken`.
+//! token. The result is the same as `jsonwebtoken`'s: with `rust_crypto` the same `hmac` and
+//! `sha2` crates, with `aws_lc_rs` the same `aws_lc_rs::hmac`, a base64url decoding that
+//! accepts what its engine accepts (`b64.rs`), a constant-time comparison. The asymmetric
+//! algorithms still go through `jsonwebtoken`.
 
 #[cfg(feature = "rust_crypto")]
 mod keyed {
@@ -77,11 +77,46 @@ mod keyed {
     }
 }
 
-#[cfg(not(feature = "rust_crypto"))]
+#[cfg(all(feature = "aws_lc_rs", not(feature = "rust_crypto")))]
+mod keyed {
+    use aws_lc_rs::hmac;
+    use jsonwebtoken::Algorithm;
+
+    /// An HMAC key with its pads already hashed: aws-lc's `HMAC_CTX`, initialized once and
+    /// copied per token (`hmac::Context::with_key`), where `jsonwebtoken` builds a new
+    /// `hmac::Key` for every signature it checks.
+    #[derive(Clone)]
+    pub(crate) struct HmacKey(hmac::Key);
+
+    impl HmacKey {
+        /// The keyed state for an HMAC algorithm; `None` for any other algorithm.
+        pub(crate) fn new(algorithm: Algorithm, secret: &[u8]) -> Option<Self> {
+            let algorithm = match algorithm {
+                Algorithm::HS256 => hmac::HMAC_SHA256,
+                Algorithm::HS384 => hmac::HMAC_SHA384,
+                Algorithm::HS512 => hmac::HMAC_SHA512,
+                _ => return None,
+            };
+            Some(Self(hmac::Key::new(algorithm, secret)))
+        }
+
+        /// Whether `signature` (base64url without padding, as in a JWS) is the MAC of
+        /// `message`, compared in constant time (`hmac::verify`).
+        pub(crate) fn verify(&self, message: &[u8], signature: &str) -> bool {
+            let mut bytes = [0_u8; 64];
+            let Some(len) = crate::b64::decode_into(signature.as_bytes(), &mut bytes) else {
+                return false;
+            };
+            hmac::verify(&self.0, message, &bytes[..len]).is_ok()
+        }
+    }
+}
+
+#[cfg(not(any(feature = "rust_crypto", feature = "aws_lc_rs")))]
 mod keyed {
     use jsonwebtoken::Algorithm;
 
-    /// Without `rust_crypto` there is no keyed state: `jsonwebtoken` checks every signature.
+    /// Without a crypto backend there is no keyed state.
     #[derive(Clone)]
     pub(crate) enum HmacKey {}
 
@@ -98,7 +133,7 @@ mod keyed {
 
 pub(crate) use keyed::HmacKey;
 
-#[cfg(all(test, feature = "rust_crypto"))]
+#[cfg(all(test, any(feature = "rust_crypto", feature = "aws_lc_rs")))]
 mod tests {
     use super::*;
     use jsonwebtoken::Algorithm;
@@ -160,6 +195,7 @@ mod tests {
 
     /// The comparison answers as `==`: for each length a MAC has (and one that is not a
     /// multiple of a word), equal, differing in any one bit, and of another length.
+    #[cfg(feature = "rust_crypto")]
     #[test]
     fn comparison_is_equality() {
         for len in [32, 48, 64, 13] {
