@@ -35,16 +35,8 @@ mod keyed {
             }
         }
 
-        /// Whether `signature` (base64url without padding, as in a JWS) is the MAC of
-        /// `message`, compared in constant time.
-        pub(crate) fn verify(&self, message: &[u8], signature: &str) -> bool {
-            // The largest MAC is 64 bytes; a longer signature cannot match (nor does it in
-            // `jsonwebtoken`, which compares lengths too).
-            let mut bytes = [0_u8; 64];
-            let Some(len) = crate::b64::decode_into(signature.as_bytes(), &mut bytes) else {
-                return false;
-            };
-            let expected = &bytes[..len];
+        /// Whether `expected` is the MAC of `message`, compared in constant time.
+        pub(super) fn matches(&self, message: &[u8], expected: &[u8]) -> bool {
             match self {
                 Self::Hs256(key) => check(key.clone(), message, expected),
                 Self::Hs384(key) => check(key.clone(), message, expected),
@@ -100,14 +92,10 @@ mod keyed {
             Some(Self(hmac::Key::new(algorithm, secret)))
         }
 
-        /// Whether `signature` (base64url without padding, as in a JWS) is the MAC of
-        /// `message`, compared in constant time (`hmac::verify`).
-        pub(crate) fn verify(&self, message: &[u8], signature: &str) -> bool {
-            let mut bytes = [0_u8; 64];
-            let Some(len) = crate::b64::decode_into(signature.as_bytes(), &mut bytes) else {
-                return false;
-            };
-            hmac::verify(&self.0, message, &bytes[..len]).is_ok()
+        /// Whether `expected` is the MAC of `message`, compared in constant time
+        /// (`hmac::verify`).
+        pub(super) fn matches(&self, message: &[u8], expected: &[u8]) -> bool {
+            hmac::verify(&self.0, message, expected).is_ok()
         }
     }
 }
@@ -116,7 +104,8 @@ mod keyed {
 mod keyed {
     use jsonwebtoken::Algorithm;
 
-    /// Without a crypto backend there is no keyed state.
+    /// Without a crypto backend there is no keyed state; this only keeps `crypto.rs`'s
+    /// `compile_error!` the one error of such a build.
     #[derive(Clone)]
     pub(crate) enum HmacKey {}
 
@@ -125,13 +114,27 @@ mod keyed {
             None
         }
 
-        pub(crate) fn verify(&self, _: &[u8], _: &str) -> bool {
+        pub(super) fn matches(&self, _: &[u8], _: &[u8]) -> bool {
             match *self {}
         }
     }
 }
 
 pub(crate) use keyed::HmacKey;
+
+impl HmacKey {
+    /// Whether `signature` (base64url without padding, as in a JWS) is the MAC of `message`,
+    /// compared in constant time.
+    pub(crate) fn verify(&self, message: &[u8], signature: &str) -> bool {
+        // The largest MAC is 64 bytes; a longer signature cannot match (nor does it in
+        // `jsonwebtoken`, which compares lengths too).
+        let mut bytes = [0_u8; 64];
+        let Some(len) = crate::b64::decode_into(signature.as_bytes(), &mut bytes) else {
+            return false;
+        };
+        self.matches(message, &bytes[..len])
+    }
+}
 
 #[cfg(all(test, any(feature = "rust_crypto", feature = "aws_lc_rs")))]
 mod tests {
