@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""How long a wrong password and an unknown username take at POST /token (issue 7: they must
+"""How long a wrong password and an unknown username take at POST /token (they must
 not tell an attacker which usernames exist). Standard library only.
 
     python3 examples/app/timing.py [N]        # N requests of each kind, default 50

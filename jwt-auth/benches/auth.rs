@@ -1,4 +1,4 @@
-//! Criterion benches of the per-request cost of authentication (issue 8):
+//! Criterion benches of the per-request cost of authentication:
 //!
 //! - `decode`: [`JwtAuth::decode`] against a raw `jsonwebtoken::decode` of the same HS256 token
 //!   into an equivalent claims type, with an equivalent `Validation`;

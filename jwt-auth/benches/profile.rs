@@ -1,4 +1,4 @@
-//! A harness for instruction counts (issue 8): runs one scenario `N` times inside the function
+//! A harness for instruction counts: runs one scenario `N` times inside the function
 //! `measured`, so that `valgrind --tool=callgrind --collect-atstart=no
 //! --toggle-collect='*measured*'` counts only the requests, not the setup (minting tokens,
 //! building the routers, warming the caches). `bench/callgrind.sh` runs every scenario and

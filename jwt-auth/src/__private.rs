@@ -3,7 +3,10 @@
 use std::cell::Cell;
 use std::future::Future;
 
-pub use crate::backend::{BoxError, IntoRetrieved, IntoRevoked};
+pub use crate::backend::hooks::{
+    IntoRetrieved, IntoRevoked, RetrieveFn, RevokedFn, SyncRetrieveFn,
+};
+pub use crate::error::BoxError;
 pub use axum;
 pub use futures_util::future::BoxFuture;
 pub use std::boxed::Box;
@@ -125,28 +128,30 @@ impl<'a, T: IntoRevoked> RevokedViaValue<'a> for &Revoked<T> {
 }
 
 /// The middleware's token extraction on its own, for the `extract_token` fuzz target.
+#[cfg(fuzzing)]
 pub fn extract_token<'a>(
-    flow: crate::Flow,
+    flow: crate::http::flow::Flow,
     headers: &'a axum::http::HeaderMap,
     header: &axum::http::HeaderName,
     cookie: &str,
     max_size: usize,
-) -> Result<(&'a [u8], crate::TokenSource), crate::AuthError> {
-    let how = crate::flow::Extraction {
+) -> Result<(&'a [u8], crate::http::flow::TokenSource), crate::error::AuthError> {
+    let how = crate::http::flow::Extraction {
         flow,
         header,
         cookie,
         max_size,
     };
-    crate::flow::find_token(how, headers)
+    crate::http::flow::find_token(how, headers)
 }
 
 /// The claims parser's fast path and its serde visitor on one payload, for the `claims_json`
 /// fuzz target: `None` when the fast path leaves the payload to the visitor, else both answers,
 /// formatted, which must be equal.
+#[cfg(fuzzing)]
 #[must_use]
 pub fn claims_fast_path(payload: &[u8]) -> Option<(String, String)> {
-    crate::token::RawClaims::fast_path_and_visitor(payload)
+    crate::token::fast::fast_path_and_visitor(payload)
 }
 
 #[cfg(test)]

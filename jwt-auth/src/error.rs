@@ -6,6 +6,9 @@ use std::fmt;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+/// The error type a retrieval function, revocation check or token store may return.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 /// The content type of the error bodies, as `axum::Json` writes it.
 const APPLICATION_JSON: &str = "application/json";
 
@@ -357,7 +360,7 @@ impl AuthError {
     }
 
     /// The detail and the default JSON body, written once here rather than serialized per
-    /// refusal (issue 8); a test checks each body against `serde_json`'s [`ErrorBody`].
+    /// refusal (a refusal costs no more than a valid token); a test checks each body against `serde_json`'s [`ErrorBody`].
     fn texts(&self) -> (&'static str, &'static str) {
         macro_rules! texts {
             ($status:literal, $detail:literal) => {

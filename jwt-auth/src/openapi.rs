@@ -45,7 +45,7 @@ use utoipa::openapi::security::{
 use utoipa::openapi::{Components, OpenApi};
 
 use crate::backend::JwtAuth;
-use crate::flow::Flow;
+use crate::http::flow::Flow;
 
 /// The name of the alternative scheme for the header, in the cookie flow.
 fn header_alternative(name: &str) -> String {

@@ -204,7 +204,7 @@ fn a_plain_token_has_exactly_exp_sub_iat_and_a_random_jti() {
     assert_eq!(payload["sub"], "bob");
     // Every token gets a `jti` (the handle for revocation): `<family>.<random>`, never repeated.
     let jti = payload["jti"].as_str().unwrap();
-    assert!(jwt_auth::refresh::family_of(jti).is_some(), "{jti}");
+    assert!(jwt_auth::session::family_of(jti).is_some(), "{jti}");
     let (_, again) = parts(&auth.create_token("bob").unwrap());
     assert_ne!(again["jti"], payload["jti"]);
 }

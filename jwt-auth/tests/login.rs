@@ -88,7 +88,7 @@ async fn the_login_token_carries_sub_iss_aud_jti_and_extras() {
                     let minted = token.jti.as_deref().expect("every token has a jti");
                     match jti {
                         Some(jti) => assert_eq!(minted, jti),
-                        None => assert!(jwt_auth::refresh::family_of(minted).is_some()),
+                        None => assert!(jwt_auth::session::family_of(minted).is_some()),
                     }
                     assert_eq!(token.extras["email"], "alice@example.com");
                     assert_eq!(token.extras["level"], 3);

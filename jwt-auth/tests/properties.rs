@@ -207,7 +207,7 @@ fn round_trip(
             decoded
                 .jti
                 .as_deref()
-                .and_then(jwt_auth::refresh::family_of)
+                .and_then(jwt_auth::session::family_of)
                 .is_some()
         ),
     }

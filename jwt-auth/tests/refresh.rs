@@ -1,4 +1,4 @@
-//! Refresh tokens (issue 7): issued with the OAuth2 login, single-use, rotated, a reused one
+//! Refresh tokens: issued with the OAuth2 login, single-use, rotated, a reused one
 //! revoking its family; logout revoking the access token and its family; the token store.
 
 mod common;
@@ -14,7 +14,7 @@ use common::{
     now, read, send,
 };
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use jwt_auth::refresh::family_of;
+use jwt_auth::session::family_of;
 use jwt_auth::{
     BoxError, ConfigError, Flow, InvalidToken, JwtAuth, JwtAuthBuilder, MemoryStore, REFRESH_TYP,
     RefreshError, Token, TokenStore,

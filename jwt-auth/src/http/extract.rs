@@ -23,8 +23,8 @@ use axum::response::{IntoResponse, Response};
 
 use crate::backend::JwtAuth;
 use crate::error::{AuthError, ErrorBody};
-use crate::middleware::{AuthState, Authenticated, LazyAuth};
-use crate::token::{Extras, Token};
+use crate::http::state::{AuthState, Authenticated, LazyAuth};
+use crate::token::model::{Extras, Token};
 
 /// The authenticated user, as the retrieval function returned it.
 #[derive(Debug, Clone, PartialEq, Eq)]

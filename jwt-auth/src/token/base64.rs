@@ -1,4 +1,4 @@
-//! Base64url without padding, decoded as a JWS's segments are (issue 8): what
+//! Base64url without padding, decoded as a JWS's segments are: what
 //! `base64::engine::general_purpose::URL_SAFE_NO_PAD` accepts, and nothing else, at about half
 //! its instructions. The crate's engine decodes through a general loop for any alphabet and
 //! padding mode; this one reads four characters at a time through one table.

@@ -12,8 +12,9 @@ use http_body_util::{BodyExt as _, Empty, Limited};
 use hyper::body::Bytes;
 use jsonwebtoken::Algorithm;
 
-use crate::codec::{VerifyKey, jwk_keys};
 use crate::error::ConfigError;
+use crate::keys::load::jwk_keys;
+use crate::keys::select::VerifyKey;
 
 /// The largest JWKS document read, in bytes.
 const MAX_JWKS_SIZE: usize = 1 << 20;

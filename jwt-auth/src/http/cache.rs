@@ -1,4 +1,4 @@
-//! Bounded caches of checked tokens, keyed by the exact token bytes (issue 8).
+//! Bounded caches of checked tokens, keyed by the exact token bytes.
 //!
 //! - **Verified tokens.** A hit skips only the signature check, the base64 and JSON decoding and
 //!   the claim rules, which depend on nothing but the token's bytes and the backend's fixed keys
@@ -29,7 +29,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use crate::error::InvalidToken;
-use crate::token::Token;
+use crate::token::model::Token;
 
 /// Shards per table, each behind its own lock.
 const SHARDS: usize = 16;
@@ -471,7 +471,7 @@ fn thread_random() -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::token::Extras;
+    use crate::token::model::Extras;
 
     fn token(exp: u64) -> Arc<Token<Extras>> {
         Arc::new(Token {

@@ -8,7 +8,7 @@
 //! A pattern without metacharacters, optionally anchored (`/login`, `^/schema`, `^/health$`;
 //! not `.json$`, whose `.` is one), is matched as the plain string it is: `contains`,
 //! `starts_with`, `ends_with` or `==`, which is what the regular expression would answer, in a
-//! fraction of the time (issue 8: the check runs on every request). The other patterns go to
+//! fraction of the time (the check runs on every request). The other patterns go to
 //! the `RegexSet`.
 
 use axum::http::Method;

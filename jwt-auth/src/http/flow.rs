@@ -37,55 +37,6 @@ impl Flow {
     }
 }
 
-/// The cookie's `SameSite` attribute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SameSite {
-    /// `SameSite=Lax`, the default.
-    #[default]
-    Lax,
-    /// `SameSite=Strict`.
-    Strict,
-    /// `SameSite=None`; requires `Secure`.
-    None,
-}
-
-impl SameSite {
-    pub(crate) fn to_cookie(self) -> cookie::SameSite {
-        match self {
-            Self::Lax => cookie::SameSite::Lax,
-            Self::Strict => cookie::SameSite::Strict,
-            Self::None => cookie::SameSite::None,
-        }
-    }
-}
-
-/// The cookie's name and attributes (cookie flows).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CookieSettings {
-    /// The cookie's name, default `token`.
-    pub name: String,
-    /// `Path`, default `/`.
-    pub path: String,
-    /// `Domain`, default none.
-    pub domain: Option<String>,
-    /// `Secure`, default `true` (Litestar's default is off; see the README).
-    pub secure: bool,
-    /// `SameSite`, default `Lax`.
-    pub same_site: SameSite,
-}
-
-impl Default for CookieSettings {
-    fn default() -> Self {
-        Self {
-            name: "token".to_owned(),
-            path: "/".to_owned(),
-            domain: None,
-            secure: true,
-            same_site: SameSite::Lax,
-        }
-    }
-}
-
 /// What the header says, before the cookie is consulted.
 #[cfg_attr(test, derive(Debug, PartialEq, Eq))]
 enum HeaderToken<'a> {

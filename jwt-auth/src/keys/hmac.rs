@@ -1,11 +1,11 @@
-//! HMAC signatures (HS256, HS384, HS512) checked with a keyed state computed once (issue 8).
+//! HMAC signatures (HS256, HS384, HS512) checked with a keyed state computed once.
 //!
 //! `jsonwebtoken::crypto::verify` builds a new verifier per call, which copies the key and
 //! hashes it into the inner and outer pads again: two of the five to seven SHA-2 blocks of a
 //! typical token. Here the keyed state is computed when the backend is built and copied per
 //! token. The result is the same as `jsonwebtoken`'s: with `rust_crypto` the same `hmac` and
 //! `sha2` crates, with `aws_lc_rs` the same `aws_lc_rs::hmac`, a base64url decoding that
-//! accepts what its engine accepts (`b64.rs`), a constant-time comparison. The asymmetric
+//! accepts what its engine accepts (`token/base64.rs`), a constant-time comparison. The asymmetric
 //! algorithms still go through `jsonwebtoken`.
 
 #[cfg(feature = "rust_crypto")]
@@ -129,7 +129,7 @@ impl HmacKey {
         // The largest MAC is 64 bytes; a longer signature cannot match (nor does it in
         // `jsonwebtoken`, which compares lengths too).
         let mut bytes = [0_u8; 64];
-        let Some(len) = crate::b64::decode_into(signature.as_bytes(), &mut bytes) else {
+        let Some(len) = crate::token::base64::decode_into(signature.as_bytes(), &mut bytes) else {
             return false;
         };
         self.matches(message, &bytes[..len])

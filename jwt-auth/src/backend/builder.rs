@@ -1,0 +1,632 @@
+//! [`JwtAuthBuilder`]: every option with Litestar's default, and a configuration that cannot
+//! work refused when it is built, never per request.
+
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{HeaderName, Method};
+use axum::response::Response;
+use futures_util::future::BoxFuture;
+use jsonwebtoken::Algorithm;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::backend::JwtAuth;
+use crate::backend::hooks::{
+    Hooks, IntoRetrieved, IntoRevoked, Retrieve, RetrieveFn, RevokedFn, SyncRetrieveFn,
+};
+use crate::backend::settings::{ErrorHandler, SchemeInfo, Settings};
+use crate::codec::Codec;
+use crate::error::{AuthError, ConfigError};
+use crate::http::cache::TokenCache;
+use crate::http::cookie::{CookieSettings, SameSite};
+use crate::http::csrf::CsrfSettings;
+use crate::http::exclude::Exclusion;
+use crate::http::flow::Flow;
+use crate::keys::material::{Key, KeyMaterial, KeySource, Secret};
+use crate::keys::remote::{RemoteJwks, RemoteJwksConfig};
+use crate::session::memory::MemoryStore;
+use crate::session::store::{DynStore, TokenStore};
+use crate::token::model::{Extras, Token};
+use crate::token::rules::Rules;
+
+impl<U, S, C> JwtAuth<U, S, C>
+where
+    U: Clone + Send + Sync + 'static,
+    S: Clone + Send + Sync + 'static,
+    C: Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    /// A builder with Litestar's defaults.
+    pub fn builder() -> JwtAuthBuilder<U, S, C> {
+        JwtAuthBuilder::new()
+    }
+}
+
+/// Builds a [`JwtAuth`]; every option has Litestar's default, and [`build`](Self::build)
+/// refuses a configuration that cannot work.
+#[must_use]
+pub struct JwtAuthBuilder<U, S = (), C = Extras> {
+    keys: KeySource,
+    algorithm: Algorithm,
+    flow: Flow,
+    token_url: Option<String>,
+    auth_header: String,
+    cookie: CookieSettings,
+    expiration: Duration,
+    exclude: Vec<String>,
+    exclude_methods: Vec<Method>,
+    rules: Rules,
+    scheme_name: String,
+    description: Option<String>,
+    oauth_scopes: Vec<(String, String)>,
+    retrieve: Option<Retrieve<U, S, C>>,
+    revoked: Option<Arc<RevokedFn<S, C>>>,
+    error_handler: Option<Arc<ErrorHandler>>,
+    max_token_size: usize,
+    key_id: Option<String>,
+    remote_jwks: Option<RemoteJwksConfig>,
+    csrf: CsrfSettings,
+    refresh: Option<Duration>,
+    store: Option<Arc<dyn DynStore<S>>>,
+    #[allow(
+        clippy::type_complexity,
+        reason = "the usual marker for a builder that owns no U, S or C"
+    )]
+    _types: PhantomData<fn() -> (U, S, C)>,
+}
+
+impl<U, S, C> fmt::Debug for JwtAuthBuilder<U, S, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtAuthBuilder")
+            .field("keys", &self.keys)
+            .field("algorithm", &self.algorithm)
+            .field("flow", &self.flow)
+            .finish_non_exhaustive()
+    }
+}
+
+const ONE_DAY: Duration = Duration::from_hours(24);
+
+/// The default [`JwtAuthBuilder::max_token_size`]: 8 KiB, the usual per-header limit of proxies.
+pub const DEFAULT_MAX_TOKEN_SIZE: usize = 8192;
+
+impl<U, S, C> JwtAuthBuilder<U, S, C>
+where
+    U: Clone + Send + Sync + 'static,
+    S: Clone + Send + Sync + 'static,
+    C: Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    fn new() -> Self {
+        Self {
+            keys: KeySource::None,
+            algorithm: Algorithm::HS256,
+            flow: Flow::Header,
+            token_url: None,
+            auth_header: "Authorization".to_owned(),
+            cookie: CookieSettings::default(),
+            expiration: ONE_DAY,
+            exclude: Vec::new(),
+            exclude_methods: vec![Method::OPTIONS],
+            rules: Rules::default(),
+            scheme_name: "BearerToken".to_owned(),
+            description: None,
+            oauth_scopes: Vec::new(),
+            retrieve: None,
+            revoked: None,
+            error_handler: None,
+            max_token_size: DEFAULT_MAX_TOKEN_SIZE,
+            key_id: None,
+            remote_jwks: None,
+            csrf: CsrfSettings::default(),
+            refresh: None,
+            store: None,
+            _types: PhantomData,
+        }
+    }
+
+    /// The HMAC secret. Prefer [`secret_from_env`](Self::secret_from_env): a secret written in
+    /// the source ends up in the binary and the repository.
+    pub fn secret(mut self, secret: impl AsRef<[u8]>) -> Self {
+        self.keys = KeySource::Secret(Secret::new(secret.as_ref()));
+        self
+    }
+
+    /// Reads the HMAC secret from the environment variable `var` when the backend is built.
+    pub fn secret_from_env(mut self, var: impl Into<String>) -> Self {
+        self.keys = KeySource::Env {
+            var: var.into(),
+            dev_fallback: false,
+        };
+        self
+    }
+
+    /// With [`secret_from_env`](Self::secret_from_env): when the variable is unset, use a random
+    /// development secret and say so on stderr instead of refusing to build. Pass
+    /// `cfg!(debug_assertions)` so that a release build never does.
+    pub fn dev_secret_fallback(mut self, enabled: bool) -> Self {
+        if let KeySource::Env { dev_fallback, .. } = &mut self.keys {
+            *dev_fallback = enabled;
+        }
+        self
+    }
+
+    /// PEM keys for an asymmetric algorithm: the private key signs (omit it for a backend that
+    /// only verifies), the public key verifies.
+    pub fn pem_keys(mut self, signing: Option<&[u8]>, verifying: &[u8]) -> Self {
+        self.keys = KeySource::Pem {
+            signing: signing.map(Secret::new),
+            verifying: Secret::new(verifying),
+        };
+        self
+    }
+
+    /// The private key that signs tokens (RS/PS/ES/EdDSA), as PEM, DER, or from a file or an
+    /// environment variable; its `kid`, if any, is written into each token's header. Without a
+    /// verification key of the same `kid`, its public half is derived and used to verify.
+    pub fn signing_key(mut self, key: Key) -> Self {
+        let (_, verifying) = self.key_set();
+        self.keys = KeySource::Keys {
+            signing: Some(key),
+            verifying,
+        };
+        self
+    }
+
+    /// Adds a public verification key (PEM, DER, JWK or JWK Set; from bytes, a file or an
+    /// environment variable). A token's `kid` selects among them; see [`Key`].
+    pub fn verification_key(mut self, key: Key) -> Self {
+        let (signing, mut verifying) = self.key_set();
+        verifying.push(key);
+        self.keys = KeySource::Keys { signing, verifying };
+        self
+    }
+
+    /// Adds public verification keys; see [`verification_key`](Self::verification_key).
+    pub fn verification_keys<I: IntoIterator<Item = Key>>(self, keys: I) -> Self {
+        keys.into_iter()
+            .fold(self, JwtAuthBuilder::verification_key)
+    }
+
+    /// The `kid` written into each token's header, for a signing key (or HMAC secret) that has
+    /// none of its own.
+    pub fn key_id(mut self, kid: impl Into<String>) -> Self {
+        self.key_id = Some(kid.into());
+        self
+    }
+
+    /// Verifies tokens against a remote JWKS as well (fetched over plain `http://`, cached,
+    /// refetched on an unknown `kid` at most once per `refetch_interval`); see
+    /// [`RemoteJwksConfig`].
+    pub fn remote_jwks(mut self, config: RemoteJwksConfig) -> Self {
+        self.remote_jwks = Some(config);
+        self
+    }
+
+    /// The keys so far as a key set (a secret is dropped: keys replace it).
+    fn key_set(&mut self) -> (Option<Key>, Vec<Key>) {
+        match std::mem::take(&mut self.keys) {
+            KeySource::Keys { signing, verifying } => (signing, verifying),
+            KeySource::Pem { signing, verifying } => (
+                signing.map(|s| Key::from(KeyMaterial::Pem(s))),
+                vec![Key::from(KeyMaterial::Pem(verifying))],
+            ),
+            KeySource::None | KeySource::Secret(_) | KeySource::Env { .. } => (None, Vec::new()),
+        }
+    }
+
+    /// Where the keys come from.
+    pub fn keys(mut self, keys: KeySource) -> Self {
+        self.keys = keys;
+        self
+    }
+
+    /// The signing algorithm, default HS256. Only this algorithm is accepted when verifying.
+    pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.algorithm = algorithm;
+        self
+    }
+
+    /// The flow, default [`Flow::Header`].
+    pub fn flow(mut self, flow: Flow) -> Self {
+        self.flow = flow;
+        self
+    }
+
+    /// The OAuth2 token URL; required by, and only allowed with, [`Flow::OAuth2Password`].
+    pub fn token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = Some(url.into());
+        self
+    }
+
+    /// The header that carries the token, default `Authorization`.
+    pub fn auth_header(mut self, name: impl Into<String>) -> Self {
+        self.auth_header = name.into();
+        self
+    }
+
+    /// The cookie's name, default `token`.
+    pub fn cookie_name(mut self, name: impl Into<String>) -> Self {
+        self.cookie.name = name.into();
+        self
+    }
+
+    /// The cookie's `Path`, default `/`.
+    pub fn cookie_path(mut self, path: impl Into<String>) -> Self {
+        self.cookie.path = path.into();
+        self
+    }
+
+    /// The cookie's `Domain`, default none.
+    pub fn cookie_domain(mut self, domain: impl Into<String>) -> Self {
+        self.cookie.domain = Some(domain.into());
+        self
+    }
+
+    /// The cookie's `Secure` attribute, default on.
+    pub fn cookie_secure(mut self, secure: bool) -> Self {
+        self.cookie.secure = secure;
+        self
+    }
+
+    /// The cookie's `SameSite` attribute, default `Lax`.
+    pub fn cookie_same_site(mut self, same_site: SameSite) -> Self {
+        self.cookie.same_site = same_site;
+        self
+    }
+
+    /// The default token lifetime, default one day.
+    pub fn expiration(mut self, expiration: Duration) -> Self {
+        self.expiration = expiration;
+        self
+    }
+
+    /// Path patterns that skip authentication: regular expressions searched anywhere in the
+    /// path, as in Litestar (anchor them: `^/login$`).
+    pub fn exclude<I: IntoIterator<Item = P>, P: Into<String>>(mut self, patterns: I) -> Self {
+        self.exclude = patterns.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Methods that skip authentication, default `OPTIONS` (CORS preflights).
+    pub fn exclude_methods<I: IntoIterator<Item = Method>>(mut self, methods: I) -> Self {
+        self.exclude_methods = methods.into_iter().collect();
+        self
+    }
+
+    /// Accepted issuers; when set, a token's `iss` must be one of them.
+    pub fn accepted_issuers<I: IntoIterator<Item = P>, P: Into<String>>(
+        mut self,
+        issuers: I,
+    ) -> Self {
+        self.rules.issuers = issuers.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Accepted audiences; when set, a token's `aud` must contain one of them.
+    pub fn accepted_audiences<I: IntoIterator<Item = P>, P: Into<String>>(
+        mut self,
+        audiences: I,
+    ) -> Self {
+        self.rules.audiences = audiences.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// With exactly one accepted audience: the token's `aud` must be that single string.
+    pub fn strict_audience(mut self, strict: bool) -> Self {
+        self.rules.strict_audience = strict;
+        self
+    }
+
+    /// Claims that must be present (any name, registered or extra).
+    pub fn require_claims<I: IntoIterator<Item = P>, P: Into<String>>(mut self, claims: I) -> Self {
+        self.rules.require_claims = claims.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Whether `exp` is checked, default on (`exp` must be present either way).
+    pub fn verify_expiry(mut self, verify: bool) -> Self {
+        self.rules.verify_expiry = verify;
+        self
+    }
+
+    /// Whether `nbf` is checked, default on.
+    pub fn verify_not_before(mut self, verify: bool) -> Self {
+        self.rules.verify_not_before = verify;
+        self
+    }
+
+    /// Clock skew tolerated on `exp`, `nbf` and `iat`, default zero (whole seconds).
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.rules.leeway = leeway.as_secs();
+        self
+    }
+
+    /// The OpenAPI security scheme's name, default `BearerToken`.
+    pub fn scheme_name(mut self, name: impl Into<String>) -> Self {
+        self.scheme_name = name.into();
+        self
+    }
+
+    /// The OpenAPI security scheme's description; each flow has Litestar's default.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// OAuth2 scopes for the OpenAPI scheme: name and description.
+    pub fn oauth_scopes<I, K, V>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        self.oauth_scopes = scopes
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        self
+    }
+
+    /// The user-retrieval function, async, taking the token and a clone of the state:
+    /// `|token, state| async move { state.users.get(&token.sub).await }`. It returns
+    /// `Option<User>` or `Result<Option<User>, E>`; `None` is a 401 and an error a 500.
+    pub fn retrieve_user<F, Fut, R>(mut self, retrieve: F) -> Self
+    where
+        F: Fn(Arc<Token<C>>, S) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = R> + Send + 'static,
+        R: IntoRetrieved<U>,
+    {
+        self.retrieve = Some(Retrieve::Async(Arc::new(
+            move |token: &Arc<Token<C>>, state: &S| {
+                let future = retrieve(Arc::clone(token), state.clone());
+                Box::pin(async move { future.await.into_retrieved() }) as BoxFuture<'_, _>
+            },
+        )));
+        self
+    }
+
+    /// The user-retrieval function, synchronous: `|token: &Token, state: &AppState| ...`.
+    pub fn retrieve_user_sync<F, R>(mut self, retrieve: F) -> Self
+    where
+        F: Fn(&Token<C>, &S) -> R + Send + Sync + 'static,
+        R: IntoRetrieved<U>,
+    {
+        self.retrieve = Some(Retrieve::Sync(Arc::new(
+            move |token: &Arc<Token<C>>, state: &S| {
+                retrieve(token.as_ref(), state).into_retrieved()
+            },
+        )));
+        self
+    }
+
+    /// The user-retrieval function in its general shape, borrowing token and state; this is
+    /// what `#[jwt_auth]` generates.
+    #[doc(hidden)]
+    pub fn retrieve_user_with(mut self, retrieve: Arc<RetrieveFn<U, S, C>>) -> Self {
+        self.retrieve = Some(Retrieve::Async(retrieve));
+        self
+    }
+
+    /// The synchronous user-retrieval function in the same shape; this is what `#[jwt_auth]`
+    /// generates for a function that is not `async`.
+    #[doc(hidden)]
+    pub fn retrieve_user_sync_with(mut self, retrieve: Arc<SyncRetrieveFn<U, S, C>>) -> Self {
+        self.retrieve = Some(Retrieve::Sync(retrieve));
+        self
+    }
+
+    /// A revocation check, async, taking the token and a clone of the state; `true` means
+    /// revoked (401). Runs before the user is retrieved.
+    pub fn revoked<F, Fut, R>(mut self, revoked: F) -> Self
+    where
+        F: Fn(Arc<Token<C>>, S) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = R> + Send + 'static,
+        R: IntoRevoked,
+    {
+        self.revoked = Some(Arc::new(move |token: &Arc<Token<C>>, state: &S| {
+            let future = revoked(Arc::clone(token), state.clone());
+            Box::pin(async move { future.await.into_revoked() }) as BoxFuture<'_, _>
+        }));
+        self
+    }
+
+    /// A synchronous revocation check (Litestar crashes on these; here they work).
+    pub fn revoked_sync<F, R>(mut self, revoked: F) -> Self
+    where
+        F: Fn(&Token<C>, &S) -> R + Send + Sync + 'static,
+        R: IntoRevoked,
+    {
+        self.revoked = Some(Arc::new(move |token: &Arc<Token<C>>, state: &S| {
+            let result = revoked(token.as_ref(), state).into_revoked();
+            Box::pin(std::future::ready(result)) as BoxFuture<'_, _>
+        }));
+        self
+    }
+
+    /// The revocation check in its general shape; this is what `#[jwt_auth]` generates.
+    #[doc(hidden)]
+    pub fn revoked_with(mut self, revoked: Arc<RevokedFn<S, C>>) -> Self {
+        self.revoked = Some(revoked);
+        self
+    }
+
+    /// Renders authentication failures instead of Litestar's JSON body.
+    pub fn error_response<F>(mut self, handler: F) -> Self
+    where
+        F: Fn(&AuthError) -> Response + Send + Sync + 'static,
+    {
+        self.error_handler = Some(Arc::new(handler));
+        self
+    }
+
+    /// The largest `Authorization` header value (or cookie value, for the cookie flows) that is
+    /// looked at, in bytes, default 8192. A larger one is refused with a 431 before any
+    /// decoding work. Zero is refused at build.
+    pub fn max_token_size(mut self, bytes: usize) -> Self {
+        self.max_token_size = bytes;
+        self
+    }
+
+    /// The CSRF check for cookie-borne tokens on unsafe methods, default on; see
+    /// [`CsrfSettings`]. Turn it off only when another defence (a double-submit token, say)
+    /// is in place.
+    pub fn csrf_protection(mut self, enabled: bool) -> Self {
+        self.csrf.enabled = enabled;
+        self
+    }
+
+    /// Other origins (`https://front.example`) that may send unsafe requests with the cookie.
+    pub fn csrf_trusted_origins<I: IntoIterator<Item = P>, P: Into<String>>(
+        mut self,
+        origins: I,
+    ) -> Self {
+        self.csrf.trusted_origins = origins.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Issues refresh tokens of this lifetime with every login (OAuth2 flow only): single-use,
+    /// rotated by [`JwtAuth::refresh`], a reused one revoking its family; see [`crate::refresh`].
+    /// They need a [`TokenStore`]; without [`token_store`](Self::token_store), a
+    /// [`MemoryStore`](crate::MemoryStore).
+    pub fn refresh_tokens(mut self, expiration: Duration) -> Self {
+        self.refresh = Some(expiration);
+        self
+    }
+
+    /// Where used refresh tokens and revoked ids are kept (see [`TokenStore`]). With a store,
+    /// each authenticated request is also checked against it, and [`JwtAuth::revoke`] works.
+    pub fn token_store(mut self, store: impl TokenStore<S>) -> Self {
+        self.store = Some(Arc::new(store));
+        self
+    }
+
+    /// Checks the configuration, reads the secret and parses the keys.
+    pub fn build(self) -> Result<JwtAuth<U, S, C>, ConfigError> {
+        let retrieve = self.retrieve.ok_or(ConfigError::MissingRetrieveUser)?;
+        match (self.flow, &self.token_url) {
+            (Flow::OAuth2Password, None) => return Err(ConfigError::TokenUrlMissing),
+            (Flow::Header | Flow::Cookie, Some(_)) => return Err(ConfigError::TokenUrlNotOAuth2),
+            _ => {}
+        }
+        if self.expiration.as_secs() == 0 {
+            return Err(ConfigError::ZeroExpiration);
+        }
+        if self.max_token_size == 0 {
+            return Err(ConfigError::ZeroMaxTokenSize);
+        }
+        match self.refresh {
+            Some(_) if self.flow != Flow::OAuth2Password => {
+                return Err(ConfigError::RefreshNotOAuth2);
+            }
+            Some(refresh) if refresh.as_secs() == 0 => return Err(ConfigError::ZeroExpiration),
+            _ => {}
+        }
+        let auth_header = HeaderName::from_bytes(self.auth_header.as_bytes()).map_err(|_| {
+            ConfigError::InvalidName {
+                option: "auth_header",
+                value: self.auth_header.clone(),
+            }
+        })?;
+        check_cookie(&self.cookie)?;
+        let exclusion = Exclusion::new(&self.exclude, self.exclude_methods)?;
+        let remote = self
+            .remote_jwks
+            .map(|config| RemoteJwks::new(config, self.algorithm))
+            .transpose()?;
+        let codec = Codec::new(
+            self.algorithm,
+            &self.keys,
+            self.key_id.as_deref(),
+            remote,
+            self.rules,
+        )?;
+        let description = self.description.unwrap_or_else(|| {
+            match self.flow {
+                Flow::Header => "JWT api-key authentication and authorization.",
+                Flow::Cookie => "JWT cookie-based authentication and authorization.",
+                Flow::OAuth2Password => "OAUTH2 password bearer authentication and authorization.",
+            }
+            .to_owned()
+        });
+        if self.refresh.is_some() && !codec.can_sign() {
+            return Err(ConfigError::RefreshWithoutSigningKey);
+        }
+        let cache = codec.remote.is_none().then(TokenCache::new);
+        let store = match (self.store, self.refresh) {
+            (Some(store), _) => Some(store),
+            (None, Some(_)) => Some(Arc::new(MemoryStore::new()) as Arc<dyn DynStore<S>>),
+            (None, None) => None,
+        };
+        let settings = Settings {
+            codec,
+            flow: self.flow,
+            token_url: self.token_url,
+            auth_header,
+            cookie: self.cookie,
+            expiration: self.expiration,
+            exclusion,
+            scheme: SchemeInfo {
+                name: self.scheme_name,
+                description,
+                oauth_scopes: self.oauth_scopes,
+            },
+            error_handler: self.error_handler,
+            max_token_size: self.max_token_size,
+            csrf: self.csrf,
+            refresh: self.refresh,
+            revocable: store.is_some(),
+        };
+        Ok(JwtAuth {
+            settings: Arc::new(settings),
+            hooks: Arc::new(Hooks {
+                retrieve,
+                revoked: self.revoked,
+                cache,
+                store,
+            }),
+        })
+    }
+}
+
+/// Whether `name` is a valid cookie name (an RFC 6265 token).
+#[must_use]
+pub fn is_valid_cookie_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b))
+}
+
+fn is_valid_attribute(value: &str) -> bool {
+    value.bytes().all(|b| b.is_ascii_graphic() || b == b' ') && !value.contains(';')
+}
+
+fn check_cookie(cookie: &CookieSettings) -> Result<(), ConfigError> {
+    if !is_valid_cookie_name(&cookie.name) {
+        return Err(ConfigError::InvalidName {
+            option: "cookie name",
+            value: cookie.name.clone(),
+        });
+    }
+    if !is_valid_attribute(&cookie.path) {
+        return Err(ConfigError::InvalidName {
+            option: "cookie path",
+            value: cookie.path.clone(),
+        });
+    }
+    if let Some(domain) = &cookie.domain
+        && (domain.is_empty() || !is_valid_attribute(domain))
+    {
+        return Err(ConfigError::InvalidName {
+            option: "cookie domain",
+            value: domain.clone(),
+        });
+    }
+    if cookie.same_site == SameSite::None && !cookie.secure {
+        return Err(ConfigError::SameSiteNoneWithoutSecure);
+    }
+    Ok(())
+}

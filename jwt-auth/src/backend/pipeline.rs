@@ -1,0 +1,178 @@
+//! Authenticating a request: find the token for the flow, check CSRF for a cookie, verify it
+//! (through the verified-token cache, or with the remote JWKS's keys), ask the token store and
+//! the revocation check, retrieve the user.
+//!
+//! [`JwtAuth::begin`] does all of it that needs no `.await`, with the token found once: for a
+//! backend without a remote JWKS, a token store or a revocation check, and with a synchronous
+//! retrieval function, that is everything, and the layer calls the route without a future of
+//! its own. What remains is one `async` step ([`JwtAuth::complete`]).
+
+use std::sync::Arc;
+
+use axum::http::{HeaderMap, Method, Uri};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::backend::JwtAuth;
+use crate::backend::hooks::{Retrieve, guarded, guarded_sync};
+use crate::error::AuthError;
+use crate::http::flow::{TokenSource, find_token, token_text};
+use crate::session::ids::family_of;
+use crate::token::clock::now;
+use crate::token::model::Token;
+
+/// An authenticated request's user and token, or why it was refused.
+pub(crate) type Authenticated<U, C> = Result<(U, Arc<Token<C>>), AuthError>;
+
+/// How far [`JwtAuth::begin`] got.
+pub(crate) enum Step<'r, U, C> {
+    /// All the way: the user and the token, or the refusal.
+    Done(Authenticated<U, C>),
+    /// The token is verified; a hook that returns a future remains (the token store, the
+    /// revocation check or an async retrieval function).
+    Verified(Arc<Token<C>>),
+    /// The token, found in the request, is to be verified with the remote JWKS's keys, which
+    /// may need fetching.
+    Remote(&'r str),
+}
+
+impl<U, S, C> JwtAuth<U, S, C>
+where
+    U: Clone + Send + Sync + 'static,
+    S: Clone + Send + Sync + 'static,
+    C: Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    /// Authenticates a request from its headers: finds the token for the flow, verifies it,
+    /// checks revocation and retrieves the user. Without the method, it cannot run the CSRF
+    /// check; the middleware uses [`authenticate_request`](Self::authenticate_request).
+    pub async fn authenticate(
+        &self,
+        headers: &HeaderMap,
+        state: &S,
+    ) -> Result<(U, Arc<Token<C>>), AuthError> {
+        self.authenticate_request(&Method::GET, &Uri::default(), headers, state)
+            .await
+    }
+
+    /// What the middleware does for each request that is not excluded: as
+    /// [`authenticate`](Self::authenticate), and for a token from the cookie on an unsafe
+    /// method, the CSRF check of [`CsrfSettings`](crate::CsrfSettings) (a 403 before the token
+    /// is decoded).
+    pub async fn authenticate_request(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        state: &S,
+    ) -> Result<(U, Arc<Token<C>>), AuthError> {
+        let step = self.begin(method, uri, headers, state);
+        self.complete(step, state).await
+    }
+
+    /// As much of the authentication as needs no `.await`; see the module's documentation.
+    pub(crate) fn begin<'r>(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &'r HeaderMap,
+        state: &S,
+    ) -> Step<'r, U, C> {
+        let settings = &*self.settings;
+        let (jwt, source) = match find_token(settings.extraction(), headers) {
+            Ok(found) => found,
+            Err(error) => return Step::Done(Err(error)),
+        };
+        if source == TokenSource::Cookie && !settings.csrf.allows(method, uri, headers) {
+            return Step::Done(Err(AuthError::CrossSite));
+        }
+        // Only a backend with a remote JWKS has no cache.
+        let Some(cache) = &self.hooks.cache else {
+            return match token_text(jwt) {
+                Ok(jwt) => Step::Remote(jwt),
+                Err(invalid) => Step::Done(Err(AuthError::InvalidToken(invalid))),
+            };
+        };
+        let hash = cache.hash(jwt);
+        let now = now();
+        let known = cache.get(hash, jwt, now).unwrap_or_else(|| {
+            // A backend with a cache has no remote JWKS: `decode_at` is all `decode_async` does.
+            let known = token_text(jwt)
+                .and_then(|jwt| settings.codec.decode_at(jwt, now))
+                .map(Arc::new);
+            cache.remember(hash, jwt, &known, now);
+            known
+        });
+        let token = match known {
+            Ok(token) => token,
+            Err(invalid) => return Step::Done(Err(AuthError::InvalidToken(invalid))),
+        };
+        let stored = self.hooks.store.is_some() && token.jti.is_some();
+        match &self.hooks.retrieve {
+            Retrieve::Sync(retrieve) if !stored && self.hooks.revoked.is_none() => Step::Done(
+                guarded_sync("user retrieval", || retrieve(&token, state))
+                    .and_then(|user| user_or_refusal(user, token)),
+            ),
+            _ => Step::Verified(token),
+        }
+    }
+
+    /// The rest of the authentication after [`begin`](Self::begin).
+    pub(crate) async fn complete(&self, step: Step<'_, U, C>, state: &S) -> Authenticated<U, C> {
+        match step {
+            Step::Done(outcome) => outcome,
+            Step::Verified(token) => self.resolve(token, state).await,
+            Step::Remote(jwt) => self.decode_remote(jwt, state).await,
+        }
+    }
+
+    /// Verifies a token with the remote JWKS's keys as well, then [`Self::resolve`].
+    pub(crate) async fn decode_remote(&self, jwt: &str, state: &S) -> Authenticated<U, C> {
+        // Boxed, so that the remote JWKS client's future does not enlarge every caller's.
+        let token = Box::pin(self.settings.codec.decode_async(jwt))
+            .await
+            .map_err(AuthError::InvalidToken)?;
+        self.resolve(Arc::new(token), state).await
+    }
+
+    /// The token store's check (the `jti` and its family), then [`Self::retrieve`].
+    pub(crate) async fn resolve(&self, token: Arc<Token<C>>, state: &S) -> Authenticated<U, C> {
+        if let (Some(store), Some(jti)) = (&self.hooks.store, token.jti.as_deref()) {
+            let (both, one);
+            let ids: &[&str] = if let Some(family) = family_of(jti) {
+                both = [jti, family];
+                &both
+            } else {
+                one = [jti];
+                &one
+            };
+            if guarded("token store", || store.is_revoked(state, ids)).await? {
+                return Err(AuthError::Unauthorized);
+            }
+        }
+        self.retrieve(token, state).await
+    }
+
+    /// The revocation check, then user retrieval; a panic or error in either is a 500.
+    pub(crate) async fn retrieve(&self, token: Arc<Token<C>>, state: &S) -> Authenticated<U, C> {
+        if let Some(revoked) = &self.hooks.revoked
+            && guarded("revocation check", || revoked(&token, state)).await?
+        {
+            return Err(AuthError::Unauthorized);
+        }
+        let user = match &self.hooks.retrieve {
+            Retrieve::Sync(retrieve) => guarded_sync("user retrieval", || retrieve(&token, state))?,
+            Retrieve::Async(retrieve) => {
+                guarded("user retrieval", || retrieve(&token, state)).await?
+            }
+        };
+        user_or_refusal(user, token)
+    }
+}
+
+/// The retrieval function's answer: no user is a 401.
+fn user_or_refusal<U, C>(user: Option<U>, token: Arc<Token<C>>) -> Authenticated<U, C> {
+    match user {
+        Some(user) => Ok((user, token)),
+        None => Err(AuthError::Unauthorized),
+    }
+}

@@ -1,0 +1,52 @@
+//! Sessions: refresh tokens (single-use, rotated on every refresh, grouped in families), reuse
+//! detection, revocation, and the stores that remember them.
+//!
+//! Turned on by [`JwtAuthBuilder::refresh_tokens`](crate::JwtAuthBuilder::refresh_tokens) (the
+//! macro's `refresh_expiration`), for the OAuth2 flow. Then:
+//!
+//! - every login starts a **family** (a random id); the access token's `jti` is
+//!   `<family>.<random>`, and the OAuth2 body's `refresh_token` is a second JWT of the same
+//!   family, with its own longer expiry and the JOSE `typ` [`REFRESH_TYP`](crate::REFRESH_TYP),
+//!   so that it is never accepted as an access token (nor an access token as a refresh token);
+//! - [`JwtAuth::refresh`](crate::JwtAuth::refresh) exchanges a refresh token for a new pair of
+//!   the same family, and records the old one as used in the [`TokenStore`](crate::TokenStore);
+//! - presenting a used refresh token again revokes the whole family: the thief's and the
+//!   owner's tokens stop working alike, and the owner logs in again (RFC 9700 section 4.14.2);
+//! - [`JwtAuth::revoke`](crate::JwtAuth::revoke) (logout) revokes an access token's `jti` and
+//!   its family, so the refresh token of that login dies with it.
+//!
+//! The store is consulted on every authenticated request (one `is_revoked` call with the
+//! token's `jti` and family) and on every refresh (`is_revoked`, then `consume`).
+//! [`JwtAuth::decode`](crate::JwtAuth::decode) alone does not ask it: it checks a token, not a
+//! session.
+//!
+//! Refresh tokens are signed with HS256 and a key derived from the signing key (see
+//! `keys/refresh.rs`), whatever the backend's algorithm: only the backend that issued
+//! them can verify them, so a service that verifies access tokens with the published JWKS or a
+//! shared secret can never take one for an access token. Replacing the signing key invalidates
+//! the refresh tokens it issued.
+//!
+//! With refresh tokens, a login's `jti` is always minted here (a `jti` set with
+//! [`Login::jti`](crate::Login::jti) is a [`TokenError::JtiWithRefreshTokens`]), and with a token
+//! store no token may live longer than the longer of `expiration` and `refresh_expiration`
+//! (a revocation is remembered that long; [`TokenError::ExpirationTooLong`]).
+//!
+//! A refresh carries the login's `iss`, `aud`, `nbf` and extra claims into the new tokens. With
+//! a typed claims type `C`, only what `C` deserializes survives; a handler can add claims to the
+//! returned [`Login`](crate::Login) with `.extra(...)`.
+//!
+//! Two requests racing with the same refresh token (two tabs, a retry after a lost response)
+//! count as a reuse and revoke the family: the user logs in again. That is the safe reading of
+//! RFC 9700; there is no grace period.
+
+pub(crate) mod ids;
+pub(crate) mod memory;
+pub(crate) mod mint;
+pub(crate) mod refresh;
+pub(crate) mod revoke;
+pub(crate) mod store;
+
+pub use ids::family_of;
+pub use memory::MemoryStore;
+pub use refresh::RefreshError;
+pub use store::TokenStore;
