@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Instructions per request of each scenario of `jwt-auth/benches/profile.rs`, counted by
-# callgrind (issue 8): stable on a loaded machine, unlike times. The counts include the whole
-# request through `tower::ServiceExt::oneshot` (routing, the handler, the JSON body), not only
-# the authentication; the ratio to `no-layer` is the cost of the layer.
+# callgrind: unlike times, the counts do not move with the load of a shared machine, so they
+# show what a change saves. They include the whole request through `tower::ServiceExt::oneshot`
+# (routing, the handler, the JSON body), not only the authentication; the ratio to `no-layer`
+# is the cost of the layer.
 #
 #   bench/callgrind.sh                  # every scenario
 #   N=2000 bench/callgrind.sh hit miss  # some scenarios, 2000 requests each

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Load test of the `jwt_auth` example (issue 8): the server pinned to core 0, wrk pinned to
-# core 1, HS256, in alternating rounds of bounded duration, against 127.0.0.1 only.
+# Load test of the `jwt_auth` example's protected route: what authentication costs a request,
+# against the same route without it, measured on a real socket. The server is
+# `bench/server.rs` (the example's application with public benchmark routes), pinned to core 0,
+# wrk pinned to core 1, HS256, in alternating rounds of bounded duration, against 127.0.0.1 only.
 #
 #   bench/http.sh                    # 3 rounds of 5 s per scenario
 #   ROUNDS=5 DURATION=10s CONNECTIONS=64 bench/http.sh
@@ -8,9 +10,9 @@
 #   ALLOCATOR=mimalloc bench/http.sh # the server with another malloc (see ALLOCATOR below)
 #
 # Scenarios (GET, keep-alive, wrk -t1):
-#   ceiling        GET /bench/no-auth/<id>: the example's BENCHMARK ROUTE, present only with
-#                  JWT_AUTH_BENCH_ROUTE=1, public, the same user lookup and the same JSON body as
-#                  /some-path, without authentication, sent the same request as one-token
+#   ceiling        GET /bench/no-auth/<id>: a benchmark route of bench/server.rs, public, the
+#                  same user lookup and the same JSON body as /some-path, without
+#                  authentication, sent the same request as one-token
 #                  (its `Authorization` header included, which it ignores): the ratios are to
 #                  this one;
 #   ceiling-bare   the same route without the header (for reference: what receiving the
@@ -26,12 +28,12 @@
 #                  same user: the logged-in one);
 #   bad-signature  GET /some-path cycling through N tokens whose signature is wrong (401);
 #   missing-token  GET /some-path without a token (401);
-#   baseline-one   GET /bench/jsonwebtoken with the token of one-token: another BENCHMARK ROUTE
-#                  of the example, the same body behind the obvious hand-written middleware
+#   baseline-one   GET /bench/jsonwebtoken with the token of one-token: another benchmark route
+#                  of bench/server.rs, the same body behind the obvious hand-written middleware
 #                  (`jsonwebtoken::decode` on every request, the key built once), for reference;
 #   baseline-many  the same route cycling through the tokens of many-tokens.
 #   spin-0us, spin-1us, spin-3us, spin-7us (only when named in SCENARIOS)
-#                  GET /bench/spin/<id>/<ns>, a BENCHMARK ROUTE: the ceiling's request and body
+#                  GET /bench/spin/<id>/<ns>, a benchmark route: the ceiling's request and body
 #                  after spinning for 0, 1, 3 or 7 µs, for reference: what a fixed amount of
 #                  server time per request costs here (if this machine's ratios were linear in
 #                  it, spin-3us would score ceiling time / (ceiling time + 3 µs)); spin-0us is
@@ -40,8 +42,8 @@
 # Debian's build of that allocator preloaded (LD_PRELOAD; the package is installed if missing),
 # the ceiling and the scenarios alike. For reference: glibc keeps at most 7 freed chunks of a
 # size in its per-thread cache, and a request path that holds more small chunks at once than
-# the ceiling's spills into its slower bins and a `malloc_consolidate` per request (README,
-# "The allocator").
+# the ceiling's spills into its slower bins and a `malloc_consolidate` per request
+# (bench/RESULTS.md, "The allocator").
 # Each round runs every scenario between two runs of its ceiling (`ceiling`, or
 # `ceiling-cycled` for the scenarios that cycle tokens): ceiling, one-token, ceiling,
 # missing-token, ceiling, ..., so that a scenario is compared with the machine as it was just
@@ -117,13 +119,13 @@ mimalloc | jemalloc)
 *) echo "ALLOCATOR must be system, mimalloc or jemalloc, not $ALLOCATOR" >&2; exit 1 ;;
 esac
 
-cargo build --release --quiet --example jwt_auth
+cargo build --release --quiet --example bench_server
 binary=$(cargo metadata --format-version 1 --no-deps |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/examples/jwt_auth
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/examples/bench_server
 
 # The server, on one core, on a free port of 127.0.0.1 (parsed from its listening line); an
 # LD_PRELOAD of the caller's is left as it is unless ALLOCATOR names another malloc.
-JWT_AUTH_BENCH_ROUTE=1 HOST=127.0.0.1 PORT=0 env ${preload:+"LD_PRELOAD=$preload"} \
+HOST=127.0.0.1 PORT=0 env ${preload:+"LD_PRELOAD=$preload"} \
     taskset -c "$SERVER_CPU" "$binary" >"$work/server.log" 2>&1 &
 server_pid=$!
 base=
