@@ -55,7 +55,7 @@
 //! token endpoint takes [`PasswordGrant`]: the OAuth2 password grant as a form (what Swagger
 //! UI's "Authorize" button posts) or JSON, with RFC 6749 error bodies ([`GrantError`]).
 //!
-//! Beyond Litestar (details in the README):
+//! Beyond Litestar (details in the repository's `docs/`):
 //!
 //! - every algorithm jsonwebtoken supports; for RS/PS/ES/EdDSA a signing [`Key`] and several
 //!   verification keys (PEM, DER, JWK), selected by the token's `kid`, for key rotation;
@@ -65,7 +65,7 @@
 //! - a size limit on the header and cookie (a 431 before any decoding), and keys and secrets
 //!   kept out of `Debug` output, logs and errors.
 //!
-//! What differs from Litestar, and why, is listed in the README.
+//! What differs from Litestar, and why, is listed in `docs/litestar.md`.
 
 mod backend;
 mod codec;

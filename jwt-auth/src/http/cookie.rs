@@ -37,7 +37,7 @@ pub struct CookieSettings {
     pub path: String,
     /// `Domain`, default none.
     pub domain: Option<String>,
-    /// `Secure`, default `true` (Litestar's default is off; see the README).
+    /// `Secure`, default `true` (Litestar's default is off; see `docs/litestar.md`).
     pub secure: bool,
     /// `SameSite`, default `Lax`.
     pub same_site: SameSite,

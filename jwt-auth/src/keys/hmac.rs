@@ -4,11 +4,12 @@
 //! hashes it into the inner and outer pads again: two of the five to seven SHA-2 blocks of a
 //! typical token. Here the keyed state is computed when the backend is built and copied per
 //! token. The result is the same as `jsonwebtoken`'s: with `rust_crypto` the same `hmac` and
-//! `sha2` crates, with `aws_lc_rs` the same `aws_lc_rs::hmac`, a base64url decoding that
+//! `sha2` crates, with `aws_lc_rs` (which wins when both are on, as in `crypto.rs`) the same
+//! `aws_lc_rs::hmac`, a base64url decoding that
 //! accepts what its engine accepts (`token/base64.rs`), a constant-time comparison. The asymmetric
 //! algorithms still go through `jsonwebtoken`.
 
-#[cfg(feature = "rust_crypto")]
+#[cfg(all(feature = "rust_crypto", not(feature = "aws_lc_rs")))]
 mod keyed {
     use hmac::{Hmac, Mac};
     use jsonwebtoken::Algorithm;
@@ -69,7 +70,7 @@ mod keyed {
     }
 }
 
-#[cfg(all(feature = "aws_lc_rs", not(feature = "rust_crypto")))]
+#[cfg(feature = "aws_lc_rs")]
 mod keyed {
     use aws_lc_rs::hmac;
     use jsonwebtoken::Algorithm;
@@ -198,7 +199,7 @@ mod tests {
 
     /// The comparison answers as `==`: for each length a MAC has (and one that is not a
     /// multiple of a word), equal, differing in any one bit, and of another length.
-    #[cfg(feature = "rust_crypto")]
+    #[cfg(all(feature = "rust_crypto", not(feature = "aws_lc_rs")))]
     #[test]
     fn comparison_is_equality() {
         for len in [32, 48, 64, 13] {
