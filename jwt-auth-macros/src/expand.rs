@@ -8,7 +8,7 @@ use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 use syn::{Ident, Item};
 
-use crate::attr;
+use crate::attr::{self, key};
 use crate::check;
 use crate::errors::Errors;
 use crate::model::{Config, Flow, KeyFrom, SameSite};
@@ -18,7 +18,7 @@ use crate::signature::{self, Retrieval};
 /// by the errors.
 pub(crate) fn jwt_auth(args: TokenStream, item: TokenStream) -> TokenStream {
     let added = match analyse(args, item.clone()) {
-        Ok((config, retrieval)) => generate(&config, &retrieval),
+        Ok((config, retrieval, name)) => generate(&config, &retrieval, &name),
         Err(error) => error.to_compile_error(),
     };
     let mut output = item;
@@ -26,11 +26,12 @@ pub(crate) fn jwt_auth(args: TokenStream, item: TokenStream) -> TokenStream {
     output
 }
 
-/// Phases 1 to 3: every mistake in the attribute and the function, or what to expand.
+/// Phases 1 to 3: every mistake in the attribute and the function, or what to expand (with the
+/// backend type's name).
 pub(crate) fn analyse(
     args: TokenStream,
     item: TokenStream,
-) -> Result<(Config, Retrieval), syn::Error> {
+) -> Result<(Config, Retrieval, Ident), syn::Error> {
     let mut errors = Errors::new();
     let parsed = attr::parse(args, &mut errors);
     let config = Config::from_entries(parsed, &mut errors);
@@ -42,23 +43,36 @@ pub(crate) fn analyse(
             None
         }
     };
-    match (errors.finish(), retrieval) {
-        (None, Some(retrieval)) => Ok((config, retrieval)),
+    let function = retrieval.as_ref().map(|retrieval| &retrieval.ident);
+    let name = type_name(&config, function);
+    if let Some(function) = function.filter(|_| name.is_none() && !config.has(key::NAME)) {
+        errors.spanned(
+            function,
+            format_args!(
+                "cannot make a type name of `{function}`; name the backend type with `name = Auth`"
+            ),
+        );
+    }
+    match (errors.finish(), retrieval.zip(name)) {
+        (None, Some((retrieval, name))) => Ok((config, retrieval, name)),
         (Some(error), _) => Err(error),
-        // `signature::read` only refuses a function after reporting why.
+        // `signature::read` only refuses a function after reporting why, and a missing name
+        // was reported above.
         (None, None) => Err(syn::Error::new(Span::call_site(), "unusable function")),
     }
 }
 
-/// The generated type's name: `name = ...`, or the function's name in `PascalCase`.
-fn type_name(config: &Config, retrieval: &Retrieval) -> Ident {
-    match &config.name {
-        Some(name) => name.value.clone(),
-        None => Ident::new(
-            &pascal_case(&retrieval.ident.unraw().to_string()),
-            retrieval.ident.span(),
-        ),
+/// The backend type's name: `name = ...`, else the function's name in `PascalCase`; `None`
+/// when that is not an identifier (`fn __`, `fn _1`, `fn self_`).
+fn type_name(config: &Config, function: Option<&Ident>) -> Option<Ident> {
+    if let Some(name) = &config.name {
+        return Some(name.value.clone());
     }
+    let function = function?;
+    let pascal = pascal_case(&function.unraw().to_string());
+    let mut name = syn::parse_str::<Ident>(&pascal).ok()?;
+    name.set_span(function.span());
+    Some(name)
 }
 
 /// `retrieve_user_handler` -> `RetrieveUserHandler`.
@@ -75,8 +89,7 @@ pub(crate) fn pascal_case(snake: &str) -> String {
         .collect()
 }
 
-fn generate(config: &Config, retrieval: &Retrieval) -> TokenStream {
-    let name = type_name(config, retrieval);
+fn generate(config: &Config, retrieval: &Retrieval, name: &Ident) -> TokenStream {
     let vis = &retrieval.vis;
     let function = &retrieval.ident;
     let user = &retrieval.user;

@@ -142,7 +142,7 @@ mod tests;
 /// - a function of the wrong shape: not a function, a method, generic, `const`, `unsafe`,
 ///   `extern`, variadic, `impl Trait` parameters, no or three parameters, a parameter that is
 ///   not a shared reference, no return type or one that is not `Option<User>` /
-///   `Result<Option<User>, E>`;
+///   `Result<Option<User>, E>`, a name with no `PascalCase` form (`fn __`) and no `name`;
 /// - through the compiler, on the user's tokens: a user or state type that is not
 ///   `Clone + Send + Sync + 'static`, claims without serde, an error type that is not an error,
 ///   a future that is not `Send`, a revocation check with other parameters, a `token_store`

@@ -834,3 +834,33 @@ fn revoked_glue() {
     );
     assert!(out.contains(". revoked_with (:: jwt_auth :: __private :: Arc :: new (__jwt_auth_revoked_retrieve_user))"), "{out}");
 }
+
+#[test]
+fn a_function_name_without_a_type_name() {
+    for function in [quote!(__), quote!(_1), quote!(self_)] {
+        let item = quote!(fn #function(token: &Token) -> Option<User> { None });
+        assert_eq!(
+            messages_for(quote!(secret = env("S")), item.clone()),
+            [format!(
+                "cannot make a type name of `{function}`; name the backend type with `name = Auth`"
+            )]
+        );
+        assert_eq!(
+            messages_for(quote!(secret = env("S"), name = Auth), item.clone()),
+            Vec::<String>::new()
+        );
+    }
+    // A refused `name` is its own error, not this one too.
+    assert_eq!(
+        messages_for(
+            quote!(secret = env("S"), name = 5),
+            quote!(
+                fn __(token: &Token) -> Option<User> {
+                    None
+                }
+            )
+        )
+        .len(),
+        1
+    );
+}
