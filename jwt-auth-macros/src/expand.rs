@@ -1,64 +1,114 @@
 //! Phase 4: the tokens. The expansion is data and thin glue: the configuration becomes calls on
 //! `jwt_auth::JwtAuthBuilder`, and the user's function is wrapped in the builder's general
 //! retrieval shape. Every runtime name goes through an absolute `::jwt_auth::...` path.
+//!
+//! On a mistake, the errors come with a stand-in for the backend type: the same type and impls
+//! (one `BackendType` writes both), with the types that could be read and without the
+//! configuration or the glue, so that the code that names the type adds no errors of its own.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
-use syn::{Ident, Item};
+use syn::{Ident, Item, Type, Visibility};
 
-use crate::attr;
+use crate::attr::{self, key};
 use crate::check;
 use crate::errors::Errors;
 use crate::model::{Config, Flow, KeyFrom, SameSite};
-use crate::signature::{self, Retrieval};
+use crate::signature::{self, Outline, Retrieval};
 
 /// The whole macro, on `proc_macro2` types: the user's item, followed by the generated items or
-/// by the errors.
+/// by the errors and a stand-in for the backend type.
 pub(crate) fn jwt_auth(args: TokenStream, item: TokenStream) -> TokenStream {
     let added = match analyse(args, item.clone()) {
-        Ok((config, retrieval)) => generate(&config, &retrieval),
-        Err(error) => error.to_compile_error(),
+        Ok(accepted) => generate(&accepted),
+        Err(refused) => {
+            let mut added = refused.error.to_compile_error();
+            added.extend(stand_in(&refused));
+            added
+        }
     };
     let mut output = item;
     output.extend(added);
     output
 }
 
+/// What to expand.
+pub(crate) struct Accepted {
+    config: Config,
+    retrieval: Retrieval,
+    /// The backend type's name.
+    name: Ident,
+}
+
+/// Every mistake, and what the stand-in for the backend type is made of.
+pub(crate) struct Refused {
+    pub error: syn::Error,
+    config: Config,
+    /// The item as far as it could be read; `None` when no type can follow it.
+    outline: Option<Outline>,
+    /// The backend type's name, when one can be told.
+    name: Option<Ident>,
+}
+
 /// Phases 1 to 3: every mistake in the attribute and the function, or what to expand.
-pub(crate) fn analyse(
-    args: TokenStream,
-    item: TokenStream,
-) -> Result<(Config, Retrieval), syn::Error> {
+pub(crate) fn analyse(args: TokenStream, item: TokenStream) -> Result<Accepted, Box<Refused>> {
     let mut errors = Errors::new();
     let parsed = attr::parse(args, &mut errors);
     let config = Config::from_entries(parsed, &mut errors);
     check::check(&config, &mut errors);
-    let retrieval = match syn::parse2::<Item>(item) {
-        Ok(parsed) => signature::read(&parsed, &mut errors),
+    let item = match syn::parse2::<Item>(item) {
+        Ok(item) => Some(item),
         Err(error) => {
             errors.push(error);
             None
         }
     };
-    match (errors.finish(), retrieval) {
-        (None, Some(retrieval)) => Ok((config, retrieval)),
-        (Some(error), _) => Err(error),
-        // `signature::read` only refuses a function after reporting why.
-        (None, None) => Err(syn::Error::new(Span::call_site(), "unusable function")),
+    let retrieval = item
+        .as_ref()
+        .and_then(|item| signature::read(item, &mut errors));
+    let outline = item.as_ref().and_then(signature::outline);
+    let function = outline.as_ref().and_then(|outline| outline.ident.as_ref());
+    let name = type_name(&config, function);
+    if let Some(function) = function.filter(|_| name.is_none() && !config.has(key::NAME)) {
+        errors.spanned(
+            function,
+            format_args!(
+                "cannot make a type name of `{function}`; name the backend type with `name = Auth`"
+            ),
+        );
+    }
+    match (errors.finish(), retrieval, name) {
+        (None, Some(retrieval), Some(name)) => Ok(Accepted {
+            config,
+            retrieval,
+            name,
+        }),
+        (error, _, name) => Err(Box::new(Refused {
+            // `signature::read` only refuses a function after reporting why, and a missing name
+            // was reported above.
+            error: error.unwrap_or_else(|| syn::Error::new(Span::call_site(), "unusable function")),
+            config,
+            outline,
+            name,
+        })),
     }
 }
 
-/// The generated type's name: `name = ...`, or the function's name in `PascalCase`.
-fn type_name(config: &Config, retrieval: &Retrieval) -> Ident {
-    match &config.name {
-        Some(name) => name.value.clone(),
-        None => Ident::new(
-            &pascal_case(&retrieval.ident.unraw().to_string()),
-            retrieval.ident.span(),
-        ),
+/// The backend type's name: `name = ...` (or, for the stand-in, the name that a refused value
+/// spells), else the function's name in `PascalCase`; `None` when that is not an identifier
+/// (`fn __`, `fn _1`, `fn self_`).
+fn type_name(config: &Config, function: Option<&Ident>) -> Option<Ident> {
+    let written = config.name.as_ref().map(|name| &name.value);
+    if let Some(name) = written.or(config.intended_name.as_ref()) {
+        return Some(name.clone());
     }
+    let function = function?;
+    let pascal = pascal_case(&function.unraw().to_string());
+    let mut name = syn::parse_str::<Ident>(&pascal).ok()?;
+    name.set_span(function.span());
+    Some(name)
 }
 
 /// `retrieve_user_handler` -> `RetrieveUserHandler`.
@@ -75,33 +125,149 @@ pub(crate) fn pascal_case(snake: &str) -> String {
         .collect()
 }
 
-fn generate(config: &Config, retrieval: &Retrieval) -> TokenStream {
-    let name = type_name(config, retrieval);
-    let vis = &retrieval.vis;
-    let function = &retrieval.ident;
-    let user = &retrieval.user;
-    let state = retrieval
-        .state
-        .as_ref()
-        .map_or_else(|| quote!(()), |state| quote!(#state));
-    let claims = match (&config.claims, retrieval.claims_in_token()) {
-        (Some(claims), _) => {
-            let path = &claims.value;
-            quote!(#path)
+/// `U, S, C` in `JwtAuth<U, S, C>`.
+struct Types {
+    user: TokenStream,
+    state: TokenStream,
+    claims: TokenStream,
+}
+
+impl Types {
+    /// The user and state types from the function, the claims from `claims = ...` or the token
+    /// parameter's `Token<C>`, else `jwt_auth::Extras`. A stand-in's type that could not be read
+    /// is `()`, which the runtime's bounds accept.
+    fn new(
+        config: &Config,
+        user: Option<&Type>,
+        state: Option<&Type>,
+        token: Option<&Type>,
+    ) -> Self {
+        let unit = || quote!(());
+        let claims = match (&config.claims, token.and_then(signature::claims_in)) {
+            (Some(claims), _) => claims.value.to_token_stream(),
+            (None, Some(claims)) => claims.to_token_stream(),
+            (None, None) => quote!(::jwt_auth::Extras),
+        };
+        Types {
+            user: user.map_or_else(unit, ToTokens::to_token_stream),
+            state: state.map_or_else(unit, ToTokens::to_token_stream),
+            claims,
         }
-        (None, Some(claims)) => quote!(#claims),
-        (None, None) => quote!(::jwt_auth::Extras),
-    };
-    let types = quote!(#user, #state, #claims);
-    let unraw = function.unraw();
+    }
+}
+
+impl ToTokens for Types {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let Types {
+            user,
+            state,
+            claims,
+        } = self;
+        tokens.extend(quote!(#user, #state, #claims));
+    }
+}
+
+/// The backend type and its impls. The expansion and the stand-in share it; the stand-in's
+/// `builder()` leaves the configuration out.
+struct BackendType<'a> {
+    name: &'a Ident,
+    vis: &'a Visibility,
+    types: &'a Types,
+    doc: String,
+    new_doc: String,
+    /// The assertions on the types, then the builder calls, in `builder()`.
+    assertions: TokenStream,
+    calls: TokenStream,
+}
+
+impl ToTokens for BackendType<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let BackendType {
+            name,
+            vis,
+            types,
+            doc,
+            new_doc,
+            assertions,
+            calls,
+        } = self;
+        let builder_doc = " The configuration written in `#[jwt_auth(...)]`, as a builder to \
+                           adjust before [`build`](jwt_auth::JwtAuthBuilder::build).";
+        tokens.extend(quote! {
+            #[doc = #doc]
+            #[derive(::core::clone::Clone, ::core::fmt::Debug)]
+            #vis struct #name(::jwt_auth::JwtAuth<#types>);
+
+            impl #name {
+                #[doc = #new_doc]
+                #vis fn new() -> ::core::result::Result<Self, ::jwt_auth::ConfigError> {
+                    ::core::result::Result::map(Self::builder().build(), Self)
+                }
+
+                #[doc = #builder_doc]
+                #vis fn builder() -> ::jwt_auth::JwtAuthBuilder<#types> {
+                    #assertions
+                    ::jwt_auth::JwtAuth::<#types>::builder() #calls
+                }
+            }
+
+            impl ::core::convert::From<::jwt_auth::JwtAuth<#types>> for #name {
+                fn from(backend: ::jwt_auth::JwtAuth<#types>) -> Self {
+                    Self(backend)
+                }
+            }
+
+            impl ::core::ops::Deref for #name {
+                type Target = ::jwt_auth::JwtAuth<#types>;
+
+                fn deref(&self) -> &Self::Target {
+                    &self.0
+                }
+            }
+
+            impl<__JwtAuthRouterState> ::jwt_auth::__private::axum::extract::FromRequestParts<__JwtAuthRouterState>
+                for #name
+            where
+                __JwtAuthRouterState: ::core::marker::Send + ::core::marker::Sync,
+            {
+                type Rejection = ::jwt_auth::__private::axum::response::Response;
+
+                async fn from_request_parts(
+                    parts: &mut ::jwt_auth::__private::axum::http::request::Parts,
+                    _state: &__JwtAuthRouterState,
+                ) -> ::core::result::Result<Self, Self::Rejection> {
+                    ::core::result::Result::map(
+                        ::jwt_auth::__private::extract_backend::<#types>(parts).await,
+                        Self,
+                    )
+                }
+            }
+        });
+    }
+}
+
+fn generate(accepted: &Accepted) -> TokenStream {
+    let Accepted {
+        config,
+        retrieval,
+        name,
+    } = accepted;
+    let types = Types::new(
+        config,
+        Some(&retrieval.user),
+        retrieval.state.as_ref(),
+        Some(&retrieval.token),
+    );
+    let Types { state, claims, .. } = &types;
+    let unraw = retrieval.ident.unraw();
     let retrieve_glue = format_ident!("__jwt_auth_retrieve_{}", unraw);
     let revoked_glue = format_ident!("__jwt_auth_revoked_{}", unraw);
 
-    let retrieve = retrieve_fn(retrieval, &retrieve_glue, &state, &claims);
+    let retrieve = retrieve_fn(retrieval, &retrieve_glue, state, claims);
     let revoked = config
         .revoked
         .as_ref()
-        .map(|path| revoked_fn(retrieval, &path.value, &revoked_glue, &state, &claims));
+        .map(|path| revoked_fn(retrieval, &path.value, &revoked_glue, state, claims));
     let mut calls = builder_calls(config);
     if revoked.is_some() {
         calls.extend(quote!(.revoked_with(::jwt_auth::__private::Arc::new(#revoked_glue))));
@@ -113,78 +279,62 @@ fn generate(config: &Config, retrieval: &Retrieval) -> TokenStream {
     };
     calls.extend(quote!(.#with(::jwt_auth::__private::Arc::new(#retrieve_glue))));
 
-    let type_doc = format!(
-        " The JWT authentication backend that `#[jwt_auth]` generates for [`{unraw}`].\n\n \
-         Build it once with [`{name}::new`], or adjust the configuration first with \
-         [`{name}::builder`]. It dereferences to [`jwt_auth::JwtAuth`] (`login`, `create_token`, \
-         `logout`, `layer`, `install`, `decode`, ...), and a handler behind its layer can take it \
-         as an extractor."
-    );
-    let new_doc = new_doc(config);
-    let builder_doc = " The configuration written in `#[jwt_auth(...)]`, as a builder to adjust \
-                       before [`build`](jwt_auth::JwtAuthBuilder::build).";
-    let assert_types = assert_types(retrieval, &claims);
-
+    let backend = BackendType {
+        name,
+        vis: &retrieval.vis,
+        types: &types,
+        doc: format!(
+            " The JWT authentication backend that `#[jwt_auth]` generates for [`{unraw}`].\n\n \
+             Build it once with [`{name}::new`], or adjust the configuration first with \
+             [`{name}::builder`]. It dereferences to [`jwt_auth::JwtAuth`] (`login`, \
+             `create_token`, `logout`, `layer`, `install`, `decode`, ...), and a handler behind \
+             its layer can take it as an extractor."
+        ),
+        new_doc: new_doc(config),
+        assertions: assert_types(Some(&retrieval.user), retrieval.state.as_ref(), claims),
+        calls,
+    };
     quote! {
-        #[doc = #type_doc]
-        #[derive(::core::clone::Clone, ::core::fmt::Debug)]
-        #vis struct #name(::jwt_auth::JwtAuth<#types>);
-
-        impl #name {
-            #[doc = #new_doc]
-            #vis fn new() -> ::core::result::Result<Self, ::jwt_auth::ConfigError> {
-                ::core::result::Result::map(Self::builder().build(), Self)
-            }
-
-            #[doc = #builder_doc]
-            #vis fn builder() -> ::jwt_auth::JwtAuthBuilder<#types> {
-                #assert_types
-                ::jwt_auth::JwtAuth::<#types>::builder() #calls
-            }
-        }
-
-        impl ::core::convert::From<::jwt_auth::JwtAuth<#types>> for #name {
-            fn from(backend: ::jwt_auth::JwtAuth<#types>) -> Self {
-                Self(backend)
-            }
-        }
-
-        impl ::core::ops::Deref for #name {
-            type Target = ::jwt_auth::JwtAuth<#types>;
-
-            fn deref(&self) -> &Self::Target {
-                &self.0
-            }
-        }
-
-        impl<__JwtAuthRouterState> ::jwt_auth::__private::axum::extract::FromRequestParts<__JwtAuthRouterState>
-            for #name
-        where
-            __JwtAuthRouterState: ::core::marker::Send + ::core::marker::Sync,
-        {
-            type Rejection = ::jwt_auth::__private::axum::response::Response;
-
-            async fn from_request_parts(
-                parts: &mut ::jwt_auth::__private::axum::http::request::Parts,
-                _state: &__JwtAuthRouterState,
-            ) -> ::core::result::Result<Self, Self::Rejection> {
-                ::core::result::Result::map(
-                    ::jwt_auth::__private::extract_backend::<#types>(parts).await,
-                    Self,
-                )
-            }
-        }
-
+        #backend
         #retrieve
         #revoked
     }
 }
 
+/// The backend type for an attribute with mistakes, so that they are its only errors: the code
+/// that names the type (handlers that take it, `new()`, `auth.login(...)`) still compiles. It is
+/// the expansion's type with the types that could be read and none of the configuration, and
+/// it calls nothing of the user's; nothing when no name can be told or no type can follow the
+/// item.
+fn stand_in(refused: &Refused) -> Option<TokenStream> {
+    let name = refused.name.as_ref()?;
+    let outline = refused.outline.as_ref()?;
+    let types = Types::new(
+        &refused.config,
+        outline.user.as_ref(),
+        outline.state.as_ref(),
+        outline.token.as_ref(),
+    );
+    let backend = BackendType {
+        name,
+        vis: &outline.vis,
+        types: &types,
+        doc: " A stand-in for the JWT authentication backend that `#[jwt_auth]` generates: the \
+              attribute or its function has mistakes (see the errors), so this type has the \
+              backend's methods but not its configuration."
+            .to_owned(),
+        new_doc: new_doc(&refused.config),
+        assertions: assert_types(outline.user.as_ref(), outline.state.as_ref(), &types.claims),
+        calls: TokenStream::new(),
+    };
+    Some(backend.into_token_stream())
+}
+
 /// Assertions spanned on the user's types, so that a missing bound points at them.
-fn assert_types(retrieval: &Retrieval, claims: &TokenStream) -> TokenStream {
-    let user = &retrieval.user;
-    let user_check = quote_spanned!(user.span()=> ::jwt_auth::__private::assert_user::<#user>(););
-    let state_check = retrieval.state.as_ref().map(
+fn assert_types(user: Option<&Type>, state: Option<&Type>, claims: &TokenStream) -> TokenStream {
+    let user_check = user
+        .map(|user| quote_spanned!(user.span()=> ::jwt_auth::__private::assert_user::<#user>();));
+    let state_check = state.map(
         |state| quote_spanned!(state.span()=> ::jwt_auth::__private::assert_state::<#state>();),
     );
     let claims_span = claims.span();

@@ -142,11 +142,16 @@ mod tests;
 /// - a function of the wrong shape: not a function, a method, generic, `const`, `unsafe`,
 ///   `extern`, variadic, `impl Trait` parameters, no or three parameters, a parameter that is
 ///   not a shared reference, no return type or one that is not `Option<User>` /
-///   `Result<Option<User>, E>`;
+///   `Result<Option<User>, E>`, a name with no `PascalCase` form (`fn __`) and no `name`;
 /// - through the compiler, on the user's tokens: a user or state type that is not
 ///   `Clone + Send + Sync + 'static`, claims without serde, an error type that is not an error,
 ///   a future that is not `Send`, a revocation check with other parameters, a `token_store`
 ///   that is not a `jwt_auth::TokenStore` of the state.
+///
+/// With a mistake, the attribute still emits the function and the generated type, as a
+/// stand-in: the same name (`name = "Auth"` counts as `Auth`), `new()`, `builder()`, `From`,
+/// `Deref` and the extractor, with the types that could be read (`()` for the others) and none
+/// of the configuration, so that the code that names the type adds no errors of its own.
 ///
 /// A secret in the source:
 ///
@@ -224,6 +229,10 @@ mod tests;
 ///   OPTIONS, TRACE, PATCH).
 /// - The claims type is taken from `claims = ...` or from `Token<C>` in the token parameter
 ///   as written; a type alias of `Token` hides it, so name it with `claims = ...`.
+/// - With another mistake, a `claims` type that does not exist is not reported (rustc hides
+///   unresolved names in a module whose macro failed), and each method called on the stand-in
+///   through `Deref` reports "no method named ..." instead (rustc does not dereference to a
+///   type with an error in it).
 #[proc_macro_attribute]
 pub fn jwt_auth(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::jwt_auth(args.into(), item.into()).into()

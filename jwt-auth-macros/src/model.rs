@@ -107,6 +107,9 @@ pub(crate) struct Config {
     pub oauth_scopes: Option<Setting<Vec<(LitStr, LitStr)>>>,
     pub claims: Option<Setting<syn::Path>>,
     pub name: Option<Setting<Ident>>,
+    /// The name a refused `name = ...` spells (`"Auth"`, `a::Auth`), for the stand-in type, so
+    /// that the code that names it still compiles.
+    pub intended_name: Option<Ident>,
 }
 
 impl Config {
@@ -169,7 +172,12 @@ impl Config {
                 key::DESCRIPTION => config.description = reader.read(Reader::string),
                 key::OAUTH_SCOPES => config.oauth_scopes = reader.read(Reader::scopes),
                 key::CLAIMS => config.claims = reader.read(Reader::path),
-                key::NAME => config.name = reader.read(Reader::ident),
+                key::NAME => {
+                    config.name = reader.read(Reader::ident);
+                    if config.name.is_none() {
+                        config.intended_name = intended_name(&entry.value);
+                    }
+                }
                 _ => unreachable!("attr::parse only yields known keys"),
             }
         }
@@ -654,6 +662,20 @@ impl Reader<'_> {
             scopes.push((name.clone(), description.clone()));
         }
         Some(scopes)
+    }
+}
+
+/// The type name that a value refused for `name` spells: the string's identifier, or a path's
+/// last segment.
+fn intended_name(value: &Value) -> Option<Ident> {
+    match value {
+        Value::Lit(Lit::Str(lit)) => {
+            let mut ident = syn::parse_str::<Ident>(&lit.value()).ok()?;
+            ident.set_span(lit.span());
+            Some(ident)
+        }
+        Value::Path(path) => path.segments.last().map(|segment| segment.ident.clone()),
+        _ => None,
     }
 }
 

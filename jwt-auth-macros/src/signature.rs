@@ -4,11 +4,12 @@
 //! Types are recognised by their last path segment (`std::option::Option<U>` works); a type alias
 //! of `Option` is not seen through.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::ToTokens as _;
 use syn::spanned::Spanned as _;
 use syn::{
-    FnArg, GenericArgument, Ident, Item, ItemFn, PathArguments, ReturnType, Signature, Type,
-    Visibility,
+    FnArg, GenericArgument, GenericParam, Ident, Item, ItemFn, PathArguments, ReturnType,
+    Signature, Type, Visibility,
 };
 
 use crate::errors::Errors;
@@ -31,21 +32,112 @@ pub(crate) struct Retrieval {
     pub output: Type,
 }
 
-impl Retrieval {
-    /// The claims type the token parameter names: `C` in `Token<C>`.
-    pub(crate) fn claims_in_token(&self) -> Option<&Type> {
-        let Type::Path(path) = ungroup(&self.token) else {
-            return None;
-        };
-        let last = path.path.segments.last()?;
-        if last.ident != "Token" {
-            return None;
-        }
-        match type_arguments(&last.arguments)?.as_slice() {
-            [claims] => Some(claims),
-            _ => None,
-        }
+/// What the stand-in for the backend type takes from the item when there is a mistake: as much
+/// as can be read, without judging it (that is [`read`]'s job).
+pub(crate) struct Outline {
+    /// The function's name; `None` for an item that is not a function.
+    pub ident: Option<Ident>,
+    pub vis: Visibility,
+    /// The types behind the parameters, as in [`Retrieval`], and `U` in the return type. Each is
+    /// `None` when it cannot be read, or cannot be named outside the function (`impl Trait`, or
+    /// a type that names one of the function's generic parameters).
+    pub token: Option<Type>,
+    pub state: Option<Type>,
+    pub user: Option<Type>,
+}
+
+/// The claims type a token parameter names: `C` in `Token<C>`.
+pub(crate) fn claims_in(token: &Type) -> Option<&Type> {
+    let Type::Path(path) = ungroup(token) else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != "Token" {
+        return None;
     }
+    match type_arguments(&last.arguments)?.as_slice() {
+        [claims] => Some(claims),
+        _ => None,
+    }
+}
+
+/// Reads the item leniently, for the stand-in. A parameter that is not a shared reference
+/// still gives its type (`state: AppState` and `state: &mut AppState` mean `AppState`). `None`
+/// when no type can follow the item: a method (in an `impl` or `trait` block), or an item that
+/// may be an associated one (`const`, `type`).
+pub(crate) fn outline(item: &Item) -> Option<Outline> {
+    let Item::Fn(function) = item else {
+        return module_level_vis(item).map(|vis| Outline {
+            ident: None,
+            vis: vis.clone(),
+            token: None,
+            state: None,
+            user: None,
+        });
+    };
+    let sig = &function.sig;
+    if sig.receiver().is_some() {
+        return None;
+    }
+    let generics: Vec<String> = sig
+        .generics
+        .params
+        .iter()
+        .map(|parameter| match parameter {
+            GenericParam::Type(ty) => ty.ident.to_string(),
+            GenericParam::Lifetime(lifetime) => lifetime.lifetime.ident.to_string(),
+            GenericParam::Const(constant) => constant.ident.to_string(),
+        })
+        .collect();
+    let nameable = |ty: &Type| find_impl_trait(ty).is_none() && !names(ty, &generics);
+    let mut parameters = sig.inputs.iter().filter_map(|input| match input {
+        FnArg::Typed(typed) => Some(match ungroup(&typed.ty) {
+            Type::Reference(reference) => &*reference.elem,
+            other => other,
+        }),
+        FnArg::Receiver(_) => None,
+    });
+    let mut next = || parameters.next().filter(|ty| nameable(ty)).cloned();
+    let (token, state) = (next(), next());
+    let user = match &sig.output {
+        ReturnType::Type(_, output) => user_type(output).filter(nameable),
+        ReturnType::Default => None,
+    };
+    Some(Outline {
+        ident: Some(sig.ident.clone()),
+        vis: function.vis.clone(),
+        token,
+        state,
+        user,
+    })
+}
+
+/// The visibility of an item that can only be at module level (or in a block), where a stand-in
+/// can follow it.
+fn module_level_vis(item: &Item) -> Option<&Visibility> {
+    match item {
+        Item::Struct(item) => Some(&item.vis),
+        Item::Enum(item) => Some(&item.vis),
+        Item::Union(item) => Some(&item.vis),
+        Item::Trait(item) => Some(&item.vis),
+        Item::Mod(item) => Some(&item.vis),
+        Item::Use(item) => Some(&item.vis),
+        Item::Impl(_) => Some(&Visibility::Inherited),
+        _ => None,
+    }
+}
+
+/// Whether `ty` names one of `generics` (a lifetime by its name without the quote). A type
+/// that happens to share a lifetime's name counts too, which only costs the stand-in that type.
+fn names(ty: &Type, generics: &[String]) -> bool {
+    fn any_of(tokens: TokenStream, generics: &[String]) -> bool {
+        tokens.into_iter().any(|tree| match tree {
+            TokenTree::Ident(ident) => generics.iter().any(|name| ident == name),
+            TokenTree::Group(group) => any_of(group.stream(), generics),
+            TokenTree::Punct(_) | TokenTree::Literal(_) => false,
+        })
+    }
+    !generics.is_empty() && any_of(ty.to_token_stream(), generics)
 }
 
 /// Reads the function, reporting every way its shape is wrong. `None` when it cannot be used.

@@ -20,7 +20,7 @@ fn messages(args: TokenStream) -> Vec<String> {
 fn messages_for(args: TokenStream, item: TokenStream) -> Vec<String> {
     match analyse(args, item) {
         Ok(_) => Vec::new(),
-        Err(error) => error.into_iter().map(|e| e.to_string()).collect(),
+        Err(refused) => refused.error.into_iter().map(|e| e.to_string()).collect(),
     }
 }
 
@@ -791,7 +791,6 @@ fn expansion_on_error_keeps_the_function() {
     let out = expanded(quote!(flow = "nope"), item());
     assert!(out.starts_with("async fn retrieve_user"), "{out}");
     assert!(out.contains("compile_error"), "{out}");
-    assert!(!out.contains("struct"), "{out}");
 }
 
 #[test]
@@ -833,4 +832,304 @@ fn revoked_glue() {
         "{out}"
     );
     assert!(out.contains(". revoked_with (:: jwt_auth :: __private :: Arc :: new (__jwt_auth_revoked_retrieve_user))"), "{out}");
+}
+
+#[test]
+fn a_function_name_without_a_type_name() {
+    for function in [quote!(__), quote!(_1), quote!(self_)] {
+        let item = quote!(fn #function(token: &Token) -> Option<User> { None });
+        assert_eq!(
+            messages_for(quote!(secret = env("S")), item.clone()),
+            [format!(
+                "cannot make a type name of `{function}`; name the backend type with `name = Auth`"
+            )]
+        );
+        assert_eq!(
+            messages_for(quote!(secret = env("S"), name = Auth), item.clone()),
+            Vec::<String>::new()
+        );
+        // No stand-in either, and no panic.
+        let out = expanded(quote!(secret = env("S"), flow = "nope"), item);
+        assert!(!out.contains("struct"), "{out}");
+    }
+    // A refused `name` is its own error, not this one too.
+    assert_eq!(
+        messages_for(
+            quote!(secret = env("S"), name = 5),
+            quote!(
+                fn __(token: &Token) -> Option<User> {
+                    None
+                }
+            )
+        )
+        .len(),
+        1
+    );
+}
+
+// --- the stand-in ---
+
+/// The generated type's surface: the struct, and each impl's header with its items' signatures,
+/// without docs or bodies.
+fn surface(out: TokenStream) -> Vec<String> {
+    let file: syn::File = syn::parse2(out).expect("the expansion parses");
+    let without_docs = |attrs: &[syn::Attribute]| -> Vec<String> {
+        attrs
+            .iter()
+            .filter(|attr| !attr.path().is_ident("doc"))
+            .map(|attr| quote!(#attr).to_string())
+            .collect()
+    };
+    file.items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(item) => {
+                let syn::ItemStruct {
+                    vis, ident, fields, ..
+                } = item;
+                let attrs = without_docs(&item.attrs).join(" ");
+                Some(format!("{attrs} {} ;", quote!(#vis struct #ident #fields)))
+            }
+            syn::Item::Impl(item) => {
+                let (generics, self_ty) = (&item.generics, &item.self_ty);
+                let trait_ = item.trait_.as_ref().map(|(_, path, _)| quote!(#path for));
+                let where_clause = &generics.where_clause;
+                let members: Vec<String> = item
+                    .items
+                    .iter()
+                    .map(|member| match member {
+                        syn::ImplItem::Fn(function) => {
+                            let (vis, sig) = (&function.vis, &function.sig);
+                            quote!(#vis #sig).to_string()
+                        }
+                        other => quote!(#other).to_string(),
+                    })
+                    .collect();
+                Some(format!(
+                    "{} {{ {} }}",
+                    quote!(impl #generics #trait_ #self_ty #where_clause),
+                    members.join(" ")
+                ))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_stand_in_has_the_surface_of_the_backend_type() {
+    let real = surface(jwt_auth(quote!(secret = env("S")), item()));
+    let stand_in = surface(jwt_auth(quote!(secret = env("S"), exlude = "^/x$"), item()));
+    assert_eq!(real.len(), 5, "{real:#?}");
+    assert_eq!(stand_in, real);
+    let public = quote!(
+        pub async fn retrieve_user(token: &Token<Claims>) -> Option<User> {
+            None
+        }
+    );
+    let real = surface(jwt_auth(quote!(secret = env("S")), public.clone()));
+    let stand_in = surface(jwt_auth(quote!(secret = env("S"), flow = "nope"), public));
+    assert_eq!(stand_in, real);
+    assert!(real[0].contains("pub struct"), "{real:#?}");
+}
+
+#[test]
+fn the_stand_in_follows_the_errors_without_the_configuration() {
+    let out = expanded(
+        quote! {
+            secret = env("S"), flow = "cookie", exlude = "^/x$", revoked = is_revoked,
+            token_store = Store
+        },
+        item(),
+    );
+    assert!(out.starts_with("async fn retrieve_user"), "{out}");
+    let error = out.find("compile_error").expect(&out);
+    let stand_in = out.find("struct RetrieveUser (:: jwt_auth :: JwtAuth < User , AppState , :: jwt_auth :: Extras >)").expect(&out);
+    assert!(error < stand_in, "{out}");
+    // `builder()` is the runtime's builder with the assertions and nothing else.
+    assert!(
+        out.contains("fn builder () -> :: jwt_auth :: JwtAuthBuilder < User , AppState , :: jwt_auth :: Extras > { :: jwt_auth :: __private :: assert_user :: < User > () ; :: jwt_auth :: __private :: assert_state :: < AppState > () ; :: jwt_auth :: __private :: assert_claims :: < :: jwt_auth :: Extras > () ; :: jwt_auth :: JwtAuth :: < User , AppState , :: jwt_auth :: Extras > :: builder () }"),
+        "{out}"
+    );
+    for configuration in [
+        "secret_from_env",
+        "Flow",
+        "is_revoked",
+        "Store",
+        "__jwt_auth_retrieve",
+        "__jwt_auth_revoked",
+        "retrieve_user (",
+        "unreachable",
+        "panic",
+    ] {
+        assert!(
+            !out[error..].contains(configuration),
+            "{configuration}: {out}"
+        );
+    }
+}
+
+/// The stand-in's `JwtAuth<U, S, C>`, for `args` (which must have a mistake) on `item`.
+fn stand_in_types(args: TokenStream, item: TokenStream) -> String {
+    let out = expanded(args, item);
+    assert!(out.contains("compile_error"), "{out}");
+    let start = out.find("struct").expect(&out);
+    let end = start + out[start..].find(';').expect(&out);
+    out[start..end].trim_end().to_owned()
+}
+
+#[test]
+fn the_stand_in_takes_the_types_that_were_read() {
+    let bad = || quote!(secret = env("S"), exlude = "^/x$");
+    // A wrong return type: the user type is unknown.
+    assert_eq!(
+        stand_in_types(
+            bad(),
+            quote!(
+                fn retrieve_user(token: &Token, state: &AppState) -> User {
+                    User
+                }
+            )
+        ),
+        "struct RetrieveUser (:: jwt_auth :: JwtAuth < () , AppState , :: jwt_auth :: Extras >)"
+    );
+    // Parameters that are not shared references still tell their types.
+    assert_eq!(
+        stand_in_types(
+            quote!(secret = env("S")),
+            quote!(
+                fn retrieve_user(token: Token<Claims>, state: &mut AppState) -> Option<User> {
+                    None
+                }
+            )
+        ),
+        "struct RetrieveUser (:: jwt_auth :: JwtAuth < User , AppState , Claims >)"
+    );
+    // `impl Trait` and the function's generic parameters cannot be named outside it.
+    assert_eq!(
+        stand_in_types(
+            quote!(secret = env("S")),
+            quote!(
+                fn retrieve_user(token: &Token<Claims>, state: &impl Clone) -> Option<User> {
+                    None
+                }
+            )
+        ),
+        "struct RetrieveUser (:: jwt_auth :: JwtAuth < User , () , Claims >)"
+    );
+    assert_eq!(
+        stand_in_types(
+            quote!(secret = env("S")),
+            quote!(
+                fn retrieve_user<'a, U, const N: usize>(
+                    token: &'a Token<[u8; N]>,
+                    state: &Vec<U>,
+                ) -> Option<Users<'a>> {
+                    None
+                }
+            )
+        ),
+        "struct RetrieveUser (:: jwt_auth :: JwtAuth < () , () , :: jwt_auth :: Extras >)"
+    );
+    assert_eq!(
+        stand_in_types(
+            quote!(secret = env("S")),
+            quote!(
+                fn retrieve_user<T>(token: &Token, state: &AppState) -> Option<User> {
+                    None
+                }
+            )
+        ),
+        "struct RetrieveUser (:: jwt_auth :: JwtAuth < User , AppState , :: jwt_auth :: Extras >)"
+    );
+    // `claims = ...` as in the expansion, even with other mistakes; a refused one gives way to
+    // the token's.
+    assert_eq!(
+        stand_in_types(
+            quote!(secret = env("S"), claims = my::Claims, flow = "nope"),
+            item()
+        ),
+        "struct RetrieveUser (:: jwt_auth :: JwtAuth < User , AppState , my :: Claims >)"
+    );
+    assert_eq!(
+        stand_in_types(
+            quote!(secret = env("S"), claims = "Claims"),
+            quote!(
+                async fn retrieve_user(token: &Token<Mine>) -> Option<User> {
+                    None
+                }
+            )
+        ),
+        "struct RetrieveUser (:: jwt_auth :: JwtAuth < User , () , Mine >)"
+    );
+}
+
+#[test]
+fn the_stand_in_is_named_as_the_code_names_it() {
+    let with = |name: TokenStream| {
+        stand_in_types(
+            quote!(secret = env("S"), exlude = "^/x$", name = #name),
+            item(),
+        )
+    };
+    assert!(with(quote!(Auth)).starts_with("struct Auth ("));
+    assert!(with(quote!(r#Auth)).starts_with("struct r#Auth ("));
+    // A refused name: the one it spells, without a second error.
+    for spelt in [quote!("Auth"), quote!(crate::Auth), quote!(Auth<T>)] {
+        assert_eq!(
+            messages(quote!(secret = env("S"), name = #spelt)).len(),
+            1,
+            "{spelt}"
+        );
+        let out = stand_in_types(quote!(secret = env("S"), name = #spelt), item());
+        assert!(out.starts_with("struct Auth ("), "{out}");
+    }
+    // Nothing spelt: the function's name.
+    for nothing in [quote!(5), quote!("not a name"), quote!("type")] {
+        let out = stand_in_types(quote!(secret = env("S"), name = #nothing), item());
+        assert!(out.starts_with("struct RetrieveUser ("), "{out}");
+    }
+}
+
+#[test]
+fn no_stand_in_where_a_type_cannot_go() {
+    let standing_in = |args: TokenStream, item: TokenStream| {
+        let out = expanded(args, item);
+        assert!(out.contains("compile_error"), "{out}");
+        out.contains("struct Auth") || out.contains("struct RetrieveUser")
+    };
+    // A method is in an `impl` or `trait` block.
+    assert!(!standing_in(
+        quote!(secret = env("S"), name = Auth),
+        quote!(
+            async fn retrieve_user(&self, token: &Token) -> Option<User> {
+                None
+            }
+        )
+    ));
+    // Not a function: a stand-in only with `name`, and only after a module-level item.
+    assert!(!standing_in(
+        quote!(secret = env("S")),
+        quote!(
+            struct User;
+        )
+    ));
+    assert!(standing_in(
+        quote!(secret = env("S"), name = Auth),
+        quote!(
+            struct User;
+        )
+    ));
+    assert!(!standing_in(
+        quote!(secret = env("S"), name = Auth),
+        quote!(
+            const USER: u8 = 0;
+        )
+    ));
+    assert!(!standing_in(
+        quote!(secret = env("S"), name = Auth),
+        quote!(
+            type User = u8;
+        )
+    ));
 }
