@@ -3,9 +3,10 @@
 //! `playwright-core` (the `/schema` page works with the network cut off from all but the
 //! example) and schemathesis (no 5xx, no response that contradicts the document).
 //!
-//! `.ci/run` installs the tools: the Python ones in `target/tools/venv`, `playwright-core` in
-//! `tests/browser/node_modules`, Debian's `chromium`. A missing tool fails these tests; it never
-//! skips them. `JWT_AUTH_TOOLS` names another folder holding `venv/`.
+//! The tools are installed on first use by `tests/tools/install.sh` (which `.ci/run` also runs):
+//! the Python ones in `target/tools/venv`, `playwright-core` in `tests/browser/node_modules`,
+//! Debian's `chromium`. A tool that cannot be installed fails these tests; it never skips them.
+//! `JWT_AUTH_TOOLS` names another folder holding `venv/`.
 
 mod support;
 

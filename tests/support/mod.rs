@@ -307,9 +307,44 @@ pub fn artifacts() -> PathBuf {
     dir
 }
 
-/// A program of the tools' Python venv (`target/tools/venv`, or `$JWT_AUTH_TOOLS/venv`); panics
-/// (the test fails) when it is not installed.
+/// Installs the outside tools `names` where they are missing (`tests/tools/install.sh`), once
+/// per test process and tool; panics (the test fails, it never skips) when one cannot be had.
+pub fn ensure_tools(names: &[&str]) {
+    static DONE: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut done = DONE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let missing: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|name| !done.iter().any(|d| d == name))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let script = workspace_root()
+        .join("tests")
+        .join("tools")
+        .join("install.sh");
+    let output = Command::new("bash")
+        .arg(&script)
+        .args(&missing)
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {}: {error}", script.display()));
+    assert!(
+        output.status.success(),
+        "{} {missing:?} failed:\n{}\n{}",
+        script.display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    done.extend(missing.into_iter().map(str::to_owned));
+}
+
+/// A program of the tools' Python venv (`target/tools/venv`, or `$JWT_AUTH_TOOLS/venv`),
+/// installed on first use.
 pub fn python_tool(name: &str) -> PathBuf {
+    ensure_tools(&["openapi-venv"]);
     let tools = std::env::var_os("JWT_AUTH_TOOLS").map_or_else(
         || workspace_root().join("target").join("tools"),
         PathBuf::from,
@@ -317,7 +352,7 @@ pub fn python_tool(name: &str) -> PathBuf {
     let path = tools.join("venv").join("bin").join(name);
     assert!(
         path.exists(),
-        "{} is missing: run `bash .ci/run` (or its tools block) to install it",
+        "{} is missing after its install",
         path.display()
     );
     path
@@ -334,20 +369,15 @@ pub fn run(command: &mut Command) -> Output {
 }
 
 /// Runs `node tests/browser/<script> <args...>` (a headless-Chromium page check with
-/// `playwright-core`, installed by `.ci/run`), asserts that it succeeded, and returns the JSON
+/// `playwright-core`, installed on first use), asserts that it succeeded, and returns the JSON
 /// object of its last line of output: what the page showed (`failures` when it did not succeed).
 pub fn browser_check<I, A>(script: &str, args: I) -> Value
 where
     I: IntoIterator<Item = A>,
     A: AsRef<std::ffi::OsStr>,
 {
+    ensure_tools(&["chromium", "playwright"]);
     let browser = workspace_root().join("tests").join("browser");
-    let playwright = browser.join("node_modules").join("playwright-core");
-    assert!(
-        playwright.exists(),
-        "{} is missing: run `bash .ci/run` (or `npm ci` in tests/browser)",
-        playwright.display()
-    );
     let output = run(Command::new("node").arg(browser.join(script)).args(args));
     let seen: Value = String::from_utf8_lossy(&output.stdout)
         .lines()

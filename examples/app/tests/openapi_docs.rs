@@ -5,9 +5,10 @@
 //! username and password, then "Try it out" on `GET /me` shows a 200 with the user; the
 //! screenshot is kept in `target/artifacts/app-me.png`).
 //!
-//! `.ci/run` installs the tools: the Python ones in `target/tools/venv`, `playwright-core` in
-//! `tests/browser/node_modules`, Debian's `chromium`. A missing tool fails these tests; it never
-//! skips them. `JWT_AUTH_TOOLS` names another folder holding `venv/`.
+//! The tools are installed on first use by `tests/tools/install.sh` (which `.ci/run` also runs):
+//! the Python ones in `target/tools/venv`, `playwright-core` in `tests/browser/node_modules`,
+//! Debian's `chromium`. A tool that cannot be installed fails these tests; it never skips them.
+//! `JWT_AUTH_TOOLS` names another folder holding `venv/`.
 
 #[path = "../../../tests/support/mod.rs"]
 mod support;
