@@ -129,3 +129,35 @@ async fn the_handshake_is_refused_with_401_without_a_valid_token() {
         "No JWT token found in request header",
     );
 }
+
+/// Cross-site WebSocket hijacking: another site's script opening the socket with the victim's
+/// cookie is refused with 403 before the upgrade; the same page's own script is let in.
+#[tokio::test]
+async fn a_cross_site_handshake_with_the_cookie_is_refused_with_403() {
+    for flow in [Flow::Cookie, Flow::OAuth2Password] {
+        let (address, jwt) = server(flow).await;
+        let cross = [
+            (header::COOKIE, format!("token={jwt}")),
+            (header::ORIGIN, "http://evil.example".to_owned()),
+            (
+                header::HeaderName::from_static("sec-fetch-site"),
+                "cross-site".to_owned(),
+            ),
+        ];
+        match connect(address, &cross).await {
+            Err(WsError::Http(response)) => {
+                assert_eq!(response.status(), StatusCode::FORBIDDEN);
+                let body: serde_json::Value =
+                    serde_json::from_slice(response.body().as_deref().unwrap_or_default()).unwrap();
+                assert_eq!(body["detail"], "Cross-site request refused");
+            }
+            Err(other) => panic!("expected an HTTP 403, got {other}"),
+            Ok((_, response)) => panic!("the upgrade succeeded: {}", response.status()),
+        }
+        let same = [
+            (header::COOKIE, format!("token={jwt}")),
+            (header::ORIGIN, format!("http://{address}")),
+        ];
+        assert_echo(connect(address, &same).await).await;
+    }
+}

@@ -226,7 +226,9 @@ where
 }
 
 /// The backend itself, for login handlers: the layer puts it in every request it sees,
-/// excluded ones included.
+/// excluded ones included. In the cookie flows, a cross-site unsafe request is refused here
+/// with 403 (see [`CsrfSettings`](crate::CsrfSettings)): a handler that takes the backend sets
+/// or clears the cookie, and a cross-site form must not log the victim in as the attacker.
 impl<U, SS, C, S> FromRequestParts<S> for JwtAuth<U, SS, C>
 where
     U: Send + Sync + 'static,
@@ -239,7 +241,7 @@ where
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Response> {
         // One the application added behind the layer (the layer removes those that came
         // before it), else the backend of the innermost layer of this type.
-        parts
+        let backend = parts
             .extensions
             .get::<Self>()
             .or_else(|| {
@@ -250,6 +252,17 @@ where
                 })
             })
             .cloned()
-            .ok_or_else(|| not_installed().into_response())
+            .ok_or_else(|| not_installed().into_response())?;
+        let settings = &backend.settings;
+        if settings.flow.uses_cookie()
+            && !settings
+                .csrf
+                .allows(&parts.method, &parts.uri, &parts.headers)
+        {
+            let error = AuthError::CrossSite;
+            tracing::debug!(%error, "jwt-auth: cross-site request to a login handler refused");
+            return Err(settings.error_response(&error));
+        }
+        Ok(backend)
     }
 }
