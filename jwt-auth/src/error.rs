@@ -332,7 +332,9 @@ pub enum AuthError {
     Unauthorized,
     /// The retrieval function or the revocation check failed or panicked (500).
     Internal,
-    /// A handler asked for the user but the request did not go through a `jwt-auth` layer (500).
+    /// A handler asked for the user (or the backend) but the request did not go through a
+    /// `jwt-auth` layer: a route added after [`JwtAuth::install`](crate::JwtAuth::install), say.
+    /// It is refused (401) rather than let through, and the fix is logged.
     NotInstalled,
     /// An unsafe request authenticated by the cookie came from another origin (403); see
     /// [`CsrfSettings`](crate::CsrfSettings).
@@ -344,7 +346,7 @@ impl AuthError {
     #[must_use]
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::Internal | Self::NotInstalled => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::InvalidToken(InvalidToken::TooLarge) => {
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
             }
@@ -387,14 +389,9 @@ impl AuthError {
                 texts!(431, "Request Header Fields Too Large")
             }
             Self::InvalidToken(_) => texts!(401, "Invalid token"),
-            Self::Unauthorized => texts!(401, "Unauthorized"),
+            Self::Unauthorized | Self::NotInstalled => texts!(401, "Unauthorized"),
             Self::CrossSite => texts!(403, "Cross-site request refused"),
             Self::Internal => texts!(500, "Internal Server Error"),
-            Self::NotInstalled => texts!(
-                500,
-                "jwt-auth: no authentication layer on this route; add it with \
-                 `auth.install(router, state)` or `router.route_layer(auth.layer(state))`"
-            ),
         }
     }
 
@@ -402,11 +399,8 @@ impl AuthError {
     #[must_use]
     pub fn www_authenticate(&self) -> Option<&'static str> {
         match self {
-            Self::Internal
-            | Self::NotInstalled
-            | Self::CrossSite
-            | Self::InvalidToken(InvalidToken::TooLarge) => None,
-            Self::MissingToken { .. } => Some("Bearer"),
+            Self::Internal | Self::CrossSite | Self::InvalidToken(InvalidToken::TooLarge) => None,
+            Self::MissingToken { .. } | Self::NotInstalled => Some("Bearer"),
             Self::InvalidToken(_) | Self::Unauthorized => Some("Bearer error=\"invalid_token\""),
         }
     }

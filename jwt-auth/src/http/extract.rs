@@ -2,8 +2,9 @@
 //! optional forms for routes open to anonymous callers, and the backend itself.
 //!
 //! On an excluded route the layer has not authenticated anything; these extractors then
-//! authenticate on demand, so a handler that needs a user still gets one (or a 401). Without any
-//! `jwt-auth` layer they answer 500 with a message that names the fix.
+//! authenticate on demand, so a handler that needs a user still gets one (or a 401). On a route
+//! no `jwt-auth` layer saw (one added after `install`) they refuse with 401 and log the fix:
+//! such a route is never open by accident.
 //!
 //! The layer keeps the user and the token in one request extension of its own (one insertion
 //! per request, not one per type), so they are read through these extractors, or with
@@ -83,10 +84,16 @@ enum Lookup<T> {
     Failed(Response),
 }
 
+/// The refusal of a request that no `jwt-auth` layer saw: a 401, never a pass, and the fix in
+/// the log.
 fn not_installed() -> Response {
-    let error = AuthError::NotInstalled;
-    tracing::error!("{}", error.detail());
-    error.default_response()
+    tracing::error!(
+        "jwt-auth: a handler asks for the user, the token or the backend on a route without \
+         the authentication layer (added after `auth.install(router, state)`, or merged in \
+         unprotected); the request is refused with 401. Add the route before `install`, or \
+         wrap it with `route_layer(auth.layer(state))`"
+    );
+    AuthError::NotInstalled.default_response()
 }
 
 fn type_mismatch(asked: &str, handle: &dyn LazyAuth) -> Response {
