@@ -691,6 +691,68 @@ async fn password_logins_and_registrations_are_limited_per_client_address() {
     assert_eq!(other.status, 200, "{}", other.text());
 }
 
+/// Login CSRF: a page on another site posting a form to `/token` must not log the victim's
+/// browser in as the attacker (the answer's `Set-Cookie`). Browsers say where a request comes
+/// from (`Sec-Fetch-Site`, `Origin`); clients that say nothing, such as curl, are no browser.
+#[tokio::test]
+async fn a_cross_site_login_is_refused_403_without_a_cookie_and_same_origin_ones_work() {
+    let dir = TempDir::new("login-csrf");
+    let server = start(&dir);
+    assert_eq!(register(&server, "ada", "correct horse").await.status, 201);
+    let body = login_body("ada", "correct horse");
+    let own = format!("http://{}", server.addr);
+
+    for cross_site in [
+        vec![
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "https://evil.example"),
+        ],
+        vec![("sec-fetch-site", "same-site")],
+        vec![("origin", "https://evil.example")],
+        vec![("origin", "null")],
+    ] {
+        let mut headers = vec![FORM];
+        headers.extend_from_slice(&cross_site);
+        let refused = server.request("POST", "/token", &headers, &body).await;
+        assert_eq!(refused.status, 403, "{cross_site:?}: {}", refused.text());
+        assert_eq!(refused.header("set-cookie"), None, "{cross_site:?}");
+        assert!(!refused.text().contains("access_token"), "{cross_site:?}");
+    }
+
+    let (_, refresh_token) = tokens(&login(&server, "ada", "correct horse").await);
+    let cross_site_refresh = server
+        .request(
+            "POST",
+            "/token",
+            &[FORM, ("sec-fetch-site", "cross-site")],
+            &refresh_body(&refresh_token),
+        )
+        .await;
+    assert_eq!(cross_site_refresh.status, 403);
+    assert_eq!(cross_site_refresh.header("set-cookie"), None);
+
+    for same_origin in [
+        vec![("sec-fetch-site", "same-origin"), ("origin", own.as_str())],
+        vec![("origin", own.as_str())],
+        // curl: neither header.
+        vec![],
+    ] {
+        let mut headers = vec![FORM];
+        headers.extend_from_slice(&same_origin);
+        let logged_in = server.request("POST", "/token", &headers, &body).await;
+        assert_eq!(
+            logged_in.status,
+            200,
+            "{same_origin:?}: {}",
+            logged_in.text()
+        );
+        let (cookie, _) = logged_in.set_cookie();
+        assert!(cookie.starts_with("token=ey"), "{same_origin:?}: {cookie}");
+    }
+    // The refused refresh did not use the refresh token up.
+    assert_eq!(refresh(&server, &refresh_token).await.status, 200);
+}
+
 #[tokio::test]
 async fn users_notes_and_revocations_are_still_there_after_a_restart() {
     let dir = TempDir::new("restart");
