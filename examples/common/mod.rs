@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::future::IntoFuture;
+use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -188,7 +189,7 @@ fn swagger_ui_file(file: &str, config: Arc<Config<'static>>) -> Response {
 /// Binds `HOST` (default `127.0.0.1`) and `PORT` (default `8000`; `0` picks a free port),
 /// prints `listening on http://HOST:PORT`, serves until SIGINT or SIGTERM, and then gives
 /// requests in flight [`SHUTDOWN_GRACE`] to finish (idle keep-alive connections are closed at
-/// once).
+/// once). Handlers may take the client's address as `ConnectInfo<SocketAddr>`.
 pub async fn serve(app: Router) -> std::io::Result<()> {
     // The handlers are installed before the listening line, so that a signal sent as soon as
     // the server answers is never the default "terminate at once".
@@ -198,6 +199,7 @@ pub async fn serve(app: Router) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(format!("{host}:{port}")).await?;
     println!("listening on http://{}", listener.local_addr()?);
     let stop = Arc::new(tokio::sync::Notify::new());
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(listener, app)
         .with_graceful_shutdown({
             let stop = Arc::clone(&stop);

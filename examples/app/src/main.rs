@@ -9,13 +9,16 @@
 //! Environment: `HOST` (default `127.0.0.1`), `PORT` (default `8000`), `JWT_SECRET` (a debug
 //! build without it uses a development secret), `DATABASE_URL` (default
 //! `sqlite://app.db?mode=rwc`: `app.db` in the working directory, created and migrated on
-//! first start).
+//! first start), `LOGINS_PER_MINUTE` (default 30) and `REGISTRATIONS_PER_HOUR` (default 20):
+//! the per-client quotas.
 
+mod client_limits;
 // The seed examples' server loop, JSON bodies and `/schema` page, shared as they are.
 #[path = "../../common/mod.rs"]
 mod common;
 mod database;
 mod error;
+mod hash_pool;
 mod notes;
 mod password;
 mod session;
@@ -24,9 +27,12 @@ mod token_store;
 mod users;
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{get, post};
+use client_limits::{ClientLimits, Quotas};
+use hash_pool::HashPool;
 use jwt_auth::{Token, jwt_auth};
 use sqlx::SqlitePool;
 use throttle::LoginThrottle;
@@ -41,7 +47,14 @@ pub struct AppState {
     pub db: SqlitePool,
     /// Failed logins per username.
     pub throttle: LoginThrottle,
+    /// Password logins and registrations per client address.
+    pub limits: ClientLimits,
+    /// The threads that hash passwords, one per core.
+    pub hasher: HashPool,
 }
+
+/// How often the per-client limits forget the clients that have been quiet long enough.
+const FORGET_IDLE_CLIENTS_EVERY: Duration = Duration::from_mins(1);
 
 /// Finds the user an access token belongs to. Access tokens live 15 minutes; each login also
 /// gets a refresh token of 30 days, single-use; used ones and revocations are kept in the
@@ -90,6 +103,20 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let quotas = match Quotas::from_env() {
+        Ok(quotas) => quotas,
+        Err(error) => {
+            eprintln!("{error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let hasher = match HashPool::per_core(password::BLOCKS) {
+        Ok(hasher) => hasher,
+        Err(error) => {
+            eprintln!("cannot start the password hashing threads: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
     let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| database::DEFAULT_URL.to_owned());
     let db = match database::open(&url).await {
         Ok(db) => db,
@@ -101,7 +128,17 @@ async fn main() -> ExitCode {
     let state = AppState {
         db,
         throttle: LoginThrottle::default(),
+        limits: ClientLimits::new(quotas),
+        hasher,
     };
+    let limits = state.limits.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(FORGET_IDLE_CLIENTS_EVERY);
+        loop {
+            every.tick().await;
+            limits.forget_idle();
+        }
+    });
     let document = auth.openapi(ApiDoc::openapi());
     let app = Router::new()
         .route("/register", post(users::register))

@@ -1,10 +1,12 @@
-//! Passwords: what counts as weak, and argon2id hashing and verification, run on the blocking
-//! pool so that the ~50 ms of work per call never stalls the async workers.
+//! Passwords: what counts as weak, and argon2id hashing and verification on the
+//! [`HashPool`]'s threads, each of which fills the same memory for every hash.
 
-use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{self, Output, PasswordHash, Salt, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use jwt_auth::BoxError;
+
+use crate::hash_pool::{HashPool, PoolError};
 
 /// The fewest characters (Unicode scalar values) a password may have.
 pub const MIN_CHARS: usize = 8;
@@ -37,42 +39,134 @@ pub fn weakness(username: &str, password: &str) -> Option<String> {
     }
 }
 
+/// The argon2 memory of one hash with the stored parameters (m=19456 KiB): what each
+/// hashing thread allocates once.
+pub const BLOCKS: usize = Params::DEFAULT.block_count();
+
+/// Why a password could not be hashed or checked.
+#[derive(Debug)]
+pub enum HashError {
+    /// The hashing threads and their queue are full: try again in a second (503).
+    Busy,
+    /// The hash is malformed, or hashing failed (500).
+    Failed(BoxError),
+}
+
+impl From<PoolError> for HashError {
+    fn from(error: PoolError) -> Self {
+        match error {
+            PoolError::Busy => Self::Busy,
+            PoolError::Stopped => Self::Failed("the password hasher stopped".into()),
+        }
+    }
+}
+
 /// The argon2id PHC string of `password`, with a random salt.
-pub async fn hash(password: String) -> Result<String, BoxError> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-            .map_err(BoxError::from)
-    })
-    .await?
+pub async fn hash(pool: &HashPool, password: String) -> Result<String, HashError> {
+    let salt = SaltString::generate(&mut OsRng);
+    pool.run(move |memory| hash_in(memory, password.as_bytes(), &salt))
+        .await?
+        .map_err(|error| HashError::Failed(error.into()))
 }
 
 /// Whether `password` matches `hash`; with no hash (an unknown user) the dummy hash is
-/// checked instead and the answer is `false`, in the same time.
-pub async fn verify(password: String, hash: Option<String>) -> Result<bool, BoxError> {
-    tokio::task::spawn_blocking(move || {
-        let known = hash.is_some();
-        let hash = hash.as_deref().unwrap_or(DUMMY_HASH);
-        let parsed = PasswordHash::new(hash).map_err(BoxError::from)?;
-        let matches = Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok();
-        Ok(known && matches)
-    })
-    .await?
+/// checked instead and the answer is `false`, in the same time. A password longer than
+/// [`MAX_CHARS`] (which no stored one is) is `false` at once, without hashing.
+pub async fn verify(
+    pool: &HashPool,
+    password: String,
+    hash: Option<String>,
+) -> Result<bool, HashError> {
+    if password.chars().count() > MAX_CHARS {
+        return Ok(false);
+    }
+    let known = hash.is_some();
+    let hash = hash.unwrap_or_else(|| DUMMY_HASH.to_owned());
+    let matches = pool
+        .run(move |memory| verify_in(memory, password.as_bytes(), &hash))
+        .await?
+        .map_err(|error| HashError::Failed(error.into()))?;
+    Ok(known && matches)
+}
+
+/// The PHC string of argon2id with the default parameters (m=19456 KiB, t=2, p=1, 32 bytes), as
+/// `Argon2::default().hash_password` makes it, computed in `memory`.
+fn hash_in(
+    memory: &mut [Block],
+    password: &[u8],
+    salt: &SaltString,
+) -> password_hash::Result<String> {
+    let argon2 = Argon2::default();
+    let mut salt_bytes = [0; Salt::MAX_LENGTH];
+    let salt_bytes = salt.decode_b64(&mut salt_bytes)?;
+    let mut output = [0; Params::DEFAULT_OUTPUT_LEN];
+    argon2.hash_password_into_with_memory(password, salt_bytes, &mut output, memory)?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: argon2.params().try_into()?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&output)?),
+    };
+    Ok(hash.to_string())
+}
+
+/// Whether `password` matches the PHC string `phc` (any argon2 variant, version and parameters
+/// whose memory fits in `memory`), computed in `memory` and compared in constant time, as
+/// `Argon2::default().verify_password` does.
+fn verify_in(memory: &mut [Block], password: &[u8], phc: &str) -> password_hash::Result<bool> {
+    let parsed = PasswordHash::new(phc)?;
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return Err(password_hash::Error::PhcStringField);
+    };
+    let version = parsed
+        .version
+        .map_or(Ok(Version::default()), Version::try_from)?;
+    let argon2 = Argon2::new(
+        Algorithm::try_from(parsed.algorithm)?,
+        version,
+        Params::try_from(&parsed)?,
+    );
+    let mut salt_bytes = [0; Salt::MAX_LENGTH];
+    let salt_bytes = salt.decode_b64(&mut salt_bytes)?;
+    let mut output = [0; Output::MAX_LENGTH];
+    let output = &mut output[..expected.len()];
+    argon2.hash_password_into_with_memory(password, salt_bytes, output, memory)?;
+    // `Output`'s equality is constant-time.
+    Ok(Output::new(output)? == expected)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+    use proptest::prelude::*;
+    use std::num::NonZeroUsize;
+
+    /// The argon2 crate's own hashing and verification, each allocating its memory: the
+    /// reference that `hash_in` and `verify_in` must agree with.
+    fn reference_hash(password: &[u8], salt: &SaltString) -> String {
+        Argon2::default()
+            .hash_password(password, salt)
+            .unwrap()
+            .to_string()
+    }
+
+    fn reference_verify(password: &[u8], phc: &str) -> bool {
+        let parsed = PasswordHash::new(phc).unwrap();
+        Argon2::default().verify_password(password, &parsed).is_ok()
+    }
+
+    fn memory() -> Vec<Block> {
+        vec![Block::default(); BLOCKS]
+    }
 
     #[test]
     fn the_dummy_hash_has_the_parameters_of_real_hashes() {
         let dummy = PasswordHash::new(DUMMY_HASH).unwrap();
         let salt = SaltString::generate(&mut OsRng);
-        let real = Argon2::default().hash_password(b"password", &salt).unwrap();
+        let real = hash_in(&mut memory(), b"password", &salt).unwrap();
+        let real = PasswordHash::new(&real).unwrap();
         assert_eq!(dummy.algorithm, real.algorithm);
         assert_eq!(dummy.version, real.version);
         assert_eq!(dummy.params, real.params);
@@ -82,21 +176,118 @@ mod tests {
         );
     }
 
+    proptest! {
+        // Each case runs argon2 (19 MiB, two passes) six times.
+        #![proptest_config(ProptestConfig::with_cases(12))]
+
+        /// One memory reused across hashes gives the reference's PHC strings and answers.
+        #[test]
+        fn reused_memory_agrees_with_the_argon2_crate(
+            password in "\\PC{0,40}",
+            other in "\\PC{0,40}",
+        ) {
+            let mut memory = memory();
+            let salt = SaltString::generate(&mut OsRng);
+            let ours = hash_in(&mut memory, password.as_bytes(), &salt).unwrap();
+            prop_assert_eq!(&ours, &reference_hash(password.as_bytes(), &salt));
+            prop_assert!(verify_in(&mut memory, password.as_bytes(), &ours).unwrap());
+            let salt = SaltString::generate(&mut OsRng);
+            let theirs = reference_hash(password.as_bytes(), &salt);
+            prop_assert!(verify_in(&mut memory, password.as_bytes(), &theirs).unwrap());
+            prop_assert_eq!(
+                verify_in(&mut memory, other.as_bytes(), &theirs).unwrap(),
+                reference_verify(other.as_bytes(), &theirs)
+            );
+            prop_assert_eq!(password == other, reference_verify(other.as_bytes(), &theirs));
+        }
+    }
+
+    #[test]
+    fn other_argon2_variants_and_parameters_are_verified_too() {
+        let mut memory = memory();
+        let salt = SaltString::generate(&mut OsRng);
+        let params = Params::new(4096, 3, 1, Some(64)).unwrap();
+        for algorithm in [Algorithm::Argon2i, Algorithm::Argon2d, Algorithm::Argon2id] {
+            let phc = Argon2::new(algorithm, Version::V0x10, params.clone())
+                .hash_password(b"correct horse", &salt)
+                .unwrap()
+                .to_string();
+            assert!(verify_in(&mut memory, b"correct horse", &phc).unwrap());
+            assert!(!verify_in(&mut memory, b"correct horsf", &phc).unwrap());
+        }
+        assert!(verify_in(&mut memory, b"x", "not a PHC string").is_err());
+        // More memory than a hashing thread has: an error, not a wrong password.
+        let big = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(Params::DEFAULT_M_COST * 2, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"x", &salt)
+        .unwrap()
+        .to_string();
+        assert!(verify_in(&mut memory, b"x", &big).is_err());
+    }
+
     #[tokio::test]
     async fn a_hash_verifies_its_password_only() {
-        let hash = hash("correct horse".to_owned()).await.unwrap();
+        let pool = HashPool::start(NonZeroUsize::MIN, 1, BLOCKS).unwrap();
+        let hash = hash(&pool, "correct horse".to_owned()).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(
-            verify("correct horse".to_owned(), Some(hash.clone()))
+            verify(&pool, "correct horse".to_owned(), Some(hash.clone()))
                 .await
                 .unwrap()
         );
         assert!(
-            !verify("correct horsf".to_owned(), Some(hash))
+            !verify(&pool, "correct horsf".to_owned(), Some(hash))
                 .await
                 .unwrap()
         );
-        assert!(!verify("anything".to_owned(), None).await.unwrap());
+        assert!(!verify(&pool, "anything".to_owned(), None).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_too_long_password_is_refused_without_hashing() {
+        let pool = HashPool::start(NonZeroUsize::MIN, 1, BLOCKS).unwrap();
+        let stored = hash(&pool, "correct horse".to_owned()).await.unwrap();
+        // Two jobs wait at a gate: one holds the only thread, one the only place in the queue;
+        // any hash now is refused as busy.
+        let gate = std::sync::Arc::new(tokio::sync::RwLock::new(()));
+        let closed = gate.write().await;
+        let running = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let occupy = || {
+            let (pool, gate, running) = (
+                pool.clone(),
+                std::sync::Arc::clone(&gate),
+                std::sync::Arc::clone(&running),
+            );
+            tokio::spawn(async move {
+                pool.run(move |_| {
+                    running.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    drop(gate.blocking_read());
+                })
+                .await
+            })
+        };
+        let mut held = vec![occupy()];
+        while running.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        held.push(occupy());
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+        let short = verify(&pool, "correct horse".to_owned(), Some(stored.clone())).await;
+        assert!(matches!(short, Err(HashError::Busy)), "{short:?}");
+        let long = "x".repeat(MAX_CHARS + 1);
+        for hash in [Some(stored), None] {
+            let refused = verify(&pool, long.clone(), hash).await;
+            assert!(matches!(refused, Ok(false)), "{refused:?}");
+        }
+        drop(closed);
+        for job in held {
+            assert_eq!(job.await.unwrap(), Ok(()));
+        }
     }
 
     #[test]

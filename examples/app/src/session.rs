@@ -1,15 +1,17 @@
 //! The token endpoint (password grant, refresh grant) and logout.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jwt_auth::{CurrentToken, ErrorBody, GrantError, OAuth2Login, PasswordGrant, TokenGrant};
 use utoipa::ToSchema;
 
-use crate::error::AppError;
+use crate::error::{AppError, BUSY_RETRY_AFTER, retry_after_seconds};
+use crate::password::HashError;
 use crate::{AppState, RetrieveUser, password, users};
 
 /// The answer to a wrong password and to an unknown username alike.
@@ -34,10 +36,11 @@ pub struct TokenRequest {
 
 /// An OAuth2 error (RFC 6749 section 5.2), for the documentation.
 #[derive(ToSchema)]
-#[allow(dead_code)] // Documentation only: `GrantError` and `too_many_failures` build it.
+#[allow(dead_code)] // Documentation only: `GrantError` and `temporarily_unavailable` build it.
 pub struct OAuth2Error {
     /// `invalid_request`, `invalid_grant`, `unsupported_grant_type`, or
-    /// `temporarily_unavailable` (429: too many failed logins).
+    /// `temporarily_unavailable` (429: too many failed logins for the username, or too many
+    /// logins from the client; 503: the password hashers are busy).
     error: String,
     /// What was wrong.
     error_description: String,
@@ -53,17 +56,28 @@ pub struct OAuth2Error {
     responses(
         (status = 200, description = "The OAuth2 token body; `expires_in` is the access token's lifetime", body = OAuth2Login),
         (status = 400, description = "A malformed request, a wrong username or password (`invalid_grant`, the same answer for an unknown username), a used, revoked or expired refresh token", body = OAuth2Error),
-        (status = 429, description = "Too many failed logins for this username", body = OAuth2Error,
-            headers(("retry-after" = u64, description = "Seconds until the username may be tried again"))),
+        (status = 403, description = "A cross-site request from a browser (login CSRF)", body = ErrorBody),
+        (status = 429, description = "Too many failed logins for this username, or too many password logins from this client address", body = OAuth2Error,
+            headers(("retry-after" = u64, description = "Seconds until it may be tried again"))),
+        (status = 503, description = "The password hashers are busy", body = OAuth2Error,
+            headers(("retry-after" = u64, description = "Seconds until it may be tried again"))),
     ),
 )]
 pub async fn token(
     auth: RetrieveUser,
     State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     grant: TokenGrant,
 ) -> Response {
     match grant {
-        TokenGrant::Password(grant) => log_in(&auth, &state, grant).await,
+        TokenGrant::Password(grant) => match state.limits.login(client.ip()) {
+            Ok(()) => log_in(&auth, &state, grant).await,
+            Err(wait) => temporarily_unavailable(
+                StatusCode::TOO_MANY_REQUESTS,
+                wait,
+                "too many logins from this address",
+            ),
+        },
         TokenGrant::RefreshToken(grant) => match auth.refresh(&grant.refresh_token, &state).await {
             // 200, with `Cache-Control: no-store` as on every token response of the library.
             Ok(login) => login.into_response(),
@@ -74,18 +88,28 @@ pub async fn token(
 
 /// The password grant: the same answer, in the same time, for a wrong password and an unknown
 /// username; at most [`MAX_FAILURES`](crate::throttle::MAX_FAILURES) failures per username in
-/// a window.
+/// a window. A password longer than any stored one can be is a wrong one, found without hashing.
 async fn log_in(auth: &RetrieveUser, state: &AppState, grant: PasswordGrant) -> Response {
     let attempt = match state.throttle.begin(&grant.username) {
         Ok(attempt) => attempt,
-        Err(wait) => return too_many_failures(wait),
+        Err(wait) => {
+            return temporarily_unavailable(
+                StatusCode::TOO_MANY_REQUESTS,
+                wait,
+                "too many failed logins for this username",
+            );
+        }
     };
+    if grant.password.chars().count() > password::MAX_CHARS {
+        attempt.failed();
+        return GrantError::invalid_grant(WRONG_CREDENTIALS).into_response();
+    }
     let found = match users::credentials(&state.db, &grant.username).await {
         Ok(found) => found,
         Err(error) => return AppError::from(error).into_response(),
     };
     let (id, hash) = found.unzip();
-    match password::verify(grant.password, hash).await {
+    match password::verify(&state.hasher, grant.password, hash).await {
         Ok(true) => {
             attempt.succeeded();
             // RFC 6749 section 5.1: 200, not the 201 of Litestar's login.
@@ -97,21 +121,24 @@ async fn log_in(auth: &RetrieveUser, state: &AppState, grant: PasswordGrant) -> 
             attempt.failed();
             GrantError::invalid_grant(WRONG_CREDENTIALS).into_response()
         }
-        Err(error) => AppError::Internal(error).into_response(),
+        // Not counted as a failure: the password was not checked.
+        Err(HashError::Busy) => temporarily_unavailable(
+            StatusCode::SERVICE_UNAVAILABLE,
+            BUSY_RETRY_AFTER,
+            "the server is busy",
+        ),
+        Err(HashError::Failed(error)) => AppError::Internal(error).into_response(),
     }
 }
 
-/// The 429 of a locked username, in the OAuth2 error shape.
-fn too_many_failures(wait: Duration) -> Response {
-    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    let seconds = seconds.max(1);
+/// A 429 or 503 in the OAuth2 error shape, with `Retry-After`.
+fn temporarily_unavailable(status: StatusCode, wait: Duration, why: &str) -> Response {
+    let seconds = retry_after_seconds(wait);
     let body = serde_json::json!({
         "error": "temporarily_unavailable",
-        "error_description": format!(
-            "too many failed logins for this username; try again in {seconds} s"
-        ),
+        "error_description": format!("{why}; try again in {seconds} s"),
     });
-    let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+    let mut response = (status, Json(body)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -1,7 +1,9 @@
 //! Users: registration, and the current user.
 
+use std::net::SocketAddr;
+
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use jwt_auth::{CurrentUser, ErrorBody};
 use serde::{Deserialize, Serialize};
@@ -82,19 +84,30 @@ fn username_problem(username: &str) -> Option<String> {
         (status = 409, description = "The username is taken (ignoring case)", body = ErrorBody),
         (status = 415, description = "The body is not `application/json`", body = ErrorBody),
         (status = 422, description = "A missing field, an invalid username, or a weak or empty password", body = ErrorBody),
+        (status = 429, description = "Too many registrations from this client address", body = ErrorBody,
+            headers(("retry-after" = u64, description = "Seconds until it may be tried again"))),
+        (status = 503, description = "The password hashers are busy", body = ErrorBody,
+            headers(("retry-after" = u64, description = "Seconds until it may be tried again"))),
     ),
 )]
 pub async fn register(
     State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     AppJson(registration): AppJson<Registration>,
 ) -> Result<(StatusCode, Json<User>), AppError> {
+    if let Err(wait) = state.limits.register(client.ip()) {
+        return Err(AppError::TooManyRequests {
+            detail: "too many registrations from this address",
+            wait,
+        });
+    }
     let Registration { username, password } = registration;
     if let Some(problem) =
         username_problem(&username).or_else(|| password::weakness(&username, &password))
     {
         return Err(AppError::Invalid(problem));
     }
-    let password_hash = password::hash(password).await.map_err(AppError::Internal)?;
+    let password_hash = password::hash(&state.hasher, password).await?;
     let user = User {
         id: Uuid::new_v4().to_string(),
         username,

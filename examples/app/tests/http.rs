@@ -5,10 +5,14 @@
 mod support;
 
 use std::collections::BTreeSet;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use support::{Connection, Response, SECRET, Server};
 
@@ -46,10 +50,73 @@ impl Drop for TempDir {
 }
 
 fn start(dir: &TempDir) -> Server {
-    Server::start_program(
-        Path::new(env!("CARGO_BIN_EXE_app")),
-        &[("JWT_SECRET", SECRET), ("DATABASE_URL", &dir.url())],
-    )
+    start_with(dir, &[])
+}
+
+/// The app with `env` on top of the test secret and the database.
+fn start_with(dir: &TempDir, env: &[(&str, &str)]) -> Server {
+    let url = dir.url();
+    let mut all = vec![("JWT_SECRET", SECRET), ("DATABASE_URL", url.as_str())];
+    all.extend_from_slice(env);
+    Server::start_program(Path::new(env!("CARGO_BIN_EXE_app")), &all)
+}
+
+/// One request on a new connection from the loopback address `source` (127.0.0.0/8 is all
+/// this machine's), so that the server sees another client than 127.0.0.1.
+async fn request_from(
+    source: &str,
+    server: &Server,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Response {
+    let source: IpAddr = source.parse().expect("a loopback address");
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket
+        .bind(SocketAddr::new(source, 0))
+        .expect("bind the source address");
+    let stream = socket.connect(server.addr).await.expect("connect");
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .expect("handshake");
+    tokio::spawn(connection);
+    let mut request = hyper::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", server.addr.to_string());
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request
+        .body(Full::new(Bytes::copy_from_slice(body.as_bytes())))
+        .expect("request");
+    let response = sender.send_request(request).await.expect("response");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    Response {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// A field of `/proc/<pid>/status` in KiB (`VmRSS`: resident now, `VmHWM`: the peak).
+#[cfg(target_os = "linux")]
+fn memory_kib(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|value| value.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"))
 }
 
 /// `application/x-www-form-urlencoded`, every byte but the unreserved ones percent-encoded.
@@ -84,14 +151,28 @@ async fn register(server: &Server, username: &str, password: &str) -> Response {
         .await
 }
 
-/// The password grant, as a form.
-async fn login(server: &Server, username: &str, password: &str) -> Response {
-    let body = form(&[
+fn login_body(username: &str, password: &str) -> String {
+    form(&[
         ("grant_type", "password"),
         ("username", username),
         ("password", password),
-    ]);
-    server.request("POST", "/token", &[FORM], &body).await
+    ])
+}
+
+/// The password grant, as a form.
+async fn login(server: &Server, username: &str, password: &str) -> Response {
+    server
+        .request("POST", "/token", &[FORM], &login_body(username, password))
+        .await
+}
+
+/// `Retry-After` in seconds, which must be there.
+fn retry_after(response: &Response) -> u64 {
+    response
+        .header("retry-after")
+        .expect("retry-after")
+        .parse()
+        .expect("seconds")
 }
 
 fn refresh_body(refresh_token: &str) -> String {
@@ -449,6 +530,227 @@ async fn failed_logins_are_limited_per_username_whether_it_exists_or_not() {
         assert_eq!(login(&server, "bob", "wrong horse").await.status, 400);
     }
     assert_eq!(login(&server, "bob", "correct horse").await.status, 200);
+}
+
+#[tokio::test]
+async fn a_too_long_password_gets_the_wrong_password_answer_and_counts_as_a_failure() {
+    let dir = TempDir::new("long-password");
+    let server = start(&dir);
+    assert_eq!(register(&server, "ada", "correct horse").await.status, 201);
+    let wrong = login(&server, "ada", "wrong horse").await;
+    // Past the 128 characters a registration allows; the correct one as its start changes
+    // nothing.
+    let long = format!("correct horse{}", "x".repeat(200));
+    let too_long = login(&server, "ada", &long).await;
+    assert_eq!(too_long.status, 400);
+    assert_eq!(too_long.body, wrong.body);
+    assert_eq!(too_long.header("cache-control"), Some("no-store"));
+    for _ in 0..3 {
+        assert_eq!(login(&server, "ada", &long).await.status, 400);
+    }
+    // Five failures (one wrong, four too long): locked.
+    assert_eq!(login(&server, "ada", "correct horse").await.status, 429);
+}
+
+/// 16 logins per hashing thread at once, for usernames that do not exist (each a new one, so
+/// the per-username limit never applies) from one client whose quota is out of the way: the
+/// threads and their short queue take a few, the rest are answered 503 at once, and the
+/// server's memory grows by at most one argon2 block (19 MiB) per thread, not one per request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_flood_of_logins_gets_503_past_one_hash_per_core_and_memory_stays_bounded() {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let requests = 16 * threads + 16;
+    let dir = TempDir::new("flood");
+    let server = start_with(&dir, &[("LOGINS_PER_MINUTE", "1000000")]);
+    assert_eq!(register(&server, "ada", "correct horse").await.status, 201);
+    #[cfg(target_os = "linux")]
+    let before = memory_kib(server.pid(), "VmRSS");
+
+    // Every connection is open before any request goes, then all go at once; every fourth
+    // sends a password too long to be checked.
+    let mut connections = Vec::with_capacity(requests);
+    for _ in 0..requests {
+        connections.push(Connection::open(server.addr).await);
+    }
+    let start = Arc::new(tokio::sync::Barrier::new(requests));
+    let mut flood = tokio::task::JoinSet::new();
+    for (index, mut connection) in connections.into_iter().enumerate() {
+        let start = Arc::clone(&start);
+        let long = index % 4 == 0;
+        let password = if long {
+            "x".repeat(129)
+        } else {
+            "wrong horse".to_owned()
+        };
+        let body = login_body(&format!("ghost-{index}"), &password);
+        flood.spawn(async move {
+            start.wait().await;
+            let response = connection.request("POST", "/token", &[FORM], &body).await;
+            (long, response)
+        });
+    }
+    let mut wrong = 0;
+    let mut busy = 0;
+    while let Some(answer) = flood.join_next().await {
+        let (long, response) = answer.expect("a request task");
+        match response.status {
+            400 => {
+                assert_eq!(response.json()["error"], "invalid_grant");
+                wrong += 1;
+            }
+            503 if !long => {
+                assert_eq!(retry_after(&response), 1);
+                assert_eq!(response.header("cache-control"), Some("no-store"));
+                let body = response.json();
+                assert_eq!(body["error"], "temporarily_unavailable", "{body}");
+                busy += 1;
+            }
+            other => panic!("{other} for a {long} password: {}", response.text()),
+        }
+    }
+    assert!(
+        busy > 0,
+        "no 503 among {requests} logins at once ({wrong} 400)"
+    );
+    assert!(wrong >= requests / 4, "the too-long passwords are all 400");
+
+    #[cfg(target_os = "linux")]
+    {
+        const BLOCK_KIB: u64 = 19 * 1024;
+        let peak = memory_kib(server.pid(), "VmHWM");
+        let grown = peak.saturating_sub(before);
+        let bound = (threads as u64 + 2) * BLOCK_KIB + 48 * 1024;
+        println!("{busy} of {requests} logins answered 503; the peak grew by {grown} KiB");
+        assert!(
+            grown <= bound,
+            "the peak grew by {grown} KiB over {before} KiB for {requests} logins; at most \
+             {bound} KiB with {threads} hashing threads"
+        );
+    }
+    // The threads are free again.
+    assert_eq!(login(&server, "ada", "correct horse").await.status, 200);
+}
+
+#[tokio::test]
+async fn password_logins_and_registrations_are_limited_per_client_address() {
+    let dir = TempDir::new("client-limits");
+    let server = start_with(
+        &dir,
+        &[("LOGINS_PER_MINUTE", "3"), ("REGISTRATIONS_PER_HOUR", "2")],
+    );
+    // 127.0.0.1 registers twice, then has to wait half an hour (2 per hour).
+    assert_eq!(register(&server, "ada", "correct horse").await.status, 201);
+    assert_eq!(register(&server, "bob", "correct horse").await.status, 201);
+    let refused = register(&server, "carl", "correct horse").await;
+    assert_eq!(refused.status, 429, "{}", refused.text());
+    assert!((1..=1800).contains(&retry_after(&refused)));
+    let body = refused.json();
+    assert_eq!(body["status_code"], 429);
+    assert!(
+        body["detail"]
+            .as_str()
+            .expect("detail")
+            .starts_with("too many registrations from this address"),
+        "{body}"
+    );
+    // Another client may.
+    let registration = json!({"username": "carl", "password": "correct horse"}).to_string();
+    let json_type = [("content-type", "application/json")];
+    let other = request_from(
+        "127.0.0.3",
+        &server,
+        "POST",
+        "/register",
+        &json_type,
+        &registration,
+    );
+    assert_eq!(other.await.status, 201);
+
+    // Three password grants from 127.0.0.1, right or wrong, then one every 20 s.
+    assert_eq!(login(&server, "ada", "correct horse").await.status, 200);
+    assert_eq!(login(&server, "ada", "wrong horse").await.status, 400);
+    let (_, refresh_token) = tokens(&login(&server, "bob", "correct horse").await);
+    let limited = login(&server, "carl", "correct horse").await;
+    assert_eq!(limited.status, 429, "{}", limited.text());
+    assert!((1..=20).contains(&retry_after(&limited)));
+    assert_eq!(limited.header("cache-control"), Some("no-store"));
+    let body = limited.json();
+    assert_eq!(body["error"], "temporarily_unavailable");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .expect("error_description")
+            .starts_with("too many logins from this address"),
+        "{body}"
+    );
+    // Refreshing hashes no password and is not counted.
+    assert_eq!(refresh(&server, &refresh_token).await.status, 200);
+    // Another client logs in; the username's own count is untouched by the 429s.
+    let body = login_body("carl", "correct horse");
+    let other = request_from("127.0.0.3", &server, "POST", "/token", &[FORM], &body).await;
+    assert_eq!(other.status, 200, "{}", other.text());
+}
+
+/// Login CSRF: a page on another site posting a form to `/token` must not log the victim's
+/// browser in as the attacker (the answer's `Set-Cookie`). Browsers say where a request comes
+/// from (`Sec-Fetch-Site`, `Origin`); clients that say nothing, such as curl, are no browser.
+#[tokio::test]
+async fn a_cross_site_login_is_refused_403_without_a_cookie_and_same_origin_ones_work() {
+    let dir = TempDir::new("login-csrf");
+    let server = start(&dir);
+    assert_eq!(register(&server, "ada", "correct horse").await.status, 201);
+    let body = login_body("ada", "correct horse");
+    let own = format!("http://{}", server.addr);
+
+    for cross_site in [
+        vec![
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "https://evil.example"),
+        ],
+        vec![("sec-fetch-site", "same-site")],
+        vec![("origin", "https://evil.example")],
+        vec![("origin", "null")],
+    ] {
+        let mut headers = vec![FORM];
+        headers.extend_from_slice(&cross_site);
+        let refused = server.request("POST", "/token", &headers, &body).await;
+        assert_eq!(refused.status, 403, "{cross_site:?}: {}", refused.text());
+        assert_eq!(refused.header("set-cookie"), None, "{cross_site:?}");
+        assert!(!refused.text().contains("access_token"), "{cross_site:?}");
+    }
+
+    let (_, refresh_token) = tokens(&login(&server, "ada", "correct horse").await);
+    let cross_site_refresh = server
+        .request(
+            "POST",
+            "/token",
+            &[FORM, ("sec-fetch-site", "cross-site")],
+            &refresh_body(&refresh_token),
+        )
+        .await;
+    assert_eq!(cross_site_refresh.status, 403);
+    assert_eq!(cross_site_refresh.header("set-cookie"), None);
+
+    for same_origin in [
+        vec![("sec-fetch-site", "same-origin"), ("origin", own.as_str())],
+        vec![("origin", own.as_str())],
+        // curl: neither header.
+        vec![],
+    ] {
+        let mut headers = vec![FORM];
+        headers.extend_from_slice(&same_origin);
+        let logged_in = server.request("POST", "/token", &headers, &body).await;
+        assert_eq!(
+            logged_in.status,
+            200,
+            "{same_origin:?}: {}",
+            logged_in.text()
+        );
+        let (cookie, _) = logged_in.set_cookie();
+        assert!(cookie.starts_with("token=ey"), "{same_origin:?}: {cookie}");
+    }
+    // The refused refresh did not use the refresh token up.
+    assert_eq!(refresh(&server, &refresh_token).await.status, 200);
 }
 
 #[tokio::test]
