@@ -71,7 +71,14 @@ mod tests {
 
     #[test]
     fn cookie_names() {
-        for good in ["token", "sid", "__Host-token", "a.b", "x!#$%&'*+-^_`|~", "accessToken"] {
+        for good in [
+            "token",
+            "sid",
+            "__Host-token",
+            "a.b",
+            "x!#$%&'*+-^_`|~",
+            "accessToken",
+        ] {
             assert!(is_valid_cookie_name(good), "{good}");
         }
         for bad in [

@@ -45,7 +45,10 @@ pub fn check_exclude<S: AsRef<str>>(patterns: &[S]) -> Vec<ExcludeError> {
         RegexSet::new(patterns).is_ok_and(|set| set.is_match("/") && set.is_match(PROBE_PATH))
     };
     let all: Vec<&str> = patterns.iter().map(AsRef::as_ref).collect();
-    if let Some(index) = all.iter().position(|pattern| matches_every_path(&[pattern])) {
+    if let Some(index) = all
+        .iter()
+        .position(|pattern| matches_every_path(&[pattern]))
+    {
         return vec![ExcludeError::MatchesEveryPath { index: Some(index) }];
     }
     if matches_every_path(&all) {
@@ -90,7 +93,10 @@ mod tests {
         let ExcludeError::Invalid { error, .. } = &errors[0] else {
             unreachable!()
         };
-        assert!(error.to_string().ends_with("error: unclosed group"), "{error}");
+        assert!(
+            error.to_string().ends_with("error: unclosed group"),
+            "{error}"
+        );
     }
 
     #[test]

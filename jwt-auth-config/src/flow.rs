@@ -72,7 +72,10 @@ mod tests {
         for flow in Flow::ALL {
             assert_eq!(Flow::from_name(flow.name()), Some(flow));
         }
-        assert_eq!(Flow::from_name("oauth2_password"), Some(Flow::OAuth2Password));
+        assert_eq!(
+            Flow::from_name("oauth2_password"),
+            Some(Flow::OAuth2Password)
+        );
         for wrong in ["", "oauth2", "Header", "cookies", " cookie"] {
             assert_eq!(Flow::from_name(wrong), None, "{wrong}");
         }
@@ -81,7 +84,10 @@ mod tests {
     #[test]
     fn scopes() {
         let included = |scope: Scope| -> Vec<Flow> {
-            Flow::ALL.into_iter().filter(|f| scope.includes(*f)).collect()
+            Flow::ALL
+                .into_iter()
+                .filter(|f| scope.includes(*f))
+                .collect()
         };
         assert_eq!(included(Scope::AllFlows), Flow::ALL);
         assert_eq!(

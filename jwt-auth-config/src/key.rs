@@ -56,7 +56,9 @@ impl Key {
     /// The key written `name`, if there is one.
     #[must_use]
     pub fn from_name(name: &str) -> Option<Self> {
-        KEYS.iter().find(|spec| spec.name == name).map(|spec| spec.key)
+        KEYS.iter()
+            .find(|spec| spec.name == name)
+            .map(|spec| spec.key)
     }
 
     /// The key Litestar calls `name` (`token_secret` is `secret`), for a "did you mean".
@@ -335,12 +337,16 @@ pub const KEYS: &[KeySpec] = &[
         .example("is_revoked")
         .meaning("a revocation check with the function's parameters, `true` meaning revoked")
         .litestar("revoked_token_handler"),
-    row(Key::RefreshExpiration, "refresh_expiration", Takes::Lifetime)
-        .default("none (no refresh tokens)")
-        .scope(Scope::OAuth2Password)
-        .example("\"30d\"")
-        .meaning("issue a refresh token of this lifetime with every login")
-        .builder(Some("refresh_tokens")),
+    row(
+        Key::RefreshExpiration,
+        "refresh_expiration",
+        Takes::Lifetime,
+    )
+    .default("none (no refresh tokens)")
+    .scope(Scope::OAuth2Password)
+    .example("\"30d\"")
+    .meaning("issue a refresh token of this lifetime with every login")
+    .builder(Some("refresh_tokens")),
     row(Key::TokenStore, "token_store", Takes::TokenStore)
         .default("`jwt_auth::MemoryStore` with `refresh_expiration`, else none")
         .example("SqlTokenStore")
@@ -440,7 +446,11 @@ mod tests {
                 "{}",
                 spec.name
             );
-            assert!(!spec.example.is_empty() && !spec.meaning.is_empty(), "{}", spec.name);
+            assert!(
+                !spec.example.is_empty() && !spec.meaning.is_empty(),
+                "{}",
+                spec.name
+            );
             assert!(
                 KEYS[..index].iter().all(|other| other.name != spec.name),
                 "{}",
@@ -504,7 +514,13 @@ mod tests {
             .collect();
         assert_eq!(
             cookie,
-            ["cookie_name", "cookie_path", "cookie_domain", "secure", "same_site"]
+            [
+                "cookie_name",
+                "cookie_path",
+                "cookie_domain",
+                "secure",
+                "same_site"
+            ]
         );
     }
 
@@ -518,6 +534,9 @@ mod tests {
         assert!(set.contains(Key::Name) && set.contains(Key::Secret));
         assert!(!set.contains(Key::Flow));
         assert_eq!(set.iter().collect::<Vec<_>>(), [Key::Secret, Key::Name]);
-        assert_eq!([Key::Name, Key::Secret].into_iter().collect::<KeySet>(), set);
+        assert_eq!(
+            [Key::Name, Key::Secret].into_iter().collect::<KeySet>(),
+            set
+        );
     }
 }
