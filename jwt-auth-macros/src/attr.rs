@@ -232,19 +232,17 @@ fn suggestion(written: &str) -> Option<Key> {
 }
 
 fn unknown_key_message(written: &str, suggestion: Option<Key>) -> String {
-    match suggestion {
-        Some(key) => format!(
+    if let Some(key) = suggestion {
+        return format!(
             "unknown `jwt_auth` key `{written}`; did you mean `{}`?",
             key.name()
-        ),
-        None => {
-            let keys: Vec<String> = KEYS.iter().map(|spec| format!("`{}`", spec.name)).collect();
-            format!(
-                "unknown `jwt_auth` key `{written}`; the keys are {}",
-                keys.join(", ")
-            )
-        }
+        );
     }
+    let keys: Vec<String> = KEYS.iter().map(|spec| format!("`{}`", spec.name)).collect();
+    format!(
+        "unknown `jwt_auth` key `{written}`; the keys are {}",
+        keys.join(", ")
+    )
 }
 
 /// How a key is written, for messages: `expiration = "1d"`.
