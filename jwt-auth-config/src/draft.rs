@@ -69,9 +69,7 @@ pub enum Violation {
     },
     /// The `OAuth2` password flow without `token_url`.
     TokenUrlMissing,
-    /// A key given with a flow it does not apply to (see [`KeySpec::scope`]).
-    ///
-    /// [`KeySpec::scope`]: crate::KeySpec::scope
+    /// A key given with a flow it does not apply to (its [`Scope`](crate::Scope) in the table).
     NotForFlow {
         /// The key.
         key: Key,

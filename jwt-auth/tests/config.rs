@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use axum::http::Method;
 use common::{SECRET, User, builder, known_user};
-use jwt_auth::{Algorithm, ConfigError, Flow, JwtAuth, JwtAuthBuilder, Key, SameSite};
+use jwt_auth::{
+    Algorithm, ConfigError, Flow, JwtAuth, JwtAuthBuilder, Key, RemoteJwksConfig, SameSite,
+};
 
 fn bare() -> JwtAuthBuilder<User> {
     JwtAuth::<User>::builder().retrieve_user_sync(|token, _state: &()| known_user(&token.sub))
@@ -232,6 +234,20 @@ fn invalid_names_and_cookie_attributes_are_refused() {
             "{error}"
         );
     }
+}
+
+/// A remote JWKS stands for the verification keys of an asymmetric algorithm, and comes on top
+/// of the secret with HMAC.
+#[test]
+fn a_remote_jwks_counts_as_verification_keys() {
+    let remote = || RemoteJwksConfig::new("http://127.0.0.1:9/jwks.json");
+    let verifier = bare().algorithm(Algorithm::EdDSA).remote_jwks(remote());
+    assert!(verifier.build().is_ok());
+    assert!(bare().secret(SECRET).remote_jwks(remote()).build().is_ok());
+    assert_eq!(
+        refusal(bare().remote_jwks(remote())),
+        ConfigError::MissingSecret
+    );
 }
 
 /// A cookie setting with the header flow, or OAuth2 scopes outside the OAuth2 flow, would be

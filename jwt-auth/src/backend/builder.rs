@@ -13,7 +13,7 @@ use axum::http::{HeaderName, Method};
 use axum::response::Response;
 use futures_util::future::BoxFuture;
 use jsonwebtoken::Algorithm;
-use jwt_auth_config::{Draft, ExcludeError, Key as ConfigKey, KeySet, Scope, Violation};
+use jwt_auth_config::{Draft, ExcludeError, Family, Key as ConfigKey, KeySet, Scope, Violation};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -503,7 +503,7 @@ where
     }
 
     /// Issues refresh tokens of this lifetime with every login (OAuth2 flow only): single-use,
-    /// rotated by [`JwtAuth::refresh`], a reused one revoking its family; see [`crate::refresh`].
+    /// rotated by [`JwtAuth::refresh`], a reused one revoking its family; see [`crate::session`].
     /// They need a [`TokenStore`]; without [`token_store`](Self::token_store), a
     /// [`MemoryStore`](crate::MemoryStore).
     pub fn refresh_tokens(mut self, expiration: Duration) -> Self {
@@ -661,7 +661,6 @@ impl<U, S, C> JwtAuthBuilder<U, S, C> {
                 set(ConfigKey::PublicKeys, !verifying.is_empty());
             }
         }
-        set(ConfigKey::PublicKeys, self.remote_jwks.is_some());
         let defaults = Draft::default();
         let mut refused = KeySet::new();
         // jsonwebtoken's algorithms are all the configuration's; one that is not skips the key
@@ -671,6 +670,10 @@ impl<U, S, C> JwtAuthBuilder<U, S, C> {
                 refused.insert(ConfigKey::Algorithm);
                 defaults.algorithm
             });
+        // A remote JWKS stands for `public_keys` with an asymmetric algorithm; with HMAC it
+        // comes on top of the secret.
+        let remote_keys = self.remote_jwks.is_some() && algorithm.family == Family::Asymmetric;
+        set(ConfigKey::PublicKeys, remote_keys);
         Draft {
             given,
             refused,
