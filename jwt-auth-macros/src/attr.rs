@@ -8,106 +8,16 @@ use syn::parse::{ParseStream, Parser as _};
 use syn::punctuated::Punctuated;
 use syn::{Ident, Lit, LitStr, Token, braced, bracketed, parenthesized};
 
+use jwt_auth_config::{KEYS, Key};
+
 use crate::errors::Errors;
 use crate::suggest;
 
-/// The key names, in one place.
-pub(crate) mod key {
-    pub(crate) const SECRET: &str = "secret";
-    pub(crate) const FLOW: &str = "flow";
-    pub(crate) const TOKEN_URL: &str = "token_url";
-    pub(crate) const ALGORITHM: &str = "algorithm";
-    pub(crate) const PRIVATE_KEY: &str = "private_key";
-    pub(crate) const PUBLIC_KEYS: &str = "public_keys";
-    pub(crate) const KEY_ID: &str = "key_id";
-    pub(crate) const AUTH_HEADER: &str = "auth_header";
-    pub(crate) const EXPIRATION: &str = "expiration";
-    pub(crate) const LEEWAY: &str = "leeway";
-    pub(crate) const EXCLUDE: &str = "exclude";
-    pub(crate) const EXCLUDE_METHODS: &str = "exclude_methods";
-    pub(crate) const COOKIE_NAME: &str = "cookie_name";
-    pub(crate) const COOKIE_PATH: &str = "cookie_path";
-    pub(crate) const COOKIE_DOMAIN: &str = "cookie_domain";
-    pub(crate) const SECURE: &str = "secure";
-    pub(crate) const SAME_SITE: &str = "same_site";
-    pub(crate) const ISSUER: &str = "issuer";
-    pub(crate) const AUDIENCE: &str = "audience";
-    pub(crate) const STRICT_AUDIENCE: &str = "strict_audience";
-    pub(crate) const REQUIRE_CLAIMS: &str = "require_claims";
-    pub(crate) const VERIFY_EXPIRY: &str = "verify_expiry";
-    pub(crate) const VERIFY_NOT_BEFORE: &str = "verify_not_before";
-    pub(crate) const REVOKED: &str = "revoked";
-    pub(crate) const REFRESH_EXPIRATION: &str = "refresh_expiration";
-    pub(crate) const TOKEN_STORE: &str = "token_store";
-    pub(crate) const SCHEME_NAME: &str = "scheme_name";
-    pub(crate) const DESCRIPTION: &str = "description";
-    pub(crate) const OAUTH_SCOPES: &str = "oauth_scopes";
-    pub(crate) const CLAIMS: &str = "claims";
-    pub(crate) const NAME: &str = "name";
-
-    /// Every key, in the documentation's order.
-    pub(crate) const ALL: [&str; 31] = [
-        SECRET,
-        FLOW,
-        TOKEN_URL,
-        ALGORITHM,
-        PRIVATE_KEY,
-        PUBLIC_KEYS,
-        KEY_ID,
-        AUTH_HEADER,
-        EXPIRATION,
-        LEEWAY,
-        EXCLUDE,
-        EXCLUDE_METHODS,
-        COOKIE_NAME,
-        COOKIE_PATH,
-        COOKIE_DOMAIN,
-        SECURE,
-        SAME_SITE,
-        ISSUER,
-        AUDIENCE,
-        STRICT_AUDIENCE,
-        REQUIRE_CLAIMS,
-        VERIFY_EXPIRY,
-        VERIFY_NOT_BEFORE,
-        REVOKED,
-        REFRESH_EXPIRATION,
-        TOKEN_STORE,
-        SCHEME_NAME,
-        DESCRIPTION,
-        OAUTH_SCOPES,
-        CLAIMS,
-        NAME,
-    ];
-
-    /// The keys that configure the cookie, which the header flow does not use.
-    pub(crate) const COOKIE: [&str; 5] =
-        [COOKIE_NAME, COOKIE_PATH, COOKIE_DOMAIN, SECURE, SAME_SITE];
-
-    /// Litestar's parameter names, for a "did you mean" when a user ports a Litestar app.
-    pub(crate) const LITESTAR: [(&str, &str); 13] = [
-        ("token_secret", SECRET),
-        ("default_token_expiration", EXPIRATION),
-        ("exclude_http_methods", EXCLUDE_METHODS),
-        ("accepted_issuers", ISSUER),
-        ("accepted_audiences", AUDIENCE),
-        ("revoked_token_handler", REVOKED),
-        ("openapi_security_scheme_name", SCHEME_NAME),
-        ("samesite", SAME_SITE),
-        ("key", COOKIE_NAME),
-        ("path", COOKIE_PATH),
-        ("domain", COOKIE_DOMAIN),
-        ("token_cls", CLAIMS),
-        ("scopes", OAUTH_SCOPES),
-    ];
-}
-
 /// One `key = value` of the attribute.
 pub(crate) struct Entry {
+    pub key: Key,
     /// The key, as written.
-    pub key: Ident,
-    /// Its canonical name (one of [`key::ALL`]).
-    pub name: &'static str,
+    pub ident: Ident,
     pub value: Value,
 }
 
@@ -241,7 +151,7 @@ pub(crate) struct Parsed {
     /// Keys written with a typo that has a likely correction, or without a value: the later
     /// phases count them as written (but refused), so that `exlude = ...` does not also give
     /// "missing `exclude`"-style errors.
-    pub attempted: Vec<&'static str>,
+    pub attempted: Vec<Key>,
 }
 
 /// Parses the attribute's arguments. Unknown and duplicate keys are reported and skipped; a
@@ -266,33 +176,37 @@ fn parse_entry(
         return Ok(());
     };
     let written = key.to_string();
-    let name = key::ALL.iter().copied().find(|k| *k == written);
+    let known = Key::from_name(&written);
     if !meta.input.peek(Token![=]) {
-        let example = name.map_or_else(|| "key = value".to_owned(), example_of);
+        let example = known.map_or_else(|| "key = value".to_owned(), example_of);
         errors.at(
             key.span(),
             format_args!("expected `=` after `{written}`: `{example}`"),
         );
-        parsed.attempted.extend(name);
+        parsed.attempted.extend(known);
         skip_value(meta.input)?;
         return Ok(());
     }
     let value = Value::parse(meta.value()?)?;
-    let Some(name) = name else {
+    let Some(known) = known else {
         let suggestion = suggestion(&written);
         errors.at(key.span(), unknown_key_message(&written, suggestion));
         parsed.attempted.extend(suggestion);
         return Ok(());
     };
     let entries = &mut parsed.entries;
-    if entries.iter().any(|e| e.name == name) {
+    if entries.iter().any(|e| e.key == known) {
         errors.at(
             key.span(),
-            format_args!("duplicate `jwt_auth` key `{name}`; give each key once"),
+            format_args!("duplicate `jwt_auth` key `{written}`; give each key once"),
         );
         return Ok(());
     }
-    entries.push(Entry { key, name, value });
+    entries.push(Entry {
+        key: known,
+        ident: key,
+        value,
+    });
     Ok(())
 }
 
@@ -311,58 +225,29 @@ fn skip_value(input: ParseStream) -> syn::Result<()> {
 }
 
 /// The key an unknown key most likely meant: Litestar's name for it, or a close spelling.
-fn suggestion(written: &str) -> Option<&'static str> {
-    key::LITESTAR
-        .iter()
-        .find(|(litestar, _)| *litestar == written)
-        .map(|(_, ours)| *ours)
-        .or_else(|| suggest::closest(written, key::ALL))
+fn suggestion(written: &str) -> Option<Key> {
+    Key::from_litestar_name(written).or_else(|| {
+        suggest::closest(written, KEYS.iter().map(|spec| spec.name)).and_then(Key::from_name)
+    })
 }
 
-fn unknown_key_message(written: &str, suggestion: Option<&str>) -> String {
-    match suggestion {
-        Some(key) => format!("unknown `jwt_auth` key `{written}`; did you mean `{key}`?"),
-        None => format!(
-            "unknown `jwt_auth` key `{written}`; the keys are {}",
-            key::ALL.map(|k| format!("`{k}`")).join(", ")
-        ),
+fn unknown_key_message(written: &str, suggestion: Option<Key>) -> String {
+    if let Some(key) = suggestion {
+        return format!(
+            "unknown `jwt_auth` key `{written}`; did you mean `{}`?",
+            key.name()
+        );
     }
+    let keys: Vec<String> = KEYS.iter().map(|spec| format!("`{}`", spec.name)).collect();
+    format!(
+        "unknown `jwt_auth` key `{written}`; the keys are {}",
+        keys.join(", ")
+    )
 }
 
-/// How a key is written, for messages.
-pub(crate) fn example_of(name: &str) -> String {
-    let value = match name {
-        key::SECRET => "env(\"JWT_SECRET\")",
-        key::FLOW => "\"cookie\"",
-        key::TOKEN_URL => "\"/login\"",
-        key::ALGORITHM => "\"HS256\"",
-        key::PRIVATE_KEY => "file(\"keys/private.pem\")",
-        key::PUBLIC_KEYS => "[file(\"keys/public.pem\"), env(\"JWT_OLD_PUBLIC_KEY\")]",
-        key::KEY_ID => "\"2026-01\"",
-        key::AUTH_HEADER => "\"Authorization\"",
-        key::EXPIRATION => "\"1d\"",
-        key::LEEWAY => "\"30s\"",
-        key::EXCLUDE => "[\"^/login$\"]",
-        key::EXCLUDE_METHODS => "[\"OPTIONS\"]",
-        key::COOKIE_NAME => "\"token\"",
-        key::COOKIE_PATH => "\"/\"",
-        key::COOKIE_DOMAIN => "\"example.com\"",
-        key::SECURE | key::STRICT_AUDIENCE | key::VERIFY_EXPIRY | key::VERIFY_NOT_BEFORE => "true",
-        key::SAME_SITE => "\"lax\"",
-        key::ISSUER => "\"https://issuer.example\"",
-        key::AUDIENCE => "\"my-api\"",
-        key::REQUIRE_CLAIMS => "[\"aud\"]",
-        key::REVOKED => "is_revoked",
-        key::REFRESH_EXPIRATION => "\"30d\"",
-        key::TOKEN_STORE => "SqlTokenStore",
-        key::SCHEME_NAME => "\"BearerToken\"",
-        key::DESCRIPTION => "\"...\"",
-        key::OAUTH_SCOPES => "{ \"read\": \"Read access\" }",
-        key::CLAIMS => "MyClaims",
-        key::NAME => "Auth",
-        _ => "...",
-    };
-    format!("{name} = {value}")
+/// How a key is written, for messages: `expiration = "1d"`.
+pub(crate) fn example_of(key: Key) -> String {
+    format!("{} = {}", key.name(), key.spec().example)
 }
 
 #[cfg(test)]
@@ -396,7 +281,10 @@ mod tests {
             oauth_scopes = { "read": "Read", "write": "Write", },
             leeway = f(x),
         });
-        let kinds: Vec<_> = entries.iter().map(|e| (e.name, e.value.kind())).collect();
+        let kinds: Vec<_> = entries
+            .iter()
+            .map(|e| (e.key.name(), e.value.kind()))
+            .collect();
         assert_eq!(
             kinds,
             [
@@ -450,7 +338,7 @@ mod tests {
         let mut errors = Errors::new();
         let parsed = parse(quote!(secure, flow = "cookie", secret("X")), &mut errors);
         let entries = parsed.entries;
-        assert_eq!(parsed.attempted, ["secure", "secret"]);
+        assert_eq!(parsed.attempted, [Key::Secure, Key::Secret]);
         assert_eq!(
             errors.messages(),
             [
@@ -476,7 +364,7 @@ mod tests {
             quote!(token_secret = env("X"), sekret = 1, zzz = 2),
             &mut errors,
         );
-        assert_eq!(parsed.attempted, ["secret", "secret"]);
+        assert_eq!(parsed.attempted, [Key::Secret, Key::Secret]);
     }
 
     #[test]

@@ -12,10 +12,12 @@ use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 use syn::{Ident, Item, Type, Visibility};
 
-use crate::attr::{self, key};
+use jwt_auth_config::{Flow, Key, SameSite};
+
+use crate::attr;
 use crate::check;
 use crate::errors::Errors;
-use crate::model::{Config, Flow, KeyFrom, SameSite};
+use crate::model::{Config, KeyFrom};
 use crate::signature::{self, Outline, Retrieval};
 
 /// The whole macro, on `proc_macro2` types: the user's item, followed by the generated items or
@@ -71,7 +73,7 @@ pub(crate) fn analyse(args: TokenStream, item: TokenStream) -> Result<Accepted, 
     let outline = item.as_ref().and_then(signature::outline);
     let function = outline.as_ref().and_then(|outline| outline.ident.as_ref());
     let name = type_name(&config, function);
-    if let Some(function) = function.filter(|_| name.is_none() && !config.has(key::NAME)) {
+    if let Some(function) = function.filter(|_| name.is_none() && !config.has(Key::Name)) {
         errors.spanned(
             function,
             format_args!(
@@ -100,8 +102,7 @@ pub(crate) fn analyse(args: TokenStream, item: TokenStream) -> Result<Accepted, 
 /// spells), else the function's name in `PascalCase`; `None` when that is not an identifier
 /// (`fn __`, `fn _1`, `fn self_`).
 fn type_name(config: &Config, function: Option<&Ident>) -> Option<Ident> {
-    let written = config.name.as_ref().map(|name| &name.value);
-    if let Some(name) = written.or(config.intended_name.as_ref()) {
+    if let Some(name) = config.name.as_ref().or(config.intended_name.as_ref()) {
         return Some(name.clone());
     }
     let function = function?;
@@ -144,7 +145,7 @@ impl Types {
     ) -> Self {
         let unit = || quote!(());
         let claims = match (&config.claims, token.and_then(signature::claims_in)) {
-            (Some(claims), _) => claims.value.to_token_stream(),
+            (Some(claims), _) => claims.to_token_stream(),
             (None, Some(claims)) => claims.to_token_stream(),
             (None, None) => quote!(::jwt_auth::Extras),
         };
@@ -267,7 +268,7 @@ fn generate(accepted: &Accepted) -> TokenStream {
     let revoked = config
         .revoked
         .as_ref()
-        .map(|path| revoked_fn(retrieval, &path.value, &revoked_glue, state, claims));
+        .map(|path| revoked_fn(retrieval, path, &revoked_glue, state, claims));
     let mut calls = builder_calls(config);
     if revoked.is_some() {
         calls.extend(quote!(.revoked_with(::jwt_auth::__private::Arc::new(#revoked_glue))));
@@ -453,7 +454,7 @@ fn revoked_fn(
 /// The doc of the generated `new()`: what it reads and why it may fail.
 fn new_doc(config: &Config) -> String {
     if let Some(secret) = &config.secret_env {
-        let secret_var = secret.value.value();
+        let secret_var = secret.value();
         format!(
             " Builds the backend: reads the secret from the environment variable `{secret_var}` \
              and checks the configuration.\n\n # Errors\n\n A [`jwt_auth::ConfigError`] when the \
@@ -469,136 +470,121 @@ fn new_doc(config: &Config) -> String {
     }
 }
 
+/// The builder method that `key` becomes (the table of keys has it).
+fn method(key: Key) -> Ident {
+    Ident::new(key.spec().builder.unwrap_or(key.name()), Span::call_site())
+}
+
 /// The builder calls for every key that was written; the builder has the defaults.
 fn builder_calls(config: &Config) -> TokenStream {
     let mut calls = TokenStream::new();
     if let Some(var) = &config.secret_env {
-        let var = &var.value;
+        let secret = method(Key::Secret);
         calls.extend(quote! {
-            .secret_from_env(#var)
+            .#secret(#var)
             .dev_secret_fallback(::core::cfg!(debug_assertions))
         });
     }
-    if let Some(flow) = &config.flow {
-        let variant = match flow.value {
+    if let Some(flow) = config.flow {
+        let variant = match flow {
             Flow::Header => quote!(Header),
             Flow::Cookie => quote!(Cookie),
             Flow::OAuth2Password => quote!(OAuth2Password),
         };
-        calls.extend(quote!(.flow(::jwt_auth::Flow::#variant)));
+        let flow = method(Key::Flow);
+        calls.extend(quote!(.#flow(::jwt_auth::Flow::#variant)));
     }
-    string_call(&mut calls, config.token_url.as_ref(), "token_url");
+    string_call(&mut calls, config.token_url.as_ref(), Key::TokenUrl);
     if let Some(algorithm) = &config.algorithm {
-        let algorithm = &algorithm.value;
-        calls.extend(quote!(.algorithm(::jwt_auth::Algorithm::#algorithm)));
+        let method = method(Key::Algorithm);
+        calls.extend(quote!(.#method(::jwt_auth::Algorithm::#algorithm)));
     }
     let key = |from: &KeyFrom| match from {
         KeyFrom::Env(var) => quote!(::jwt_auth::Key::env(#var)),
         KeyFrom::File(path) => quote!(::jwt_auth::Key::file(#path)),
     };
     if let Some(private) = &config.private_key {
-        let private = key(&private.value);
-        calls.extend(quote!(.signing_key(#private)));
+        let (method, private) = (method(Key::PrivateKey), key(private));
+        calls.extend(quote!(.#method(#private)));
     }
-    if let Some(public) = &config.public_keys {
-        for public in &public.value {
-            let public = key(public);
-            calls.extend(quote!(.verification_key(#public)));
-        }
+    for public in config.public_keys.iter().flatten() {
+        let (method, public) = (method(Key::PublicKeys), key(public));
+        calls.extend(quote!(.#method(#public)));
     }
-    string_call(&mut calls, config.key_id.as_ref(), "key_id");
-    string_call(&mut calls, config.auth_header.as_ref(), "auth_header");
-    for (setting, method) in [
-        (&config.expiration, "expiration"),
-        (&config.leeway, "leeway"),
+    string_call(&mut calls, config.key_id.as_ref(), Key::KeyId);
+    string_call(&mut calls, config.auth_header.as_ref(), Key::AuthHeader);
+    for (seconds, key) in [
+        (config.expiration, Key::Expiration),
+        (config.leeway, Key::Leeway),
+        (config.refresh_expiration, Key::RefreshExpiration),
     ] {
-        if let Some(seconds) = setting {
-            let method = Ident::new(method, Span::call_site());
-            let seconds = seconds.value;
+        if let Some(seconds) = seconds {
+            let method = method(key);
             calls.extend(quote!(.#method(::jwt_auth::__private::Duration::from_secs(#seconds))));
         }
     }
-    if let Some(seconds) = &config.refresh_expiration {
-        let seconds = seconds.value;
-        calls.extend(quote! {
-            .refresh_tokens(::jwt_auth::__private::Duration::from_secs(#seconds))
-        });
-    }
     if let Some(store) = &config.token_store {
-        let store = &store.value;
-        calls.extend(quote!(.token_store(#store)));
+        let method = method(Key::TokenStore);
+        calls.extend(quote!(.#method(#store)));
     }
-    list_call(&mut calls, config.exclude.as_ref(), "exclude");
+    list_call(&mut calls, config.exclude.as_ref(), Key::Exclude);
     if let Some(methods) = &config.exclude_methods {
-        let methods = &methods.value;
+        let method = method(Key::ExcludeMethods);
         calls.extend(quote! {
-            .exclude_methods([#(::jwt_auth::__private::axum::http::Method::#methods),*])
+            .#method([#(::jwt_auth::__private::axum::http::Method::#methods),*])
         });
     }
-    string_call(&mut calls, config.cookie_name.as_ref(), "cookie_name");
-    string_call(&mut calls, config.cookie_path.as_ref(), "cookie_path");
-    string_call(&mut calls, config.cookie_domain.as_ref(), "cookie_domain");
-    bool_call(&mut calls, config.secure.as_ref(), "cookie_secure");
-    if let Some(same_site) = &config.same_site {
-        let variant = match same_site.value {
+    string_call(&mut calls, config.cookie_name.as_ref(), Key::CookieName);
+    string_call(&mut calls, config.cookie_path.as_ref(), Key::CookiePath);
+    string_call(&mut calls, config.cookie_domain.as_ref(), Key::CookieDomain);
+    bool_call(&mut calls, config.secure, Key::Secure);
+    if let Some(same_site) = config.same_site {
+        let variant = match same_site {
             SameSite::Lax => quote!(Lax),
             SameSite::Strict => quote!(Strict),
             SameSite::None => quote!(None),
         };
-        calls.extend(quote!(.cookie_same_site(::jwt_auth::SameSite::#variant)));
+        let method = method(Key::SameSite);
+        calls.extend(quote!(.#method(::jwt_auth::SameSite::#variant)));
     }
-    list_call(&mut calls, config.issuer.as_ref(), "accepted_issuers");
-    list_call(&mut calls, config.audience.as_ref(), "accepted_audiences");
-    bool_call(
+    list_call(&mut calls, config.issuer.as_ref(), Key::Issuer);
+    list_call(&mut calls, config.audience.as_ref(), Key::Audience);
+    bool_call(&mut calls, config.strict_audience, Key::StrictAudience);
+    list_call(
         &mut calls,
-        config.strict_audience.as_ref(),
-        "strict_audience",
+        config.require_claims.as_ref(),
+        Key::RequireClaims,
     );
-    list_call(&mut calls, config.require_claims.as_ref(), "require_claims");
-    bool_call(&mut calls, config.verify_expiry.as_ref(), "verify_expiry");
-    bool_call(
-        &mut calls,
-        config.verify_not_before.as_ref(),
-        "verify_not_before",
-    );
-    string_call(&mut calls, config.scheme_name.as_ref(), "scheme_name");
-    string_call(&mut calls, config.description.as_ref(), "description");
+    bool_call(&mut calls, config.verify_expiry, Key::VerifyExpiry);
+    bool_call(&mut calls, config.verify_not_before, Key::VerifyNotBefore);
+    string_call(&mut calls, config.scheme_name.as_ref(), Key::SchemeName);
+    string_call(&mut calls, config.description.as_ref(), Key::Description);
     if let Some(scopes) = &config.oauth_scopes {
-        let (names, descriptions): (Vec<_>, Vec<_>) = scopes.value.iter().cloned().unzip();
-        calls.extend(quote!(.oauth_scopes([#((#names, #descriptions)),*])));
+        let method = method(Key::OAuthScopes);
+        let (names, descriptions): (Vec<_>, Vec<_>) = scopes.iter().cloned().unzip();
+        calls.extend(quote!(.#method([#((#names, #descriptions)),*])));
     }
     calls
 }
 
-fn string_call(
-    calls: &mut TokenStream,
-    setting: Option<&crate::model::Setting<syn::LitStr>>,
-    method: &str,
-) {
-    if let Some(setting) = setting {
-        let method = Ident::new(method, Span::call_site());
-        let value = &setting.value;
+fn string_call(calls: &mut TokenStream, value: Option<&syn::LitStr>, key: Key) {
+    if let Some(value) = value {
+        let method = method(key);
         calls.extend(quote!(.#method(#value)));
     }
 }
 
-fn bool_call(calls: &mut TokenStream, setting: Option<&crate::model::Setting<bool>>, method: &str) {
-    if let Some(setting) = setting {
-        let method = Ident::new(method, Span::call_site());
-        let value = setting.value;
+fn bool_call(calls: &mut TokenStream, value: Option<bool>, key: Key) {
+    if let Some(value) = value {
+        let method = method(key);
         calls.extend(quote!(.#method(#value)));
     }
 }
 
 /// A list of strings; an empty list is the builder's default, so it is left out.
-fn list_call(
-    calls: &mut TokenStream,
-    setting: Option<&crate::model::Setting<Vec<syn::LitStr>>>,
-    method: &str,
-) {
-    if let Some(setting) = setting.filter(|s| !s.value.is_empty()) {
-        let method = Ident::new(method, Span::call_site());
-        let values = &setting.value;
+fn list_call(calls: &mut TokenStream, values: Option<&Vec<syn::LitStr>>, key: Key) {
+    if let Some(values) = values.filter(|values| !values.is_empty()) {
+        let method = method(key);
         calls.extend(quote!(.#method([#(#values),*])));
     }
 }

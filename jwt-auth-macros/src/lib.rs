@@ -11,7 +11,6 @@ use proc_macro::TokenStream;
 
 mod attr;
 mod check;
-mod duration;
 mod errors;
 mod expand;
 mod model;
@@ -91,7 +90,7 @@ mod tests;
 ///
 /// | key | default | example | meaning |
 /// |---|---|---|---|
-/// | `secret` | required | `secret = env("JWT_SECRET")` | the environment variable with the HMAC secret, read by `new()`; a debug build with it unset uses a random development secret |
+/// | `secret` | required for HMAC | `secret = env("JWT_SECRET")` | the environment variable with the HMAC secret, read by `new()`; a debug build with it unset uses a random development secret |
 /// | `flow` | `"header"` | `flow = "cookie"` | `"header"`, `"cookie"` or `"oauth2_password"` |
 /// | `token_url` | none | `token_url = "/login"` | the login route; required by, and only for, `"oauth2_password"` |
 /// | `algorithm` | `"HS256"` | `algorithm = "EdDSA"` | `"HS256"`, `"HS384"`, `"HS512"`, `"RS256"`, `"RS384"`, `"RS512"`, `"PS256"`, `"PS384"`, `"PS512"`, `"ES256"`, `"ES384"` or `"EdDSA"` |

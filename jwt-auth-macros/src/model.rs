@@ -1,62 +1,15 @@
-//! Phase 2: the typed configuration. Each value is checked on its own here (a known flow, a
-//! parsable duration, a valid regex, ...); rules across keys are in `check`.
+//! Phase 2: the typed configuration. Each value is read as what its key takes (the table of
+//! keys, `jwt_auth_config::KEYS`) and checked on its own with the rules on one value that the
+//! builder applies too; rules across keys are in `check`.
 
+use jwt_auth_config::{ALGORITHMS, ExcludeError, Flow, Key, KeySet, METHODS, SameSite, Takes};
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::{Ident, Lit, LitStr};
 
-use crate::attr::{Entry, Parsed, Value, example_of, key};
-use crate::duration;
+use crate::attr::{Entry, Parsed, Value, example_of};
 use crate::errors::Errors;
 use crate::suggest;
-
-/// A key as written, its value's tokens (for errors) and what it means.
-pub(crate) struct Setting<T> {
-    pub key: Ident,
-    pub tokens: TokenStream,
-    pub value: T,
-}
-
-/// The flows, as in `jwt_auth::Flow`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Flow {
-    Header,
-    Cookie,
-    OAuth2Password,
-}
-
-impl Flow {
-    const NAMES: [(&'static str, Flow); 3] = [
-        ("header", Flow::Header),
-        ("cookie", Flow::Cookie),
-        ("oauth2_password", Flow::OAuth2Password),
-    ];
-
-    pub(crate) fn uses_cookie(self) -> bool {
-        self != Flow::Header
-    }
-}
-
-/// The cookie's `SameSite`, as in `jwt_auth::SameSite`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SameSite {
-    Lax,
-    Strict,
-    None,
-}
-
-/// The HMAC algorithms the attribute takes.
-pub(crate) const HMAC_ALGORITHMS: [&str; 3] = ["HS256", "HS384", "HS512"];
-/// The algorithms that take keys (`private_key`, `public_keys`) instead of a secret.
-pub(crate) const PEM_ALGORITHMS: [&str; 9] = [
-    "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA",
-];
-/// The standard HTTP methods, as `http::Method` has them.
-pub(crate) const METHODS: [&str; 9] = [
-    "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
-];
-/// The path Litestar probes, besides `/`, to find exclusions that match every path.
-const PROBE_PATH: &str = "/982c7064-6ac7-44b7-9be5-07a2ff6d8a92";
 
 /// The error for `exclude` patterns that would turn authentication off.
 const EVERY_PATH: &str = "`exclude` matches every path, which would turn authentication off; \
@@ -70,116 +23,139 @@ pub(crate) enum KeyFrom {
     File(LitStr),
 }
 
+/// A key written with a value, kept for the errors that `check` shows on it.
+pub(crate) struct Written {
+    pub key: Key,
+    /// The key as written.
+    pub ident: Ident,
+    /// Its value's tokens.
+    pub value: TokenStream,
+}
+
 /// The attribute's configuration. A key that was not written, or whose value was refused, is
-/// `None`; `written` lists every key that was written, so that cross-key rules neither miss a
+/// `None`; `written` and `accepted` tell the two apart, so that cross-key rules neither miss a
 /// key nor repeat a value's error.
 #[derive(Default)]
 pub(crate) struct Config {
-    pub written: Vec<&'static str>,
-    pub secret_env: Option<Setting<LitStr>>,
-    pub flow: Option<Setting<Flow>>,
-    pub token_url: Option<Setting<LitStr>>,
-    pub algorithm: Option<Setting<Ident>>,
-    pub private_key: Option<Setting<KeyFrom>>,
-    pub public_keys: Option<Setting<Vec<KeyFrom>>>,
-    pub key_id: Option<Setting<LitStr>>,
-    pub auth_header: Option<Setting<LitStr>>,
-    pub expiration: Option<Setting<u64>>,
-    pub leeway: Option<Setting<u64>>,
-    pub exclude: Option<Setting<Vec<LitStr>>>,
-    pub exclude_methods: Option<Setting<Vec<Ident>>>,
-    pub cookie_name: Option<Setting<LitStr>>,
-    pub cookie_path: Option<Setting<LitStr>>,
-    pub cookie_domain: Option<Setting<LitStr>>,
-    pub secure: Option<Setting<bool>>,
-    pub same_site: Option<Setting<SameSite>>,
-    pub issuer: Option<Setting<Vec<LitStr>>>,
-    pub audience: Option<Setting<Vec<LitStr>>>,
-    pub strict_audience: Option<Setting<bool>>,
-    pub require_claims: Option<Setting<Vec<LitStr>>>,
-    pub verify_expiry: Option<Setting<bool>>,
-    pub verify_not_before: Option<Setting<bool>>,
-    pub revoked: Option<Setting<syn::Path>>,
-    pub refresh_expiration: Option<Setting<u64>>,
-    pub token_store: Option<Setting<TokenStream>>,
-    pub scheme_name: Option<Setting<LitStr>>,
-    pub description: Option<Setting<LitStr>>,
-    pub oauth_scopes: Option<Setting<Vec<(LitStr, LitStr)>>>,
-    pub claims: Option<Setting<syn::Path>>,
-    pub name: Option<Setting<Ident>>,
+    /// Every key written, valid or not (a likely typo of a key counts as that key).
+    pub written: KeySet,
+    /// The keys whose value was accepted.
+    pub accepted: KeySet,
+    /// The entries, as written.
+    pub entries: Vec<Written>,
+    pub secret_env: Option<LitStr>,
+    pub flow: Option<Flow>,
+    pub token_url: Option<LitStr>,
+    pub algorithm: Option<Ident>,
+    pub private_key: Option<KeyFrom>,
+    pub public_keys: Option<Vec<KeyFrom>>,
+    pub key_id: Option<LitStr>,
+    pub auth_header: Option<LitStr>,
+    pub expiration: Option<u64>,
+    pub leeway: Option<u64>,
+    pub exclude: Option<Vec<LitStr>>,
+    pub exclude_methods: Option<Vec<Ident>>,
+    pub cookie_name: Option<LitStr>,
+    pub cookie_path: Option<LitStr>,
+    pub cookie_domain: Option<LitStr>,
+    pub secure: Option<bool>,
+    pub same_site: Option<SameSite>,
+    pub issuer: Option<Vec<LitStr>>,
+    pub audience: Option<Vec<LitStr>>,
+    pub strict_audience: Option<bool>,
+    pub require_claims: Option<Vec<LitStr>>,
+    pub verify_expiry: Option<bool>,
+    pub verify_not_before: Option<bool>,
+    pub revoked: Option<syn::Path>,
+    pub refresh_expiration: Option<u64>,
+    pub token_store: Option<TokenStream>,
+    pub scheme_name: Option<LitStr>,
+    pub description: Option<LitStr>,
+    pub oauth_scopes: Option<Vec<(LitStr, LitStr)>>,
+    pub claims: Option<syn::Path>,
+    pub name: Option<Ident>,
     /// The name a refused `name = ...` spells (`"Auth"`, `a::Auth`), for the stand-in type, so
     /// that the code that names it still compiles.
     pub intended_name: Option<Ident>,
 }
 
+/// Stores a value read for a field; whether there was one.
+fn store<T>(field: &mut Option<T>, value: Option<T>) -> bool {
+    *field = value;
+    field.is_some()
+}
+
 impl Config {
-    /// Whether `name` was written, valid or not.
-    pub(crate) fn has(&self, name: &str) -> bool {
-        self.written.contains(&name)
+    /// Whether `key` was written, valid or not.
+    pub(crate) fn has(&self, key: Key) -> bool {
+        self.written.contains(key)
     }
 
-    /// The flow, default header; `None` when the written flow was refused.
-    pub(crate) fn effective_flow(&self) -> Option<Flow> {
-        match &self.flow {
-            Some(flow) => Some(flow.value),
-            None if self.has(key::FLOW) => None,
-            None => Some(Flow::Header),
-        }
+    /// The entry of `key`, if it was written with a value.
+    pub(crate) fn entry(&self, key: Key) -> Option<&Written> {
+        self.entries.iter().find(|written| written.key == key)
     }
 
     /// Interprets the entries, reporting each refused value.
     pub(crate) fn from_entries(parsed: Parsed, errors: &mut Errors) -> Config {
         let mut config = Config {
-            written: parsed.attempted,
+            written: parsed.attempted.into_iter().collect(),
             ..Config::default()
         };
         for entry in parsed.entries {
-            config.written.push(entry.name);
             let mut reader = Reader {
                 entry: &entry,
                 errors,
             };
-            match entry.name {
-                key::SECRET => config.secret_env = reader.read(Reader::secret),
-                key::FLOW => config.flow = reader.read(Reader::flow),
-                key::TOKEN_URL => config.token_url = reader.read(Reader::non_empty_string),
-                key::ALGORITHM => config.algorithm = reader.read(Reader::algorithm),
-                key::PRIVATE_KEY => config.private_key = reader.read(Reader::private_key),
-                key::PUBLIC_KEYS => config.public_keys = reader.read(Reader::public_keys),
-                key::KEY_ID => config.key_id = reader.read(Reader::non_empty_string),
-                key::AUTH_HEADER => config.auth_header = reader.read(Reader::header_name),
-                key::EXPIRATION => config.expiration = reader.read(Reader::expiration),
-                key::LEEWAY => config.leeway = reader.read(Reader::duration),
-                key::EXCLUDE => config.exclude = reader.read(Reader::exclude),
-                key::EXCLUDE_METHODS => config.exclude_methods = reader.read(Reader::methods),
-                key::COOKIE_NAME => config.cookie_name = reader.read(Reader::cookie_name),
-                key::COOKIE_PATH => config.cookie_path = reader.read(Reader::cookie_attribute),
-                key::COOKIE_DOMAIN => config.cookie_domain = reader.read(Reader::cookie_attribute),
-                key::SECURE => config.secure = reader.read(Reader::bool),
-                key::SAME_SITE => config.same_site = reader.read(Reader::same_site),
-                key::ISSUER => config.issuer = reader.read(Reader::strings),
-                key::AUDIENCE => config.audience = reader.read(Reader::strings),
-                key::STRICT_AUDIENCE => config.strict_audience = reader.read(Reader::bool),
-                key::REQUIRE_CLAIMS => config.require_claims = reader.read(Reader::strings),
-                key::VERIFY_EXPIRY => config.verify_expiry = reader.read(Reader::bool),
-                key::VERIFY_NOT_BEFORE => config.verify_not_before = reader.read(Reader::bool),
-                key::REVOKED => config.revoked = reader.read(Reader::path),
-                key::REFRESH_EXPIRATION => {
-                    config.refresh_expiration = reader.read(Reader::expiration);
-                }
-                key::TOKEN_STORE => config.token_store = reader.read(Reader::expression),
-                key::SCHEME_NAME => config.scheme_name = reader.read(Reader::non_empty_string),
-                key::DESCRIPTION => config.description = reader.read(Reader::string),
-                key::OAUTH_SCOPES => config.oauth_scopes = reader.read(Reader::scopes),
-                key::CLAIMS => config.claims = reader.read(Reader::path),
-                key::NAME => {
-                    config.name = reader.read(Reader::ident);
-                    if config.name.is_none() {
-                        config.intended_name = intended_name(&entry.value);
+            let c = &mut config;
+            let accepted = match entry.key {
+                Key::Secret => store(&mut c.secret_env, reader.secret()),
+                Key::Flow => store(&mut c.flow, reader.flow()),
+                Key::TokenUrl => store(&mut c.token_url, reader.text()),
+                Key::Algorithm => store(&mut c.algorithm, reader.algorithm()),
+                Key::PrivateKey => store(&mut c.private_key, reader.private_key()),
+                Key::PublicKeys => store(&mut c.public_keys, reader.public_keys()),
+                Key::KeyId => store(&mut c.key_id, reader.text()),
+                Key::AuthHeader => store(&mut c.auth_header, reader.text()),
+                Key::Expiration => store(&mut c.expiration, reader.duration()),
+                Key::Leeway => store(&mut c.leeway, reader.duration()),
+                Key::Exclude => store(&mut c.exclude, reader.exclude()),
+                Key::ExcludeMethods => store(&mut c.exclude_methods, reader.methods()),
+                Key::CookieName => store(&mut c.cookie_name, reader.text()),
+                Key::CookiePath => store(&mut c.cookie_path, reader.text()),
+                Key::CookieDomain => store(&mut c.cookie_domain, reader.text()),
+                Key::Secure => store(&mut c.secure, reader.bool()),
+                Key::SameSite => store(&mut c.same_site, reader.same_site()),
+                Key::Issuer => store(&mut c.issuer, reader.string_list()),
+                Key::Audience => store(&mut c.audience, reader.string_list()),
+                Key::StrictAudience => store(&mut c.strict_audience, reader.bool()),
+                Key::RequireClaims => store(&mut c.require_claims, reader.string_list()),
+                Key::VerifyExpiry => store(&mut c.verify_expiry, reader.bool()),
+                Key::VerifyNotBefore => store(&mut c.verify_not_before, reader.bool()),
+                Key::Revoked => store(&mut c.revoked, reader.path()),
+                Key::RefreshExpiration => store(&mut c.refresh_expiration, reader.duration()),
+                Key::TokenStore => store(&mut c.token_store, reader.expression()),
+                Key::SchemeName => store(&mut c.scheme_name, reader.text()),
+                Key::Description => store(&mut c.description, reader.text()),
+                Key::OAuthScopes => store(&mut c.oauth_scopes, reader.scopes()),
+                Key::Claims => store(&mut c.claims, reader.path()),
+                Key::Name => {
+                    let name = reader.ident();
+                    if name.is_none() {
+                        c.intended_name = intended_name(&entry.value);
                     }
+                    store(&mut c.name, name)
                 }
-                _ => unreachable!("attr::parse only yields known keys"),
+            };
+            config.written.insert(entry.key);
+            if accepted {
+                config.accepted.insert(entry.key);
             }
+            config.entries.push(Written {
+                key: entry.key,
+                value: entry.value.to_token_stream(),
+                ident: entry.ident,
+            });
         }
         config
     }
@@ -192,28 +168,25 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn read<T>(&mut self, interpret: fn(&mut Self) -> Option<T>) -> Option<Setting<T>> {
-        let value = interpret(self)?;
-        Some(Setting {
-            key: self.entry.key.clone(),
-            tokens: self.entry.value.to_token_stream(),
-            value,
-        })
+    fn key(&self) -> Key {
+        self.entry.key
     }
 
     fn name(&self) -> &'static str {
-        self.entry.name
+        self.entry.key.name()
     }
 
-    /// Reports a value of the wrong type.
-    fn wrong_type(&mut self, value: &Value, expected: &str) {
-        let name = self.name();
+    /// Reports a value (or a list's item) of the wrong type.
+    fn wrong_type(&mut self, value: &Value) {
+        let key = self.key();
+        let expected = key.spec().takes.describe();
         let found = value.kind();
         self.errors.spanned(
             value,
             format_args!(
-                "`{name}` takes {expected}, not {found}: `{}`",
-                example_of(name)
+                "`{}` takes {expected}, not {found}: `{}`",
+                key.name(),
+                example_of(key)
             ),
         );
     }
@@ -222,26 +195,39 @@ impl Reader<'_> {
         if let Value::Lit(Lit::Str(lit)) = &self.entry.value {
             return Some(lit.clone());
         }
-        self.wrong_type(&self.entry.value, "a string");
+        self.wrong_type(&self.entry.value);
         None
     }
 
-    fn non_empty_string(&mut self) -> Option<LitStr> {
+    /// A string, checked with the rule on one value for what the key takes.
+    fn text(&mut self) -> Option<LitStr> {
         let lit = self.string()?;
-        if lit.value().is_empty() {
-            let name = self.name();
-            self.errors
-                .spanned(&lit, format_args!("`{name}` must not be empty"));
-            return None;
-        }
-        Some(lit)
+        let value = lit.value();
+        let (name, example) = (self.name(), example_of(self.key()));
+        let refusal = match self.key().spec().takes {
+            Takes::NonEmptyText if value.is_empty() => format!("`{name}` must not be empty"),
+            Takes::HeaderName if !jwt_auth_config::is_valid_header_name(&value) => {
+                "not a valid HTTP header name; use letters, digits and `-`, e.g. \
+                 `auth_header = \"X-Api-Token\"`"
+                    .to_owned()
+            }
+            Takes::CookieName if !jwt_auth_config::is_valid_cookie_name(&value) => format!(
+                "not a valid cookie name; use letters, digits and `-` or `_`, e.g. `{example}`"
+            ),
+            Takes::CookieAttribute if !jwt_auth_config::is_valid_cookie_attribute(&value) => {
+                format!("`{name}` must be printable ASCII without `;`, e.g. `{example}`")
+            }
+            _ => return Some(lit),
+        };
+        self.errors.spanned(&lit, refusal);
+        None
     }
 
     fn bool(&mut self) -> Option<bool> {
         if let Value::Lit(Lit::Bool(lit)) = &self.entry.value {
             return Some(lit.value);
         }
-        self.wrong_type(&self.entry.value, "`true` or `false`");
+        self.wrong_type(&self.entry.value);
         None
     }
 
@@ -249,12 +235,7 @@ impl Reader<'_> {
         if let Value::Path(path) = &self.entry.value {
             return Some(path.clone());
         }
-        let expected = if self.name() == key::REVOKED {
-            "the path of a function"
-        } else {
-            "a type"
-        };
-        self.wrong_type(&self.entry.value, expected);
+        self.wrong_type(&self.entry.value);
         None
     }
 
@@ -263,10 +244,7 @@ impl Reader<'_> {
         match &self.entry.value {
             value @ (Value::Path(_) | Value::Other(_)) => Some(value.to_token_stream()),
             other => {
-                self.wrong_type(
-                    other,
-                    "an expression of a type that implements `jwt_auth::TokenStore`",
-                );
+                self.wrong_type(other);
                 None
             }
         }
@@ -278,12 +256,12 @@ impl Reader<'_> {
         {
             return Some(ident.clone());
         }
-        self.wrong_type(&self.entry.value, "a type name");
+        self.wrong_type(&self.entry.value);
         None
     }
 
     /// A string or a list of strings; each item that is not a string is reported.
-    fn string_list(&mut self, expected: &str) -> Option<Vec<LitStr>> {
+    fn string_list(&mut self) -> Option<Vec<LitStr>> {
         match &self.entry.value {
             Value::Lit(Lit::Str(lit)) => Some(vec![lit.clone()]),
             Value::List { items, .. } => {
@@ -293,21 +271,17 @@ impl Reader<'_> {
                     if let Value::Lit(Lit::Str(lit)) = item {
                         strings.push(lit.clone());
                     } else {
-                        self.wrong_type(item, expected);
+                        self.wrong_type(item);
                         ok = false;
                     }
                 }
                 ok.then_some(strings)
             }
             other => {
-                self.wrong_type(other, expected);
+                self.wrong_type(other);
                 None
             }
         }
-    }
-
-    fn strings(&mut self) -> Option<Vec<LitStr>> {
-        self.string_list("a string or a list of strings")
     }
 
     /// One `env("VAR")` or `file("path")`.
@@ -344,7 +318,7 @@ impl Reader<'_> {
                 None
             }
             other => {
-                self.wrong_type(other, "`env(\"VAR\")` or `file(\"path\")`");
+                self.wrong_type(other);
                 None
             }
         }
@@ -422,10 +396,7 @@ impl Reader<'_> {
                 None
             }
             other => {
-                self.wrong_type(
-                    other,
-                    "`env(\"VAR\")`, the environment variable holding the secret",
-                );
+                self.wrong_type(other);
                 None
             }
         }
@@ -434,17 +405,11 @@ impl Reader<'_> {
     fn flow(&mut self) -> Option<Flow> {
         let lit = self.string()?;
         let written = lit.value();
-        if let Some((_, flow)) = Flow::NAMES.iter().find(|(name, _)| *name == written) {
-            return Some(*flow);
+        if let Some(flow) = Flow::from_name(&written) {
+            return Some(flow);
         }
-        let names = Flow::NAMES.map(|(name, _)| name);
-        let message = unknown(
-            "flow",
-            &written,
-            &written,
-            names,
-            "\"header\", \"cookie\" or \"oauth2_password\"",
-        );
+        let names = Flow::ALL.map(Flow::name);
+        let message = unknown("flow", &written, &written, names, &quoted_choice(names));
         self.errors.spanned(&lit, message);
         None
     }
@@ -452,89 +417,39 @@ impl Reader<'_> {
     fn algorithm(&mut self) -> Option<Ident> {
         let lit = self.string()?;
         let written = lit.value();
-        if HMAC_ALGORITHMS.contains(&written.as_str()) {
-            return Some(Ident::new(&written, lit.span()));
+        if let Some(algorithm) = jwt_auth_config::algorithm(&written) {
+            return Some(Ident::new(algorithm.name, lit.span()));
         }
-        if PEM_ALGORITHMS.contains(&written.as_str()) {
-            return Some(Ident::new(&written, lit.span()));
-        }
+        let names = ALGORITHMS.map(|algorithm| algorithm.name);
+        let compare = written.to_ascii_uppercase();
         let message = unknown(
             "algorithm",
             &written,
-            &written.to_ascii_uppercase(),
-            HMAC_ALGORITHMS.into_iter().chain(PEM_ALGORITHMS),
-            "\"HS256\", \"HS384\", \"HS512\", \"RS256\", \"RS384\", \"RS512\", \"PS256\", \"PS384\", \
-             \"PS512\", \"ES256\", \"ES384\" or \"EdDSA\"",
+            &compare,
+            names,
+            &quoted_choice(names),
         );
         self.errors.spanned(&lit, message);
-        None
-    }
-
-    fn header_name(&mut self) -> Option<LitStr> {
-        let lit = self.string()?;
-        if is_token(&lit.value()) {
-            return Some(lit);
-        }
-        self.errors.spanned(
-            &lit,
-            "not a valid HTTP header name; use letters, digits and `-`, e.g. `auth_header = \"X-Api-Token\"`",
-        );
-        None
-    }
-
-    fn cookie_name(&mut self) -> Option<LitStr> {
-        let lit = self.string()?;
-        if is_valid_cookie_name(&lit.value()) {
-            return Some(lit);
-        }
-        self.errors.spanned(
-            &lit,
-            "not a valid cookie name; use letters, digits and `-` or `_`, e.g. `cookie_name = \"token\"`",
-        );
-        None
-    }
-
-    fn cookie_attribute(&mut self) -> Option<LitStr> {
-        let lit = self.string()?;
-        let value = lit.value();
-        let valid = !value.is_empty()
-            && value.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
-            && !value.contains(';');
-        if valid {
-            return Some(lit);
-        }
-        let name = self.name();
-        self.errors.spanned(
-            &lit,
-            format_args!(
-                "`{name}` must be printable ASCII without `;`, e.g. `{}`",
-                example_of(name)
-            ),
-        );
         None
     }
 
     fn same_site(&mut self) -> Option<SameSite> {
         let lit = self.string()?;
         let written = lit.value();
-        match written.to_ascii_lowercase().as_str() {
-            "lax" => Some(SameSite::Lax),
-            "strict" => Some(SameSite::Strict),
-            "none" => Some(SameSite::None),
-            _ => {
-                self.errors.spanned(
-                    &lit,
-                    format_args!(
-                        "unknown `same_site` value `{written}`; use \"lax\", \"strict\" or \"none\""
-                    ),
-                );
-                None
-            }
+        let same_site = SameSite::from_name(&written);
+        if same_site.is_none() {
+            let valid = quoted_choice(SameSite::ALL.map(SameSite::name));
+            self.errors.spanned(
+                &lit,
+                format_args!("unknown `same_site` value `{written}`; use {valid}"),
+            );
         }
+        same_site
     }
 
+    /// A duration; one longer than zero where the key takes a lifetime.
     fn duration(&mut self) -> Option<u64> {
-        match &self.entry.value {
+        let seconds = match &self.entry.value {
             Value::Lit(Lit::Int(int)) => {
                 let seconds = int.base10_parse::<u64>().ok();
                 if seconds.is_none() {
@@ -544,14 +459,14 @@ impl Reader<'_> {
                         format_args!(
                             "`{name}` takes a duration such as \"15m\" or a whole number of \
                              seconds: `{}`",
-                            example_of(name)
+                            example_of(self.key())
                         ),
                     );
                 }
                 seconds
             }
             Value::Lit(Lit::Str(lit)) => {
-                let seconds = duration::parse_seconds(&lit.value());
+                let seconds = jwt_auth_config::parse_duration(&lit.value());
                 if seconds.is_none() {
                     self.errors.spanned(
                         lit,
@@ -565,21 +480,18 @@ impl Reader<'_> {
                 seconds
             }
             other => {
-                self.wrong_type(other, "a duration such as \"15m\" or a number of seconds");
+                self.wrong_type(other);
                 None
             }
-        }
-    }
-
-    fn expiration(&mut self) -> Option<u64> {
-        let seconds = self.duration()?;
-        if seconds == 0 {
+        }?;
+        let lifetime = self.key().spec().takes == Takes::Lifetime;
+        if lifetime && !jwt_auth_config::is_valid_lifetime(seconds) {
             let what = self.name().replace('_', " ");
             self.errors.spanned(
                 &self.entry.value,
                 format_args!(
                     "the {what} must be longer than zero, e.g. `{}`",
-                    example_of(self.name())
+                    example_of(self.key())
                 ),
             );
             return None;
@@ -588,42 +500,33 @@ impl Reader<'_> {
     }
 
     fn exclude(&mut self) -> Option<Vec<LitStr>> {
-        let patterns = self.string_list("a pattern or a list of patterns")?;
-        let mut ok = true;
-        for pattern in &patterns {
-            if let Err(error) = regex::Regex::new(&pattern.value()) {
-                let reason = regex_reason(&error);
-                self.errors.spanned(
-                    pattern,
-                    format_args!("invalid regular expression in `exclude`: {reason}"),
-                );
-                ok = false;
+        let patterns = self.string_list()?;
+        let texts: Vec<String> = patterns.iter().map(LitStr::value).collect();
+        let refusals = jwt_auth_config::check_exclude(&texts);
+        // A pattern's literal, or the whole value.
+        let at = |index: Option<usize>| match index.and_then(|index| patterns.get(index)) {
+            Some(pattern) => pattern.to_token_stream(),
+            None => self.entry.value.to_token_stream(),
+        };
+        for refusal in &refusals {
+            match refusal {
+                ExcludeError::Invalid { index, error } => {
+                    let reason = regex_reason(error);
+                    self.errors.spanned(
+                        at(Some(*index)),
+                        format_args!("invalid regular expression in `exclude`: {reason}"),
+                    );
+                }
+                ExcludeError::MatchesEveryPath { index } => {
+                    self.errors.spanned(at(*index), EVERY_PATH);
+                }
             }
         }
-        if !ok {
-            return None;
-        }
-        let matches_everything = |patterns: &[String]| {
-            regex::RegexSet::new(patterns)
-                .is_ok_and(|set| set.is_match("/") && set.is_match(PROBE_PATH))
-        };
-        let culprit = patterns
-            .iter()
-            .find(|pattern| matches_everything(&[pattern.value()]));
-        if let Some(pattern) = culprit {
-            self.errors.spanned(pattern, EVERY_PATH);
-            return None;
-        }
-        let all: Vec<String> = patterns.iter().map(LitStr::value).collect();
-        if matches_everything(&all) {
-            self.errors.spanned(&self.entry.value, EVERY_PATH);
-            return None;
-        }
-        Some(patterns)
+        refusals.is_empty().then_some(patterns)
     }
 
     fn methods(&mut self) -> Option<Vec<Ident>> {
-        let names = self.string_list("a list of HTTP methods")?;
+        let names = self.string_list()?;
         let mut methods = Vec::new();
         let mut ok = true;
         for name in names {
@@ -647,7 +550,7 @@ impl Reader<'_> {
 
     fn scopes(&mut self) -> Option<Vec<(LitStr, LitStr)>> {
         let Value::Map { pairs, .. } = &self.entry.value else {
-            self.wrong_type(&self.entry.value, "a map of scope names to descriptions");
+            self.wrong_type(&self.entry.value);
             return None;
         };
         let mut scopes: Vec<(LitStr, LitStr)> = Vec::new();
@@ -694,25 +597,22 @@ fn unknown<'a>(
     }
 }
 
+/// `"a", "b" or "c"`.
+fn quoted_choice<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let quoted: Vec<String> = names
+        .into_iter()
+        .map(|name| format!("\"{name}\""))
+        .collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
 /// The last line of the regex crate's message, which says what is wrong.
-fn regex_reason(error: &regex::Error) -> String {
+fn regex_reason(error: &impl std::fmt::Display) -> String {
     let text = error.to_string();
     let last = text.lines().last().unwrap_or_default();
     last.strip_prefix("error: ").unwrap_or(last).to_owned()
-}
-
-/// An RFC 9110 token: what an HTTP header name may be.
-fn is_token(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
-/// An RFC 6265 cookie name (the same rule as `jwt_auth::is_valid_cookie_name`).
-fn is_valid_cookie_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b))
 }

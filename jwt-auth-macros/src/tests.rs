@@ -1133,3 +1133,37 @@ fn no_stand_in_where_a_type_cannot_go() {
         )
     ));
 }
+
+// --- the table of keys ---
+
+/// The attribute's documentation lists the keys of `jwt_auth_config::KEYS`, in its order, with
+/// its defaults.
+#[test]
+fn the_documented_keys_are_the_table_of_keys() {
+    let source = include_str!("lib.rs");
+    let rows: Vec<(&str, &str)> = source
+        .split_once("/// # Keys\n")
+        .expect("a `# Keys` section")
+        .1
+        .lines()
+        .take_while(|line| line.starts_with("///"))
+        .filter_map(|line| {
+            let mut cells = line.strip_prefix("/// | `")?.split(" | ");
+            let key = cells.next()?.strip_suffix('`')?;
+            Some((key, cells.next()?))
+        })
+        .collect();
+    let table: Vec<(&str, &str)> = jwt_auth_config::KEYS
+        .iter()
+        .map(|spec| (spec.name, spec.default))
+        .collect();
+    let documented: Vec<&str> = rows.iter().map(|(key, _)| *key).collect();
+    let known: Vec<&str> = table.iter().map(|(key, _)| *key).collect();
+    assert_eq!(documented, known);
+    for ((key, documented), (_, default)) in rows.iter().zip(&table) {
+        assert!(
+            *documented == *default || *documented == format!("`{default}`"),
+            "the default of `{key}`: {documented} in the documentation, {default} in the table"
+        );
+    }
+}

@@ -86,6 +86,11 @@ pub enum ConfigError {
         /// The regex engine's message.
         reason: String,
     },
+    /// The `exclude` patterns match every path, which would turn authentication off.
+    ExcludeMatchesEveryPath {
+        /// The pattern that does on its own, or all of them joined with `|`.
+        pattern: String,
+    },
     /// A header or cookie name, or a cookie attribute, that is not valid.
     InvalidName {
         /// Which option.
@@ -105,6 +110,17 @@ pub enum ConfigError {
     TokenUrlNotOAuth2,
     /// Refresh tokens were turned on for a flow other than the OAuth2 password flow.
     RefreshNotOAuth2,
+    /// A setting for flows other than the configured one: a cookie setting with
+    /// [`Flow::Header`], or OAuth2 scopes outside [`Flow::OAuth2Password`].
+    ///
+    /// [`Flow::Header`]: crate::Flow::Header
+    /// [`Flow::OAuth2Password`]: crate::Flow::OAuth2Password
+    NotForFlow {
+        /// The builder method that set it.
+        option: &'static str,
+        /// The flows it applies to.
+        applies_to: &'static str,
+    },
     /// Refresh tokens were turned on for a backend that only verifies (no signing key).
     RefreshWithoutSigningKey,
 }
@@ -132,11 +148,11 @@ impl fmt::Display for ConfigError {
                 "jwt-auth: the {algorithm} secret is {len} bytes long; use at least {min} bytes \
                  (RFC 7518 section 3.2), for example the output of `openssl rand -hex {min}`"
             ),
-            Self::UnknownAlgorithm(name) => write!(
-                f,
-                "jwt-auth: unknown algorithm `{name}`; use one of HS256, HS384, HS512, RS256, RS384, \
-                 RS512, PS256, PS384, PS512, ES256, ES384, EdDSA"
-            ),
+            Self::UnknownAlgorithm(name) => {
+                write!(f, "jwt-auth: unknown algorithm `{name}`; use one of ")?;
+                let names = jwt_auth_config::ALGORITHMS.map(|algorithm| algorithm.name);
+                f.write_str(&names.join(", "))
+            }
             Self::InvalidKey { algorithm, reason } => {
                 write!(f, "jwt-auth: the key does not fit {algorithm}: {reason}")
             }
@@ -150,6 +166,11 @@ impl fmt::Display for ConfigError {
             Self::InvalidExclude { pattern, reason } => {
                 write!(f, "jwt-auth: invalid `exclude` pattern `{pattern}`: {reason}")
             }
+            Self::ExcludeMatchesEveryPath { pattern } => write!(
+                f,
+                "jwt-auth: the `exclude` pattern `{pattern}` matches every path, which would turn \
+                 authentication off; anchor it, e.g. `^/login$`"
+            ),
             Self::InvalidName { option, value } => {
                 write!(f, "jwt-auth: invalid {option} `{value}`")
             }
@@ -170,6 +191,10 @@ impl fmt::Display for ConfigError {
             Self::RefreshNotOAuth2 => f.write_str(
                 "jwt-auth: refresh tokens are issued by the OAuth2 password flow's token endpoint; \
                  use `Flow::OAuth2Password` or remove `refresh_tokens`",
+            ),
+            Self::NotForFlow { option, applies_to } => write!(
+                f,
+                "jwt-auth: `{option}` only applies to {applies_to}; remove it or change the flow"
             ),
             Self::RefreshWithoutSigningKey => f.write_str(
                 "jwt-auth: refresh tokens need a signing key (this backend only verifies); give a \

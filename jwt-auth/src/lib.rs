@@ -78,7 +78,7 @@ pub mod session;
 mod token;
 
 pub use backend::JwtAuth;
-pub use backend::builder::{DEFAULT_MAX_TOKEN_SIZE, JwtAuthBuilder, is_valid_cookie_name};
+pub use backend::builder::{DEFAULT_MAX_TOKEN_SIZE, JwtAuthBuilder};
 pub use backend::hooks::{IntoRetrieved, IntoRevoked};
 pub use backend::settings::SchemeInfo;
 pub use error::{AuthError, BoxError, ConfigError, ErrorBody, InvalidToken, TokenError};
@@ -90,6 +90,10 @@ pub use http::grant::{GrantError, PasswordGrant, RefreshGrant, TokenGrant};
 pub use http::login::{Login, Logout, OAuth2Login};
 pub use http::middleware::{JwtAuthLayer, JwtAuthService, ResponseFuture};
 pub use jsonwebtoken::Algorithm;
+/// The rule [`JwtAuthBuilder::cookie_name`] and `cookie_name = "..."` apply, for a name that
+/// comes from elsewhere (a setting, say).
+#[doc(inline)]
+pub use jwt_auth_config::is_valid_cookie_name;
 pub use jwt_auth_macros::jwt_auth;
 pub use keys::algorithm::{algorithm_name, parse_algorithm};
 pub use keys::material::{Key, KeyMaterial, KeySource, Secret};

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use axum::http::Method;
 use common::{SECRET, User, builder, known_user};
-use jwt_auth::{Algorithm, ConfigError, Flow, JwtAuth, JwtAuthBuilder, SameSite};
+use jwt_auth::{
+    Algorithm, ConfigError, Flow, JwtAuth, JwtAuthBuilder, Key, RemoteJwksConfig, SameSite,
+};
 
 fn bare() -> JwtAuthBuilder<User> {
     JwtAuth::<User>::builder().retrieve_user_sync(|token, _state: &()| known_user(&token.sub))
@@ -92,6 +94,11 @@ fn algorithm_names_parse_and_unknown_ones_are_refused() {
         assert_eq!(error, ConfigError::UnknownAlgorithm(name.to_owned()));
         assert!(error.to_string().contains("use one of HS256"), "{error}");
     }
+    assert_eq!(
+        ConfigError::UnknownAlgorithm("RS1".to_owned()).to_string(),
+        "jwt-auth: unknown algorithm `RS1`; use one of HS256, HS384, HS512, RS256, RS384, RS512, \
+         PS256, PS384, PS512, ES256, ES384, EdDSA"
+    );
 }
 
 #[test]
@@ -106,6 +113,35 @@ fn an_hmac_secret_with_an_asymmetric_algorithm_is_refused() {
             }
         ),
         "{error}"
+    );
+    // The rule is checked before the environment is read.
+    let unset = "JWT_AUTH_BEHAVIOUR_TESTS_UNSET_VARIABLE";
+    let error = refusal(bare().secret_from_env(unset).algorithm(Algorithm::EdDSA));
+    assert!(
+        matches!(&error, ConfigError::InvalidKey { algorithm: "EdDSA", reason }
+            if reason.contains("not a secret")),
+        "{error}"
+    );
+}
+
+/// A key for HMAC, or no key for the others, is refused before any key is read.
+#[test]
+fn keys_need_an_asymmetric_algorithm_and_it_needs_keys() {
+    let unset = "JWT_AUTH_BEHAVIOUR_TESTS_UNSET_VARIABLE";
+    for builder in [
+        bare().signing_key(Key::env(unset)),
+        bare().verification_key(Key::env(unset)),
+    ] {
+        let error = refusal(builder);
+        assert!(
+            matches!(&error, ConfigError::InvalidKey { algorithm: "HS256", reason }
+                if reason.contains("takes a secret")),
+            "{error}"
+        );
+    }
+    assert_eq!(
+        refusal(bare().algorithm(Algorithm::ES256)),
+        ConfigError::MissingSecret
     );
 }
 
@@ -184,6 +220,7 @@ fn invalid_names_and_cookie_attributes_are_refused() {
             builder(Flow::Cookie).cookie_path("/; Domain=evil.example"),
             "cookie path",
         ),
+        (builder(Flow::Cookie).cookie_path(""), "cookie path"),
         (builder(Flow::Cookie).cookie_domain(""), "cookie domain"),
         (
             builder(Flow::Cookie).cookie_domain("example.com; Secure"),
@@ -196,6 +233,104 @@ fn invalid_names_and_cookie_attributes_are_refused() {
             matches!(&error, ConfigError::InvalidName { option, .. } if *option == expected),
             "{error}"
         );
+    }
+}
+
+/// A remote JWKS stands for the verification keys of an asymmetric algorithm, and comes on top
+/// of the secret with HMAC.
+#[test]
+fn a_remote_jwks_counts_as_verification_keys() {
+    let remote = || RemoteJwksConfig::new("http://127.0.0.1:9/jwks.json");
+    let verifier = bare().algorithm(Algorithm::EdDSA).remote_jwks(remote());
+    assert!(verifier.build().is_ok());
+    assert!(bare().secret(SECRET).remote_jwks(remote()).build().is_ok());
+    assert_eq!(
+        refusal(bare().remote_jwks(remote())),
+        ConfigError::MissingSecret
+    );
+}
+
+/// A cookie setting with the header flow, or OAuth2 scopes outside the OAuth2 flow, would be
+/// ignored: the builder refuses them, as the attribute does.
+#[test]
+fn settings_for_another_flow_are_refused() {
+    type Set = fn(JwtAuthBuilder<User>) -> JwtAuthBuilder<User>;
+    let cookie_settings: [(Set, &str); 5] = [
+        (|b| b.cookie_name("sid"), "cookie_name"),
+        (|b| b.cookie_path("/api"), "cookie_path"),
+        (|b| b.cookie_domain("example.com"), "cookie_domain"),
+        (|b| b.cookie_secure(false), "cookie_secure"),
+        (|b| b.cookie_same_site(SameSite::Strict), "cookie_same_site"),
+    ];
+    for (set, option) in cookie_settings {
+        let error = refusal(set(builder(Flow::Header)));
+        assert!(
+            matches!(error, ConfigError::NotForFlow { option: o, .. } if o == option),
+            "{error}"
+        );
+        let message = error.to_string();
+        assert!(
+            message.contains(&format!("`{option}` only applies to the cookie flows")),
+            "{message}"
+        );
+        for flow in [Flow::Cookie, Flow::OAuth2Password] {
+            assert!(set(builder(flow)).build().is_ok(), "{option} {flow:?}");
+        }
+    }
+    for flow in [Flow::Header, Flow::Cookie] {
+        let error = refusal(builder(flow).oauth_scopes([("read", "Read things")]));
+        assert_eq!(
+            error,
+            ConfigError::NotForFlow {
+                option: "oauth_scopes",
+                applies_to: "`Flow::OAuth2Password`"
+            }
+        );
+    }
+    let scopes = builder(Flow::OAuth2Password).oauth_scopes([("read", "Read things")]);
+    assert!(scopes.build().is_ok());
+}
+
+/// Litestar only warns; the attribute refuses it at compile time, and the builder at build.
+#[test]
+fn exclude_patterns_that_match_every_path_are_refused() {
+    let error = refusal(builder(Flow::Header).exclude(["^/login$", ".*"]));
+    assert_eq!(
+        error,
+        ConfigError::ExcludeMatchesEveryPath {
+            pattern: ".*".to_owned()
+        }
+    );
+    assert!(
+        error
+            .to_string()
+            .contains("the `exclude` pattern `.*` matches every path"),
+        "{error}"
+    );
+    // Neither matches every path on its own; together they do.
+    assert_eq!(
+        refusal(builder(Flow::Header).exclude(["^/$", "[0-9]"])),
+        ConfigError::ExcludeMatchesEveryPath {
+            pattern: "^/$|[0-9]".to_owned()
+        }
+    );
+    assert!(
+        builder(Flow::Header)
+            .exclude(["/login", "^/$"])
+            .build()
+            .is_ok()
+    );
+}
+
+#[test]
+fn is_valid_cookie_name_is_the_builders_rule() {
+    for name in ["token", "__Host-sid", "accessToken"] {
+        assert!(jwt_auth::is_valid_cookie_name(name), "{name}");
+        assert!(builder(Flow::Cookie).cookie_name(name).build().is_ok());
+    }
+    for name in ["", "my token", "a;b", "a=b"] {
+        assert!(!jwt_auth::is_valid_cookie_name(name), "{name:?}");
+        assert!(builder(Flow::Cookie).cookie_name(name).build().is_err());
     }
 }
 

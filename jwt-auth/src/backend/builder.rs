@@ -1,5 +1,7 @@
 //! [`JwtAuthBuilder`]: every option with Litestar's default, and a configuration that cannot
-//! work refused when it is built, never per request.
+//! work refused when it is built, never per request. The rules are the configuration's
+//! (`jwt_auth_config`), which the macro applies at compile time; here they become
+//! [`ConfigError`]s.
 
 use std::fmt;
 use std::future::Future;
@@ -11,6 +13,7 @@ use axum::http::{HeaderName, Method};
 use axum::response::Response;
 use futures_util::future::BoxFuture;
 use jsonwebtoken::Algorithm;
+use jwt_auth_config::{Draft, ExcludeError, Family, Key as ConfigKey, KeySet, Scope, Violation};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -26,6 +29,8 @@ use crate::http::cookie::{CookieSettings, SameSite};
 use crate::http::csrf::CsrfSettings;
 use crate::http::exclude::Exclusion;
 use crate::http::flow::Flow;
+use crate::keys::algorithm::algorithm_name;
+use crate::keys::load::{KEYS_WITH_HMAC, SECRET_WITH_ASYMMETRIC};
 use crate::keys::material::{Key, KeyMaterial, KeySource, Secret};
 use crate::keys::remote::{RemoteJwks, RemoteJwksConfig};
 use crate::session::memory::MemoryStore;
@@ -71,6 +76,9 @@ pub struct JwtAuthBuilder<U, S = (), C = Extras> {
     csrf: CsrfSettings,
     refresh: Option<Duration>,
     store: Option<Arc<dyn DynStore<S>>>,
+    /// The options set that apply to some flows only and have a default of their own: the
+    /// cookie's settings and the OAuth2 scopes, for the rule that they fit the flow.
+    given: KeySet,
     #[allow(
         clippy::type_complexity,
         reason = "the usual marker for a builder that owns no U, S or C"
@@ -123,6 +131,7 @@ where
             csrf: CsrfSettings::default(),
             refresh: None,
             store: None,
+            given: KeySet::new(),
             _types: PhantomData,
         }
     }
@@ -250,30 +259,35 @@ where
     /// The cookie's name, default `token`.
     pub fn cookie_name(mut self, name: impl Into<String>) -> Self {
         self.cookie.name = name.into();
+        self.given.insert(ConfigKey::CookieName);
         self
     }
 
     /// The cookie's `Path`, default `/`.
     pub fn cookie_path(mut self, path: impl Into<String>) -> Self {
         self.cookie.path = path.into();
+        self.given.insert(ConfigKey::CookiePath);
         self
     }
 
     /// The cookie's `Domain`, default none.
     pub fn cookie_domain(mut self, domain: impl Into<String>) -> Self {
         self.cookie.domain = Some(domain.into());
+        self.given.insert(ConfigKey::CookieDomain);
         self
     }
 
     /// The cookie's `Secure` attribute, default on.
     pub fn cookie_secure(mut self, secure: bool) -> Self {
         self.cookie.secure = secure;
+        self.given.insert(ConfigKey::Secure);
         self
     }
 
     /// The cookie's `SameSite` attribute, default `Lax`.
     pub fn cookie_same_site(mut self, same_site: SameSite) -> Self {
         self.cookie.same_site = same_site;
+        self.given.insert(ConfigKey::SameSite);
         self
     }
 
@@ -367,6 +381,7 @@ where
             .into_iter()
             .map(|(k, v)| (k.into(), v.into()))
             .collect();
+        self.given.insert(ConfigKey::OAuthScopes);
         self
     }
 
@@ -488,7 +503,7 @@ where
     }
 
     /// Issues refresh tokens of this lifetime with every login (OAuth2 flow only): single-use,
-    /// rotated by [`JwtAuth::refresh`], a reused one revoking its family; see [`crate::refresh`].
+    /// rotated by [`JwtAuth::refresh`], a reused one revoking its family; see [`crate::session`].
     /// They need a [`TokenStore`]; without [`token_store`](Self::token_store), a
     /// [`MemoryStore`](crate::MemoryStore).
     pub fn refresh_tokens(mut self, expiration: Duration) -> Self {
@@ -504,33 +519,17 @@ where
     }
 
     /// Checks the configuration, reads the secret and parses the keys.
-    pub fn build(self) -> Result<JwtAuth<U, S, C>, ConfigError> {
-        let retrieve = self.retrieve.ok_or(ConfigError::MissingRetrieveUser)?;
-        match (self.flow, &self.token_url) {
-            (Flow::OAuth2Password, None) => return Err(ConfigError::TokenUrlMissing),
-            (Flow::Header | Flow::Cookie, Some(_)) => return Err(ConfigError::TokenUrlNotOAuth2),
-            _ => {}
+    pub fn build(mut self) -> Result<JwtAuth<U, S, C>, ConfigError> {
+        let retrieve = self
+            .retrieve
+            .take()
+            .ok_or(ConfigError::MissingRetrieveUser)?;
+        self.check_values()?;
+        if let Some(violation) = self.draft().check().into_iter().next() {
+            return Err(refusal(violation));
         }
-        if self.expiration.as_secs() == 0 {
-            return Err(ConfigError::ZeroExpiration);
-        }
-        if self.max_token_size == 0 {
-            return Err(ConfigError::ZeroMaxTokenSize);
-        }
-        match self.refresh {
-            Some(_) if self.flow != Flow::OAuth2Password => {
-                return Err(ConfigError::RefreshNotOAuth2);
-            }
-            Some(refresh) if refresh.as_secs() == 0 => return Err(ConfigError::ZeroExpiration),
-            _ => {}
-        }
-        let auth_header = HeaderName::from_bytes(self.auth_header.as_bytes()).map_err(|_| {
-            ConfigError::InvalidName {
-                option: "auth_header",
-                value: self.auth_header.clone(),
-            }
-        })?;
-        check_cookie(&self.cookie)?;
+        let auth_header = HeaderName::from_bytes(self.auth_header.as_bytes())
+            .map_err(|_| invalid_name("auth_header", &self.auth_header))?;
         let exclusion = Exclusion::new(&self.exclude, self.exclude_methods)?;
         let remote = self
             .remote_jwks
@@ -591,42 +590,143 @@ where
     }
 }
 
-/// Whether `name` is a valid cookie name (an RFC 6265 token).
-#[must_use]
-pub fn is_valid_cookie_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b))
+impl<U, S, C> JwtAuthBuilder<U, S, C> {
+    /// The rules on one value: each option on its own.
+    fn check_values(&self) -> Result<(), ConfigError> {
+        if !jwt_auth_config::is_valid_lifetime(self.expiration.as_secs()) {
+            return Err(ConfigError::ZeroExpiration);
+        }
+        if let Some(refresh) = self.refresh
+            && !jwt_auth_config::is_valid_lifetime(refresh.as_secs())
+        {
+            return Err(ConfigError::ZeroExpiration);
+        }
+        if self.max_token_size == 0 {
+            return Err(ConfigError::ZeroMaxTokenSize);
+        }
+        if !jwt_auth_config::is_valid_header_name(&self.auth_header) {
+            return Err(invalid_name("auth_header", &self.auth_header));
+        }
+        let cookie = &self.cookie;
+        if !jwt_auth_config::is_valid_cookie_name(&cookie.name) {
+            return Err(invalid_name("cookie name", &cookie.name));
+        }
+        if !jwt_auth_config::is_valid_cookie_attribute(&cookie.path) {
+            return Err(invalid_name("cookie path", &cookie.path));
+        }
+        if let Some(domain) = &cookie.domain
+            && !jwt_auth_config::is_valid_cookie_attribute(domain)
+        {
+            return Err(invalid_name("cookie domain", domain));
+        }
+        match jwt_auth_config::check_exclude(&self.exclude)
+            .into_iter()
+            .next()
+        {
+            Some(ExcludeError::Invalid { index, error }) => Err(ConfigError::InvalidExclude {
+                pattern: self.exclude[index].clone(),
+                reason: error.to_string(),
+            }),
+            Some(ExcludeError::MatchesEveryPath { index }) => {
+                Err(ConfigError::ExcludeMatchesEveryPath {
+                    pattern: index.map_or_else(
+                        || self.exclude.join("|"),
+                        |index| self.exclude[index].clone(),
+                    ),
+                })
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// What the rules across options read: the values, and which options were set.
+    fn draft(&self) -> Draft {
+        let mut given = self.given;
+        let mut set = |key, is_set: bool| {
+            if is_set {
+                given.insert(key);
+            }
+        };
+        set(ConfigKey::TokenUrl, self.token_url.is_some());
+        set(ConfigKey::RefreshExpiration, self.refresh.is_some());
+        match &self.keys {
+            KeySource::None => {}
+            KeySource::Secret(_) | KeySource::Env { .. } => set(ConfigKey::Secret, true),
+            KeySource::Pem { signing, .. } => {
+                set(ConfigKey::PrivateKey, signing.is_some());
+                set(ConfigKey::PublicKeys, true);
+            }
+            KeySource::Keys { signing, verifying } => {
+                set(ConfigKey::PrivateKey, signing.is_some());
+                set(ConfigKey::PublicKeys, !verifying.is_empty());
+            }
+        }
+        let defaults = Draft::default();
+        let mut refused = KeySet::new();
+        // jsonwebtoken's algorithms are all the configuration's; one that is not skips the key
+        // rules, and the keys are refused when they are parsed.
+        let algorithm =
+            jwt_auth_config::algorithm(algorithm_name(self.algorithm)).unwrap_or_else(|| {
+                refused.insert(ConfigKey::Algorithm);
+                defaults.algorithm
+            });
+        // A remote JWKS stands for `public_keys` with an asymmetric algorithm; with HMAC it
+        // comes on top of the secret.
+        let remote_keys = self.remote_jwks.is_some() && algorithm.family == Family::Asymmetric;
+        set(ConfigKey::PublicKeys, remote_keys);
+        Draft {
+            given,
+            refused,
+            flow: self.flow.to_config(),
+            algorithm,
+            secure: self.cookie.secure,
+            same_site: self.cookie.same_site.to_config(),
+            audiences: self.rules.audiences.len(),
+            strict_audience: self.rules.strict_audience,
+        }
+    }
 }
 
-fn is_valid_attribute(value: &str) -> bool {
-    value.bytes().all(|b| b.is_ascii_graphic() || b == b' ') && !value.contains(';')
+fn invalid_name(option: &'static str, value: &str) -> ConfigError {
+    ConfigError::InvalidName {
+        option,
+        value: value.to_owned(),
+    }
 }
 
-fn check_cookie(cookie: &CookieSettings) -> Result<(), ConfigError> {
-    if !is_valid_cookie_name(&cookie.name) {
-        return Err(ConfigError::InvalidName {
-            option: "cookie name",
-            value: cookie.name.clone(),
-        });
+/// A rule across options that the configuration breaks, as the builder says it.
+fn refusal(violation: Violation) -> ConfigError {
+    match violation {
+        // An asymmetric algorithm without keys: no key material at all, as with HMAC.
+        Violation::MissingSecret | Violation::MissingKeys { .. } => ConfigError::MissingSecret,
+        Violation::SecretWithAsymmetric { algorithm } => ConfigError::InvalidKey {
+            algorithm,
+            reason: SECRET_WITH_ASYMMETRIC.to_owned(),
+        },
+        Violation::KeyWithHmac { algorithm, .. } => ConfigError::InvalidKey {
+            algorithm,
+            reason: KEYS_WITH_HMAC.to_owned(),
+        },
+        Violation::TokenUrlMissing => ConfigError::TokenUrlMissing,
+        Violation::NotForFlow {
+            key: ConfigKey::TokenUrl,
+            ..
+        } => ConfigError::TokenUrlNotOAuth2,
+        Violation::NotForFlow {
+            key: ConfigKey::RefreshExpiration,
+            ..
+        } => ConfigError::RefreshNotOAuth2,
+        Violation::NotForFlow { key, .. } => ConfigError::NotForFlow {
+            option: key.spec().builder.unwrap_or(key.name()),
+            applies_to: match key.spec().scope {
+                Scope::CookieFlows => "the cookie flows (`Flow::Cookie`, `Flow::OAuth2Password`)",
+                Scope::OAuth2Password | Scope::AllFlows => "`Flow::OAuth2Password`",
+            },
+        },
+        Violation::SameSiteNoneWithoutSecure => ConfigError::SameSiteNoneWithoutSecure,
+        Violation::StrictAudience { count } => ConfigError::StrictAudience { count },
     }
-    if !is_valid_attribute(&cookie.path) {
-        return Err(ConfigError::InvalidName {
-            option: "cookie path",
-            value: cookie.path.clone(),
-        });
-    }
-    if let Some(domain) = &cookie.domain
-        && (domain.is_empty() || !is_valid_attribute(domain))
-    {
-        return Err(ConfigError::InvalidName {
-            option: "cookie domain",
-            value: domain.clone(),
-        });
-    }
-    if cookie.same_site == SameSite::None && !cookie.secure {
-        return Err(ConfigError::SameSiteNoneWithoutSecure);
-    }
-    Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -18,7 +18,9 @@ use crate::codec::memo::{HeaderMemo, KnownHeader};
 use crate::error::{ConfigError, TokenError};
 use crate::keys::algorithm::{algorithm_name, min_hmac_len};
 use crate::keys::hmac::HmacKey;
-use crate::keys::load::{asymmetric_keys, key_error, pem_parsers, resolve_secret};
+use crate::keys::load::{
+    SECRET_WITH_ASYMMETRIC, asymmetric_keys, key_error, pem_parsers, resolve_secret,
+};
 use crate::keys::material::{Key, KeyMaterial, KeySource};
 use crate::keys::refresh::RefreshKey;
 use crate::keys::remote::RemoteJwks;
@@ -83,14 +85,10 @@ impl Codec {
         rules: Rules,
     ) -> Result<Self, ConfigError> {
         crate::keys::crypto::install_provider();
-        rules.check()?;
         let mut hmac = None;
         let (encoding, keys) = if let Some(secret) = resolve_secret(source)? {
             if algorithm.family() != AlgorithmFamily::Hmac {
-                return Err(key_error(
-                    algorithm,
-                    "an asymmetric algorithm takes PEM, DER or JWK keys, not a secret",
-                ));
+                return Err(key_error(algorithm, SECRET_WITH_ASYMMETRIC));
             }
             let min = min_hmac_len(algorithm);
             match secret.expose().len() {

@@ -19,6 +19,15 @@ pub enum SameSite {
 }
 
 impl SameSite {
+    /// The value as the configuration's rules know it.
+    pub(crate) fn to_config(self) -> jwt_auth_config::SameSite {
+        match self {
+            Self::Lax => jwt_auth_config::SameSite::Lax,
+            Self::Strict => jwt_auth_config::SameSite::Strict,
+            Self::None => jwt_auth_config::SameSite::None,
+        }
+    }
+
     pub(crate) fn to_cookie(self) -> cookie::SameSite {
         match self {
             Self::Lax => cookie::SameSite::Lax,

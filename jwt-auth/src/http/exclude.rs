@@ -16,9 +16,6 @@ use regex::RegexSet;
 
 use crate::error::ConfigError;
 
-/// A path the "matches everything" check tries besides `/`: Litestar's own probe.
-const PROBE_PATH: &str = "/982c7064-6ac7-44b7-9be5-07a2ff6d8a92";
-
 /// Compiled exclusion rules.
 #[derive(Debug, Clone)]
 pub(crate) struct Exclusion {
@@ -94,13 +91,9 @@ impl Literal {
 }
 
 impl Exclusion {
+    /// Compiles the patterns; the builder has checked them with the configuration's rule
+    /// (`jwt_auth_config::check_exclude`: valid, and not matching every path).
     pub(crate) fn new(patterns: &[String], methods: Vec<Method>) -> Result<Self, ConfigError> {
-        for pattern in patterns {
-            regex::Regex::new(pattern).map_err(|e| ConfigError::InvalidExclude {
-                pattern: pattern.clone(),
-                reason: e.to_string(),
-            })?;
-        }
         let (mut literals, mut others) = (Vec::new(), Vec::new());
         for pattern in patterns {
             match Literal::of(pattern) {
@@ -118,18 +111,11 @@ impl Exclusion {
                 })?,
             )
         };
-        let exclusion = Self {
+        Ok(Self {
             literals,
             patterns: set,
             methods,
-        };
-        if exclusion.matches_path("/") && exclusion.matches_path(PROBE_PATH) {
-            tracing::warn!(
-                patterns = ?patterns,
-                "jwt-auth: the exclude patterns match every path, which disables authentication"
-            );
-        }
-        Ok(exclusion)
+        })
     }
 
     /// Whether a request with this method and path skips authentication.

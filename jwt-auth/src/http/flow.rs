@@ -28,11 +28,18 @@ impl Flow {
     /// Parses `"header"`, `"cookie"` or `"oauth2_password"`.
     #[must_use]
     pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "header" => Some(Self::Header),
-            "cookie" => Some(Self::Cookie),
-            "oauth2_password" => Some(Self::OAuth2Password),
-            _ => None,
+        let flow = jwt_auth_config::Flow::from_name(name)?;
+        [Self::Header, Self::Cookie, Self::OAuth2Password]
+            .into_iter()
+            .find(|candidate| candidate.to_config() == flow)
+    }
+
+    /// The flow as the configuration's rules know it.
+    pub(crate) fn to_config(self) -> jwt_auth_config::Flow {
+        match self {
+            Self::Header => jwt_auth_config::Flow::Header,
+            Self::Cookie => jwt_auth_config::Flow::Cookie,
+            Self::OAuth2Password => jwt_auth_config::Flow::OAuth2Password,
         }
     }
 }

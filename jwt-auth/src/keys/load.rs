@@ -40,6 +40,14 @@ pub(crate) fn resolve_secret(source: &KeySource) -> Result<Option<Secret>, Confi
     }
 }
 
+/// Why a secret does not fit an asymmetric algorithm.
+pub(crate) const SECRET_WITH_ASYMMETRIC: &str =
+    "an asymmetric algorithm takes PEM, DER or JWK keys, not a secret";
+
+/// Why keys do not fit an HMAC algorithm.
+pub(crate) const KEYS_WITH_HMAC: &str =
+    "an HMAC algorithm takes a secret, not a PEM, DER or JWK key";
+
 pub(crate) fn key_error(algorithm: Algorithm, reason: impl fmt::Display) -> ConfigError {
     ConfigError::InvalidKey {
         algorithm: algorithm_name(algorithm),
@@ -109,10 +117,7 @@ pub(crate) fn pem_parsers(
         AlgorithmFamily::Rsa => Ok((EncodingKey::from_rsa_pem, DecodingKey::from_rsa_pem)),
         AlgorithmFamily::Ec => Ok((EncodingKey::from_ec_pem, DecodingKey::from_ec_pem)),
         AlgorithmFamily::Ed => Ok((EncodingKey::from_ed_pem, DecodingKey::from_ed_pem)),
-        AlgorithmFamily::Hmac => Err(key_error(
-            algorithm,
-            "an HMAC algorithm takes a secret, not a PEM, DER or JWK key",
-        )),
+        AlgorithmFamily::Hmac => Err(key_error(algorithm, KEYS_WITH_HMAC)),
     }
 }
 

@@ -1,7 +1,9 @@
 //! The validation rules of the registered claims, with Litestar's semantics (audience and issuer
-//! only checked when configured, `strict_audience`, `require_claims`) plus `leeway`.
+//! only checked when configured, `strict_audience`, `require_claims`) plus `leeway`. That
+//! `strict_audience` has exactly one audience is a configuration rule, checked by the builder
+//! (`jwt_auth_config`).
 
-use crate::error::{ConfigError, InvalidToken};
+use crate::error::InvalidToken;
 use crate::token::model::Audience;
 use crate::token::raw::RawClaims;
 
@@ -32,15 +34,6 @@ impl Default for Rules {
 }
 
 impl Rules {
-    pub(crate) fn check(&self) -> Result<(), ConfigError> {
-        if self.strict_audience && self.audiences.len() != 1 {
-            return Err(ConfigError::StrictAudience {
-                count: self.audiences.len(),
-            });
-        }
-        Ok(())
-    }
-
     /// Validates the claims of a token whose signature has been verified.
     pub(crate) fn validate(&self, claims: &RawClaims, now: u64) -> Result<(), InvalidToken> {
         match &claims.sub {
