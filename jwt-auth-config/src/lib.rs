@@ -29,7 +29,9 @@ pub use algorithm::{ALGORITHMS, AlgorithmSpec, Family, algorithm};
 pub use cookie::{SameSite, is_valid_cookie_attribute, is_valid_cookie_name};
 pub use draft::{Blame, Draft, Violation};
 pub use duration::{is_valid_lifetime, parse_duration};
-pub use exclude::{ExcludeError, PROBE_PATH, check_exclude};
+pub use exclude::{
+    ExcludeError, ExcludePattern, PROBE_PATH, check_exclude, path_excludes, suggestion,
+};
 pub use flow::{Flow, Scope};
 pub use http::{MAX_HEADER_NAME_LEN, METHODS, is_valid_header_name};
 pub use key::{KEYS, Key, KeySet, KeySpec, Takes};

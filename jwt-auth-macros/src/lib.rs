@@ -100,7 +100,7 @@ mod tests;
 /// | `auth_header` | `"Authorization"` | `auth_header = "X-Api-Token"` | the header that carries `Bearer <jwt>` |
 /// | `expiration` | `"1d"` | `expiration = "15m"` | the default token lifetime: `"45s"`, `"15m"`, `"1h30m"`, `"2d"`, or seconds as an integer |
 /// | `leeway` | `"0s"` | `leeway = "30s"` | clock skew tolerated on `exp`, `nbf` and `iat` |
-/// | `exclude` | none | `exclude = ["^/login$", "^/schema"]` | path regexes that skip authentication, searched anywhere in the path (anchor them) |
+/// | `exclude` | none | `exclude = ["^/login$", "^/schema"]` | routes that skip authentication: a path (that route and those under it) or an expression starting with `^`, matched against the route template |
 /// | `exclude_methods` | `["OPTIONS"]` | `exclude_methods = []` | HTTP methods that skip authentication |
 /// | `cookie_name` | `"token"` | `cookie_name = "session"` | cookie flows only |
 /// | `cookie_path` | `"/"` | `cookie_path = "/api"` | cookie flows only |
@@ -197,7 +197,7 @@ mod tests;
 /// ```compile_fail
 /// # use jwt_auth::{Token, jwt_auth};
 /// # #[derive(Clone)] struct User;
-/// #[jwt_auth(secret = env("JWT_SECRET"), exclude = ".*")]
+/// #[jwt_auth(secret = env("JWT_SECRET"), exclude = "^.*")]
 /// async fn retrieve_user(token: &Token) -> Option<User> { None }
 /// # fn main() {}
 /// ```

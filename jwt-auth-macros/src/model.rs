@@ -510,6 +510,17 @@ impl Reader<'_> {
         };
         for refusal in &refusals {
             match refusal {
+                ExcludeError::NotAPattern { index } => {
+                    let suggestion = jwt_auth_config::suggestion(&texts[*index]);
+                    self.errors.spanned(
+                        at(Some(*index)),
+                        format_args!(
+                            "an `exclude` pattern is a path (`\"/login\"`: that route and the \
+                             routes under it) or a regular expression starting with `^`; write \
+                             `{suggestion:?}`"
+                        ),
+                    );
+                }
                 ExcludeError::Invalid { index, error } => {
                     let reason = regex_reason(error);
                     self.errors.spanned(

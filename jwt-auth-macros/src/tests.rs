@@ -294,24 +294,43 @@ fn durations() {
 #[test]
 fn exclude() {
     accepted(quote!(secret = env("S"), exclude = "^/login$"));
+    accepted(quote!(secret = env("S"), exclude = ["/login", "/schema"]));
     accepted(quote!(secret = env("S"), exclude = []));
     assert_eq!(
-        message(quote!(secret = env("S"), exclude = ["^/ok$", "("])),
+        message(quote!(secret = env("S"), exclude = ["^/ok$", "^("])),
         "invalid regular expression in `exclude`: unclosed group"
     );
     assert_eq!(
-        messages(quote!(secret = env("S"), exclude = ["(", "["])).len(),
+        messages(quote!(secret = env("S"), exclude = ["^(", "^["])).len(),
         2
     );
+}
+
+/// Litestar's unanchored search is not a form: the message shows the form that was meant.
+#[test]
+fn exclude_patterns_of_neither_form() {
+    for (pattern, suggestion) in [
+        ("login", "/login"),
+        ("/login$", "^/login$"),
+        (".json$", "^.*.json$"),
+    ] {
+        assert_eq!(
+            message(quote!(secret = env("S"), exclude = [#pattern])),
+            format!(
+                "an `exclude` pattern is a path (`\"/login\"`: that route and the routes under \
+                 it) or a regular expression starting with `^`; write `\"{suggestion}\"`"
+            )
+        );
+    }
 }
 
 #[test]
 fn exclude_matching_every_path() {
     for patterns in [
-        quote!(""),
-        quote!(".*"),
+        quote!("/"),
+        quote!("^.*"),
         quote!(["^/login$", "/"]),
-        quote!(["^/$", "[0-9]"]),
+        quote!(["^/$", "^/[0-9]"]),
     ] {
         assert_eq!(
             message(quote!(secret = env("S"), exclude = #patterns)),

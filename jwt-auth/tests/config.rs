@@ -193,16 +193,19 @@ fn the_token_url_belongs_to_the_oauth2_flow() {
 
 #[test]
 fn an_invalid_exclude_pattern_is_refused() {
-    let error = refusal(builder(Flow::Header).exclude(["^/ok$", "(unclosed"]));
+    let error = refusal(builder(Flow::Header).exclude(["^/ok$", "^(unclosed"]));
     assert!(
-        matches!(&error, ConfigError::InvalidExclude { pattern, .. } if pattern == "(unclosed"),
+        matches!(&error, ConfigError::InvalidExclude { pattern, .. } if pattern == "^(unclosed"),
         "{error}"
     );
     assert!(
         error
             .to_string()
-            .contains("invalid `exclude` pattern `(unclosed`")
+            .contains("invalid `exclude` pattern `^(unclosed`")
     );
+    // Litestar's unanchored search is not a form: the error shows the one that was meant.
+    let error = refusal(builder(Flow::Header).exclude(["/login$"]));
+    assert!(error.to_string().contains("write `^/login$`"), "{error}");
 }
 
 #[test]
@@ -294,24 +297,24 @@ fn settings_for_another_flow_are_refused() {
 /// Litestar only warns; the attribute refuses it at compile time, and the builder at build.
 #[test]
 fn exclude_patterns_that_match_every_path_are_refused() {
-    let error = refusal(builder(Flow::Header).exclude(["^/login$", ".*"]));
+    let error = refusal(builder(Flow::Header).exclude(["^/login$", "^.*"]));
     assert_eq!(
         error,
         ConfigError::ExcludeMatchesEveryPath {
-            pattern: ".*".to_owned()
+            pattern: "^.*".to_owned()
         }
     );
     assert!(
         error
             .to_string()
-            .contains("the `exclude` pattern `.*` matches every path"),
+            .contains("the `exclude` pattern `^.*` matches every path"),
         "{error}"
     );
     // Neither matches every path on its own; together they do.
     assert_eq!(
-        refusal(builder(Flow::Header).exclude(["^/$", "[0-9]"])),
+        refusal(builder(Flow::Header).exclude(["^/$", "^/[0-9]"])),
         ConfigError::ExcludeMatchesEveryPath {
-            pattern: "^/$|[0-9]".to_owned()
+            pattern: "^/$|^/[0-9]".to_owned()
         }
     );
     assert!(

@@ -297,8 +297,10 @@ where
         self
     }
 
-    /// Path patterns that skip authentication: regular expressions searched anywhere in the
-    /// path, as in Litestar (anchor them: `^/login$`).
+    /// Routes that skip authentication, matched against the route template the router matched:
+    /// a path (`"/login"`: that route and the routes under it, segment by segment) or a regular
+    /// expression starting with `^` (`"^/api/v[0-9]+/health$"`). Unlike Litestar, nothing is
+    /// searched in the concrete path; see `docs/litestar.md`.
     pub fn exclude<I: IntoIterator<Item = P>, P: Into<String>>(mut self, patterns: I) -> Self {
         self.exclude = patterns.into_iter().map(Into::into).collect();
         self
@@ -623,6 +625,14 @@ impl<U, S, C> JwtAuthBuilder<U, S, C> {
             .into_iter()
             .next()
         {
+            Some(ExcludeError::NotAPattern { index }) => Err(ConfigError::InvalidExclude {
+                pattern: self.exclude[index].clone(),
+                reason: format!(
+                    "a pattern is a path (`/login`: that route and those under it) or a regular \
+                     expression starting with `^`; write `{}`",
+                    jwt_auth_config::suggestion(&self.exclude[index])
+                ),
+            }),
             Some(ExcludeError::Invalid { index, error }) => Err(ConfigError::InvalidExclude {
                 pattern: self.exclude[index].clone(),
                 reason: error.to_string(),

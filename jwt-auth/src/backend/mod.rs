@@ -105,10 +105,13 @@ where
         &self.settings.scheme
     }
 
-    /// Whether a request with this method and path passes without authentication.
+    /// Whether a request with this method to this route passes without authentication. `route`
+    /// is the route template the router matched (`/reports/{name}`, axum's `MatchedPath`), as
+    /// the layer passes it: an `exclude` path excludes its route and those under it, segment by
+    /// segment, and an expression (`^...`) is matched from the template's start.
     #[must_use]
-    pub fn is_excluded(&self, method: &Method, path: &str) -> bool {
-        self.settings.exclusion.excludes(method, path)
+    pub fn is_excluded(&self, method: &Method, route: &str) -> bool {
+        self.settings.exclusion.excludes(method, route)
     }
 
     /// The public verification keys as a JWK Set document, to serve at

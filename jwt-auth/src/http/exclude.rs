@@ -1,17 +1,19 @@
-//! Which requests pass without authentication: path patterns and methods.
+//! Which requests pass without authentication: route patterns and methods.
 //!
-//! Patterns have Litestar's semantics: a regular expression searched anywhere in the path (not
-//! anchored; write `^/login$` to mean exactly `/login`). They are compiled once into a
-//! [`RegexSet`]. The path is the one the router matched on, with a nested router's prefix
-//! included (axum's `OriginalUri`), never the query string.
+//! A pattern is a path (`"/login"`: that route and the routes under it, segment by segment) or a
+//! regular expression starting with `^`; either is matched against the route template the router
+//! matched (`/reports/{name}`, with a nested router's prefix), so that no path parameter and no
+//! look-alike route (`/admin/login-history`) is excluded by accident. The forms and the rule on
+//! them are `jwt_auth_config`'s ([`ExcludePattern`]); Litestar searches its patterns in the
+//! concrete path instead (`docs/litestar.md`).
 //!
-//! A pattern without metacharacters, optionally anchored (`/login`, `^/schema`, `^/health$`;
-//! not `.json$`, whose `.` is one), is matched as the plain string it is: `contains`,
-//! `starts_with`, `ends_with` or `==`, which is what the regular expression would answer, in a
-//! fraction of the time (the check runs on every request). The other patterns go to
-//! the `RegexSet`.
+//! The expressions are compiled once into a [`RegexSet`]; one without metacharacters after its
+//! `^` (`^/schema`, `^/health$`) is compared as the plain string it is, `starts_with` or `==`,
+//! which is what the expression would answer in a fraction of the time (the check runs on every
+//! request).
 
 use axum::http::Method;
+use jwt_auth_config::{ExcludePattern, path_excludes};
 use regex::RegexSet;
 
 use crate::error::ConfigError;
@@ -19,86 +21,74 @@ use crate::error::ConfigError;
 /// Compiled exclusion rules.
 #[derive(Debug, Clone)]
 pub(crate) struct Exclusion {
+    /// Path patterns, without their trailing `/`.
+    paths: Vec<String>,
     literals: Vec<Literal>,
     patterns: Option<RegexSet>,
     methods: Vec<Method>,
 }
 
-/// A pattern that is a plain string, with its anchors.
+/// An expression that is a plain string after its `^`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Literal {
-    /// `text`: anywhere in the path.
-    Anywhere(String),
     /// `^text`.
     Prefix(String),
-    /// `text$`.
-    Suffix(String),
     /// `^text$`.
     Exact(String),
 }
 
-/// Whether `needle` occurs in `haystack`: a scan for its first byte, then a comparison. For a
-/// path and a pattern of a few bytes this is a fraction of `str::contains`, which prepares a
-/// two-way search on every call.
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    let Some((&first, rest)) = needle.split_first() else {
-        return true;
-    };
-    haystack.len() >= needle.len()
-        && haystack[..=haystack.len() - needle.len()]
-            .iter()
-            .enumerate()
-            .any(|(i, &byte)| byte == first && haystack[i + 1..i + needle.len()] == *rest)
-}
-
-/// The characters that make a pattern more than a plain string. Without `(` there are no flags,
-/// so no verbose mode in which `#` or a space would mean something else.
+/// The characters that make an expression more than a plain string. Without `(` there are no
+/// flags, so no verbose mode in which `#` or a space would mean something else.
 const META: &[char] = &[
     '\\', '.', '+', '*', '?', '(', ')', '|', '[', ']', '{', '}', '^', '$',
 ];
 
 impl Literal {
-    /// The pattern as a plain string, if it is one.
-    fn of(pattern: &str) -> Option<Self> {
-        let (anchored_start, rest) = match pattern.strip_prefix('^') {
-            Some(rest) => (true, rest),
-            None => (false, pattern),
-        };
-        let (anchored_end, text) = match rest.strip_suffix('$') {
+    /// The expression (its `^` removed) as a plain string, if it is one.
+    fn of(expression: &str) -> Option<Self> {
+        let (anchored_end, text) = match expression.strip_suffix('$') {
             Some(text) => (true, text),
-            None => (false, rest),
+            None => (false, expression),
         };
         if text.contains(META) {
             return None;
         }
         let text = text.to_owned();
-        Some(match (anchored_start, anchored_end) {
-            (false, false) => Self::Anywhere(text),
-            (true, false) => Self::Prefix(text),
-            (false, true) => Self::Suffix(text),
-            (true, true) => Self::Exact(text),
+        Some(if anchored_end {
+            Self::Exact(text)
+        } else {
+            Self::Prefix(text)
         })
     }
 
-    fn matches(&self, path: &str) -> bool {
+    fn matches(&self, template: &str) -> bool {
         match self {
-            Self::Anywhere(text) => contains(path.as_bytes(), text.as_bytes()),
-            Self::Prefix(text) => path.starts_with(text.as_str()),
-            Self::Suffix(text) => path.ends_with(text.as_str()),
-            Self::Exact(text) => path == text,
+            Self::Prefix(text) => template.starts_with(text.as_str()),
+            Self::Exact(text) => template == text,
         }
     }
 }
 
 impl Exclusion {
     /// Compiles the patterns; the builder has checked them with the configuration's rule
-    /// (`jwt_auth_config::check_exclude`: valid, and not matching every path).
+    /// (`jwt_auth_config::check_exclude`: each of a known form, valid, and together not
+    /// matching every route).
     pub(crate) fn new(patterns: &[String], methods: Vec<Method>) -> Result<Self, ConfigError> {
-        let (mut literals, mut others) = (Vec::new(), Vec::new());
+        let (mut paths, mut literals, mut others) = (Vec::new(), Vec::new(), Vec::new());
         for pattern in patterns {
-            match Literal::of(pattern) {
-                Some(literal) => literals.push(literal),
-                None => others.push(pattern.as_str()),
+            match ExcludePattern::of(pattern) {
+                Some(ExcludePattern::Path(path)) => paths.push(path.to_owned()),
+                Some(ExcludePattern::Regex(regex)) => match Literal::of(&regex[1..]) {
+                    Some(literal) => literals.push(literal),
+                    None => others.push(regex),
+                },
+                None => {
+                    return Err(ConfigError::InvalidExclude {
+                        pattern: pattern.clone(),
+                        reason: "not a path (`/login`) nor an expression starting with `^`"
+                            .to_owned(),
+                    });
+                }
             }
         }
         let set = if others.is_empty() {
@@ -112,21 +102,30 @@ impl Exclusion {
             )
         };
         Ok(Self {
+            paths,
             literals,
             patterns: set,
             methods,
         })
     }
 
-    /// Whether a request with this method and path skips authentication.
-    pub(crate) fn excludes(&self, method: &Method, path: &str) -> bool {
-        self.methods.contains(method) || self.matches_path(path)
+    /// Whether a request with this method to the route `template` skips authentication.
+    pub(crate) fn excludes(&self, method: &Method, template: &str) -> bool {
+        self.methods.contains(method) || self.matches_route(template)
     }
 
-    /// Whether a pattern matches `path`: the plain strings first, then the regular expressions.
-    fn matches_path(&self, path: &str) -> bool {
-        self.literals.iter().any(|literal| literal.matches(path))
-            || self.patterns.as_ref().is_some_and(|set| set.is_match(path))
+    /// Whether a pattern matches `template`: the paths, the plain strings, then the
+    /// expressions.
+    fn matches_route(&self, template: &str) -> bool {
+        self.paths.iter().any(|path| path_excludes(path, template))
+            || self
+                .literals
+                .iter()
+                .any(|literal| literal.matches(template))
+            || self
+                .patterns
+                .as_ref()
+                .is_some_and(|set| set.is_match(template))
     }
 }
 
@@ -139,20 +138,28 @@ mod tests {
         Exclusion::new(&patterns, vec![Method::OPTIONS]).unwrap()
     }
 
+    /// The card's `exclude = ["/login", "/schema"]`: the routes and those under them, never a
+    /// route that only contains or starts with the same letters.
     #[test]
-    fn litestar_search_semantics() {
-        let e = exclusion(&["/login", "^/public$", "health"]);
-        for (path, excluded) in [
+    fn paths_exclude_their_route_and_those_under_it() {
+        let e = exclusion(&["/login", "/schema", "^/public$", "^/api/v[0-9]+/health$"]);
+        for (template, excluded) in [
             ("/login", true),
-            ("/api/login", true),
-            ("/loginx", true),
+            ("/login/{step}", true),
+            ("/schema", true),
+            ("/schema/openapi.json", true),
+            ("/schema/{*rest}", true),
             ("/public", true),
+            ("/api/v2/health", true),
+            ("/admin/login-history", false),
+            ("/reports/login", false),
+            ("/reports/{name}", false),
+            ("/loginx", false),
+            ("/schema-2024", false),
             ("/public/x", false),
-            ("/x/health/y", true),
-            ("/secure", false),
-            ("/mounted/login", true),
+            ("/api/v2/health/x", false),
         ] {
-            assert_eq!(e.excludes(&Method::GET, path), excluded, "{path}");
+            assert_eq!(e.excludes(&Method::GET, template), excluded, "{template}");
         }
     }
 
@@ -167,50 +174,26 @@ mod tests {
     }
 
     #[test]
-    fn north_south() {
-        let e = exclusion(&["north", "south"]);
-        assert!(e.excludes(&Method::GET, "/north/1"));
-        assert!(e.excludes(&Method::GET, "/south"));
-        assert!(!e.excludes(&Method::GET, "/west"));
-    }
-
-    #[test]
-    fn contains_is_str_contains() {
-        let words = [
-            "", "a", "ab", "ba", "aab", "/login", "/x/login", "/logi", "logins", "é",
-        ];
-        for haystack in words {
-            for needle in words {
-                assert_eq!(
-                    contains(haystack.as_bytes(), needle.as_bytes()),
-                    haystack.contains(needle),
-                    "{haystack:?} {needle:?}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn plain_patterns_are_matched_as_strings() {
-        for (pattern, literal) in [
-            ("/login", Some(Literal::Anywhere("/login".into()))),
-            ("^/schema", Some(Literal::Prefix("/schema".into()))),
-            ("/logout$", Some(Literal::Suffix("/logout".into()))),
-            ("^/health$", Some(Literal::Exact("/health".into()))),
-            ("^", Some(Literal::Prefix(String::new()))),
-            ("/some-path", Some(Literal::Anywhere("/some-path".into()))),
-            (".json$", None),
-            ("^/a|^/b", None),
+    fn plain_expressions_are_matched_as_strings() {
+        for (expression, literal) in [
+            ("/schema", Some(Literal::Prefix("/schema".into()))),
+            ("/health$", Some(Literal::Exact("/health".into()))),
+            ("", Some(Literal::Prefix(String::new()))),
+            ("/some-path", Some(Literal::Prefix("/some-path".into()))),
+            (".*json$", None),
+            ("/a|^/b", None),
             ("(?i)/login", None),
             ("/x\\$", None),
-            ("^/user/[0-9]+$", None),
+            ("/user/[0-9]+$", None),
+            ("/users/{id}$", None),
         ] {
-            assert_eq!(Literal::of(pattern), literal, "{pattern}");
+            assert_eq!(Literal::of(expression), literal, "{expression}");
         }
     }
 
-    /// Patterns from an alphabet of path characters, anchors and metacharacters, and paths from
-    /// the same characters: the plain-string matching answers what the regular expressions do.
+    /// Expressions from an alphabet of path characters, anchors and metacharacters, and routes
+    /// from the same characters: the plain-string matching answers what the regular expressions
+    /// do.
     #[test]
     fn the_plain_string_matching_agrees_with_the_regex() {
         use proptest::prelude::*;
@@ -221,26 +204,35 @@ mod tests {
             ])
         };
         let strings = || prop::collection::vec(alphabet(), 0..6).prop_map(|parts| parts.concat());
-        let paths = prop::collection::vec(strings(), 1..8);
-        proptest!(|(pattern in strings(), paths in paths)| {
+        let routes = prop::collection::vec(strings(), 1..8);
+        proptest!(|(body in strings(), routes in routes)| {
+            let pattern = format!("^{body}");
             let Ok(regex) = regex::Regex::new(&pattern) else {
                 return Ok(());
             };
             let e = Exclusion::new(std::slice::from_ref(&pattern), vec![]).unwrap();
-            for path in &paths {
-                prop_assert_eq!(e.excludes(&Method::GET, path), regex.is_match(path),
-                    "pattern {:?} path {:?}", pattern, path);
+            for route in &routes {
+                prop_assert_eq!(e.excludes(&Method::GET, route), regex.is_match(route),
+                    "pattern {:?} route {:?}", pattern, route);
             }
-            // The pattern as a path, and around one.
-            let around = format!("/x{}y", pattern.trim_start_matches('^').trim_end_matches('$'));
-            prop_assert_eq!(e.excludes(&Method::GET, &around), regex.is_match(&around));
+            // The expression's text as a route, and around one.
+            let text = body.trim_end_matches('$');
+            for route in [text.to_owned(), format!("{text}y"), format!("/x{text}")] {
+                prop_assert_eq!(e.excludes(&Method::GET, &route), regex.is_match(&route));
+            }
         });
     }
 
     #[test]
-    fn invalid_pattern_is_a_config_error() {
-        let err = Exclusion::new(&["(".to_owned()], vec![]).unwrap_err();
-        assert!(matches!(err, ConfigError::InvalidExclude { ref pattern, .. } if pattern == "("));
-        assert!(err.to_string().contains("invalid `exclude` pattern `(`"));
+    fn a_pattern_of_neither_form_is_a_config_error() {
+        for pattern in ["login", ".json$", "/login$"] {
+            let err = Exclusion::new(&[pattern.to_owned()], vec![]).unwrap_err();
+            assert!(
+                matches!(err, ConfigError::InvalidExclude { pattern: ref p, .. } if p == pattern),
+                "{err}"
+            );
+        }
+        let err = Exclusion::new(&["^(".to_owned()], vec![]).unwrap_err();
+        assert!(err.to_string().contains("invalid `exclude` pattern `^(`"));
     }
 }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use axum::Router;
-use axum::extract::{OriginalUri, Request};
+use axum::extract::{MatchedPath, OriginalUri, Request};
 use axum::http::StatusCode;
 use axum::response::Response;
 use futures_util::future::BoxFuture;
@@ -143,11 +143,16 @@ where
     fn call(&mut self, mut request: Request) -> Self::Future {
         let bound = &self.bound;
         let excluded = {
-            let path = request
-                .extensions()
-                .get::<OriginalUri>()
-                .map_or_else(|| request.uri().path(), |original| original.0.path());
-            bound.auth.is_excluded(request.method(), path)
+            // The route template the router matched; a request no route matched (the fallback,
+            // behind `Router::layer`) has only its path, whole from a nested router's prefix on.
+            let extensions = request.extensions();
+            let route = match extensions.get::<MatchedPath>() {
+                Some(matched) => matched.as_str(),
+                None => extensions
+                    .get::<OriginalUri>()
+                    .map_or_else(|| request.uri().path(), |original| original.0.path()),
+            };
+            bound.auth.is_excluded(request.method(), route)
         };
         let found = if excluded {
             None

@@ -5,7 +5,7 @@ use jwt_auth::{Token, jwt_auth};
 #[derive(Clone)]
 struct User;
 
-#[jwt_auth(secret = env("JWT_SECRET"), exclude = ["^/$", "[0-9]"])]
+#[jwt_auth(secret = env("JWT_SECRET"), exclude = ["^/$", "^/[0-9]"])]
 async fn retrieve_user(token: &Token) -> Option<User> {
     let _ = token;
     Some(User)
