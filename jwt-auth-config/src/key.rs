@@ -38,6 +38,7 @@ pub enum Key {
     OAuthScopes,
     Claims,
     Name,
+    UserImpl,
 }
 
 impl Key {
@@ -375,6 +376,14 @@ pub const KEYS: &[KeySpec] = &[
         .default("the function's name in `PascalCase`")
         .example("Auth")
         .meaning("the generated type's name")
+        .builder(None),
+    row(Key::UserImpl, "user_impl", Takes::Bool)
+        .default("true")
+        .example("false")
+        .meaning(
+            "implement `jwt_auth::AuthUser` for the user type, so that `CurrentUser<Other>` is a \
+             compile error; `false` where another backend's attribute does it already",
+        )
         .builder(None),
 ];
 

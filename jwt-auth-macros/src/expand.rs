@@ -295,11 +295,55 @@ fn generate(accepted: &Accepted) -> TokenStream {
         assertions: assert_types(Some(&retrieval.user), retrieval.state.as_ref(), claims),
         calls,
     };
+    let user_impl = user_impl(config, Some(&retrieval.user));
     quote! {
         #backend
+        #user_impl
         #retrieve
         #revoked
     }
+}
+
+/// `impl jwt_auth::AuthUser for User {}`, spanned on the user type, so that `CurrentUser<U>`
+/// of a type no backend returns is a compile error; nothing with `user_impl = false` (another
+/// backend's attribute wrote it: a second impl would conflict). For `Arc<User>` or `Box<User>`
+/// the impl is `User`'s, which the runtime carries through the pointer; `String` has the
+/// runtime's own.
+fn user_impl(config: &Config, user: Option<&Type>) -> TokenStream {
+    let wanted = config.user_impl.unwrap_or(!config.has(Key::UserImpl));
+    let Some(user) = user.filter(|_| wanted) else {
+        return TokenStream::new();
+    };
+    let mut inner = user;
+    while let Some(pointee) = pointee(inner) {
+        inner = pointee;
+    }
+    if is_last_segment(inner, "String") {
+        return TokenStream::new();
+    }
+    quote_spanned!(inner.span()=> impl ::jwt_auth::AuthUser for #inner {})
+}
+
+/// `T` of `Arc<T>` or `Box<T>` (any path to them).
+fn pointee(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident != "Arc" && last.ident != "Box" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
+        return None;
+    };
+    match arguments.args.first() {
+        Some(syn::GenericArgument::Type(inner)) if arguments.args.len() == 1 => Some(inner),
+        _ => None,
+    }
+}
+
+/// Whether `ty` is a path whose last segment is `name`, without generic arguments.
+fn is_last_segment(ty: &Type, name: &str) -> bool {
+    matches!(ty, Type::Path(path) if path.qself.is_none()
+        && path.path.segments.last().is_some_and(|last| last.ident == name && last.arguments.is_empty()))
 }
 
 /// The backend type for an attribute with mistakes, so that they are its only errors: the code
@@ -328,7 +372,8 @@ fn stand_in(refused: &Refused) -> Option<TokenStream> {
         assertions: assert_types(outline.user.as_ref(), outline.state.as_ref(), &types.claims),
         calls: TokenStream::new(),
     };
-    Some(backend.into_token_stream())
+    let user_impl = user_impl(&refused.config, outline.user.as_ref());
+    Some(quote!(#backend #user_impl))
 }
 
 /// Assertions spanned on the user's types, so that a missing bound points at them.

@@ -121,6 +121,7 @@ mod tests;
 /// | `oauth_scopes` | none | `oauth_scopes = { "read": "Read access" }` | `OAuth2` scopes; `"oauth2_password"` only |
 /// | `claims` | the `C` in `&Token<C>`, else `jwt_auth::Extras` | `claims = MyClaims` | the typed extra claims (`Serialize + Deserialize`) |
 /// | `name` | the function's name in `PascalCase` | `name = Auth` | the generated type's name |
+/// | `user_impl` | `true` | `user_impl = false` | implement `jwt_auth::AuthUser` for the user type, so that `CurrentUser<Other>` is a compile error; `false` where another backend's attribute does it already |
 ///
 /// # Errors
 ///

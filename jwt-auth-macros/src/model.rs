@@ -74,6 +74,8 @@ pub(crate) struct Config {
     pub oauth_scopes: Option<Vec<(LitStr, LitStr)>>,
     pub claims: Option<syn::Path>,
     pub name: Option<Ident>,
+    /// `user_impl = false`: another backend implements `jwt_auth::AuthUser` for the user type.
+    pub user_impl: Option<bool>,
     /// The name a refused `name = ...` spells (`"Auth"`, `a::Auth`), for the stand-in type, so
     /// that the code that names it still compiles.
     pub intended_name: Option<Ident>,
@@ -146,6 +148,7 @@ impl Config {
                     }
                     store(&mut c.name, name)
                 }
+                Key::UserImpl => store(&mut c.user_impl, reader.bool()),
             };
             config.written.insert(entry.key);
             if accepted {

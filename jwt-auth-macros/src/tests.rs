@@ -939,7 +939,8 @@ fn surface(out: TokenStream) -> Vec<String> {
 fn the_stand_in_has_the_surface_of_the_backend_type() {
     let real = surface(jwt_auth(quote!(secret = env("S")), item()));
     let stand_in = surface(jwt_auth(quote!(secret = env("S"), exlude = "^/x$"), item()));
-    assert_eq!(real.len(), 5, "{real:#?}");
+    // The struct, its impl block, `From`, `Deref`, the extractor and `AuthUser` for the user.
+    assert_eq!(real.len(), 6, "{real:#?}");
     assert_eq!(stand_in, real);
     let public = quote!(
         pub async fn retrieve_user(token: &Token<Claims>) -> Option<User> {
@@ -1185,4 +1186,29 @@ fn the_documented_keys_are_the_table_of_keys() {
             "the default of `{key}`: {documented} in the documentation, {default} in the table"
         );
     }
+}
+
+/// `AuthUser` is implemented for the user type (through an `Arc` or a `Box`), not for `String`
+/// (the runtime's), and not with `user_impl = false`.
+#[test]
+fn the_user_type_gets_its_auth_user_impl() {
+    let with = |return_type: TokenStream, keys: TokenStream| {
+        let item = quote!(fn retrieve_user(token: &Token) -> #return_type { None });
+        jwt_auth(keys, item).to_string()
+    };
+    let secret = quote!(secret = env("S"));
+    assert!(
+        with(quote!(Option<User>), secret.clone())
+            .contains("impl :: jwt_auth :: AuthUser for User { }")
+    );
+    assert!(
+        with(
+            quote!(Option<std::sync::Arc<Box<users::User>>>),
+            secret.clone()
+        )
+        .contains("impl :: jwt_auth :: AuthUser for users :: User { }")
+    );
+    assert!(!with(quote!(Option<String>), secret.clone()).contains("AuthUser"));
+    let off = quote!(secret = env("S"), user_impl = false);
+    assert!(!with(quote!(Option<User>), off).contains("AuthUser"));
 }

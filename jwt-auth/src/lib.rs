@@ -84,7 +84,7 @@ pub use backend::settings::SchemeInfo;
 pub use error::{AuthError, BoxError, ConfigError, ErrorBody, InvalidToken, TokenError};
 pub use http::cookie::{CookieSettings, SameSite};
 pub use http::csrf::CsrfSettings;
-pub use http::extract::{CurrentToken, CurrentUser};
+pub use http::extract::{AuthUser, CurrentToken, CurrentUser};
 pub use http::flow::{Flow, TokenSource};
 pub use http::grant::{GrantError, PasswordGrant, RefreshGrant, TokenGrant};
 pub use http::login::{Login, Logout, OAuth2Login};

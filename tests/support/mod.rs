@@ -30,10 +30,15 @@ fn example_path(name: &str) -> PathBuf {
     profile_dir.join("examples").join(name)
 }
 
-/// Builds the example if `cargo test` did not (for instance with `--test examples`).
+/// Builds the example, once per test process: `cargo test` built it with the tests, but
+/// `cargo test --test examples` does not, and a binary left from an older build would test old
+/// code. When it is up to date, cargo's check takes a fraction of a second.
 fn ensure_built(name: &str) -> PathBuf {
-    let path = example_path(name);
-    if !path.exists() {
+    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !built.iter().any(|done| done == name) {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
         let status = Command::new(cargo)
             .args(["build", "--example", name])
@@ -41,8 +46,9 @@ fn ensure_built(name: &str) -> PathBuf {
             .status()
             .expect("cargo build --example");
         assert!(status.success(), "building example {name} failed");
+        built.push(name.to_owned());
     }
-    path
+    example_path(name)
 }
 
 /// A running example server; killed when dropped.

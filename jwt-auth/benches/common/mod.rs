@@ -29,6 +29,9 @@ pub struct User {
     pub email: String,
 }
 
+/// `CurrentUser<User>` asks for it: the builder does not implement it as the attribute does.
+impl jwt_auth::AuthUser for User {}
+
 /// What the raw `jsonwebtoken` decode produces: the same claims as our `Token`.
 #[derive(Debug, Deserialize)]
 #[allow(dead_code, reason = "the fields are decoded, not read")]

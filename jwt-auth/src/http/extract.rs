@@ -27,11 +27,33 @@ use crate::error::{AuthError, ErrorBody};
 use crate::http::state::{AuthState, Authenticated, LazyAuth};
 use crate::token::model::{Extras, Token};
 
+/// A type some backend's retrieval function returns: what [`CurrentUser`] may ask for, so that
+/// `CurrentUser<Other>` of a type no backend returns is a compile error rather than a 500 at
+/// run time.
+///
+/// `#[jwt_auth]` implements it for its function's user type (for `User` when the function
+/// returns `Arc<User>` or `Box<User>`; `String` has it already). With two attributes over one
+/// user type, write `user_impl = false` on the second: one impl per type. With the builder,
+/// implement it yourself: `impl jwt_auth::AuthUser for User {}`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not the user type of any `#[jwt_auth]` backend",
+    label = "`CurrentUser<{Self}>` asks for a user type that no retrieval function returns",
+    note = "write `CurrentUser<U>` with the `U` of the retrieval function's `Option<U>`; with \
+            the builder, `impl jwt_auth::AuthUser for {Self} {{}}`"
+)]
+pub trait AuthUser {}
+
+impl<U: AuthUser + ?Sized> AuthUser for std::sync::Arc<U> {}
+
+impl<U: AuthUser + ?Sized> AuthUser for Box<U> {}
+
+impl AuthUser for String {}
+
 /// The authenticated user, as the retrieval function returned it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CurrentUser<U>(pub U);
 
-impl<U: Clone + Send + Sync + 'static> CurrentUser<U> {
+impl<U: AuthUser + Clone + Send + Sync + 'static> CurrentUser<U> {
     /// The user of a request the layer authenticated, from its extensions, for code that has
     /// the request rather than extractors (a `tower::Service` behind the layer, say). Never
     /// authenticates on demand: `None` on an excluded route, where the extractor would.
@@ -112,7 +134,7 @@ trait Projected: Clone + Send + Sync + 'static {
     fn project(found: &dyn Authenticated) -> Option<Self>;
 }
 
-impl<U: Clone + Send + Sync + 'static> Projected for CurrentUser<U> {
+impl<U: AuthUser + Clone + Send + Sync + 'static> Projected for CurrentUser<U> {
     fn project(found: &dyn Authenticated) -> Option<Self> {
         found.user().downcast_ref::<U>().cloned().map(CurrentUser)
     }
@@ -184,7 +206,7 @@ async fn optional<T: Projected>(parts: &mut Parts) -> Result<Option<T>, Response
 
 impl<U, S> FromRequestParts<S> for CurrentUser<U>
 where
-    U: Clone + Send + Sync + 'static,
+    U: AuthUser + Clone + Send + Sync + 'static,
     S: Send + Sync,
 {
     type Rejection = Response;
@@ -197,7 +219,7 @@ where
 /// `Option<CurrentUser<U>>`: `None` when no token was sent; an invalid token is still a 401.
 impl<U, S> OptionalFromRequestParts<S> for CurrentUser<U>
 where
-    U: Clone + Send + Sync + 'static,
+    U: AuthUser + Clone + Send + Sync + 'static,
     S: Send + Sync,
 {
     type Rejection = Response;

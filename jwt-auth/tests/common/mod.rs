@@ -43,6 +43,9 @@ pub struct User {
     pub name: String,
 }
 
+/// `CurrentUser<User>` asks for it: the builder does not implement it as the attribute does.
+impl jwt_auth::AuthUser for User {}
+
 /// A user whose name is derived from the id.
 pub fn user(id: &str) -> User {
     User {

@@ -47,6 +47,7 @@ async fn is_revoked(token: &Token<Claims>, state: &AppState) -> bool {
     oauth_scopes = { "read": "Read access" },
     claims = Claims,
     name = Auth,
+    user_impl = true,
 )]
 async fn retrieve_user(token: &Token<Claims>, state: &AppState) -> Option<User> {
     let _ = (token, state);

@@ -41,7 +41,7 @@ pub async fn retrieve_user(token: &Token, state: &AppState) -> Option<User> {
 }
 
 /// Finds the token's user, synchronously and without state.
-#[jwt_auth(secret = env("JWT_SECRET"), revoked = revoked_async)]
+#[jwt_auth(secret = env("JWT_SECRET"), revoked = revoked_async, user_impl = false)]
 pub fn retrieve_user_sync(token: &Token) -> Result<Option<User>, std::io::Error> {
     if token.sub.starts_with("db-down") {
         return Err(std::io::Error::other("the user database is down"));

@@ -47,13 +47,14 @@ fn in_memory(token: &Token) -> Option<User> {
     token_url = "/token",
     token_store = StateTokens,
     refresh_expiration = "7d",
+    user_impl = false, // `in_memory` implements `AuthUser` for `User`
 )]
 fn with_state(token: &Token, state: &AppState) -> Option<User> {
     let _ = (token, state);
     Some(User)
 }
 
-#[jwt_auth(secret = env("JWT_SECRET"), token_store = jwt_auth::MemoryStore::new())]
+#[jwt_auth(secret = env("JWT_SECRET"), token_store = jwt_auth::MemoryStore::new(), user_impl = false)]
 fn logout_only(token: &Token) -> Option<User> {
     let _ = token;
     Some(User)

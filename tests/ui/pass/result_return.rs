@@ -21,7 +21,7 @@ async fn fallible(token: &Token) -> Result<Option<User>, DbError> {
     if token.sub.is_empty() { Err(DbError) } else { Ok(Some(User)) }
 }
 
-#[jwt_auth(secret = env("JWT_SECRET"))]
+#[jwt_auth(secret = env("JWT_SECRET"), user_impl = false)]
 fn fully_qualified(token: &Token) -> ::core::result::Result<std::option::Option<User>, String> {
     let _ = token;
     Ok(None)

@@ -18,7 +18,7 @@ async fn from_token_type(token: &Token<Claims>) -> Option<User> {
     Some(User { role: token.extras.role.clone() })
 }
 
-#[jwt_auth(secret = env("JWT_SECRET"), claims = Claims)]
+#[jwt_auth(secret = env("JWT_SECRET"), claims = Claims, user_impl = false)]
 async fn from_key(token: &Token<Claims>) -> Option<User> {
     Some(User { role: token.extras.role.clone() })
 }
