@@ -48,12 +48,16 @@ pub(crate) mod ids;
 pub(crate) mod ledger;
 pub(crate) mod memory;
 pub(crate) mod mint;
+#[cfg(feature = "redis")]
+pub(crate) mod redis;
 pub(crate) mod refresh;
 pub(crate) mod revoke;
 pub(crate) mod store;
 
 pub use ids::family_of;
 pub use memory::MemoryStore;
+#[cfg(feature = "redis")]
+pub use redis::{RedisStore, RedisStoreBuilder};
 pub use refresh::RefreshError;
 pub use store::{
     DEFAULT_MAX_FAMILIES, Revocation, Rotated, Rotation, StoreUnavailable, Target, TokenRef,
