@@ -692,3 +692,79 @@ async fn a_refresh_answers_200_with_the_login_response_of_the_flow_uncached() {
         "alice",
     );
 }
+
+#[tokio::test]
+async fn log_out_everywhere_refuses_every_token_of_the_subject_issued_until_now() {
+    let auth = backend();
+    let (phone, phone_refresh, _) = pair(auth.login("alice")).await;
+    let (_, first_refresh, _) = pair(auth.login("alice")).await;
+    let (laptop, laptop_refresh, _) = pair(auth.refresh(&first_refresh, &()).await.unwrap()).await;
+    let (bob, bob_refresh, _) = pair(auth.login("bob")).await;
+    let no_iat = |sub: &str| common::sign(&json!({"sub": sub, "exp": now() + 60}));
+    assert_eq!(status_with(&auth, &no_iat("alice")).await, StatusCode::OK);
+
+    auth.revoke_subject("alice", &()).await.unwrap();
+    for jwt in [&phone, &laptop, &no_iat("alice")] {
+        assert_eq!(status_with(&auth, jwt).await, StatusCode::UNAUTHORIZED);
+    }
+    for refresh in [&phone_refresh, &laptop_refresh] {
+        assert_eq!(
+            auth.refresh(refresh, &()).await.unwrap_err(),
+            RefreshError::Revoked
+        );
+    }
+    // Nobody else is touched, tokens without `iat` included.
+    for jwt in [&bob, &no_iat("bob")] {
+        assert_eq!(status_with(&auth, jwt).await, StatusCode::OK);
+    }
+    assert!(auth.refresh(&bob_refresh, &()).await.is_ok());
+    // From the next second on, Alice logs in again.
+    let logged_out_at = now();
+    while now() <= logged_out_at {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (again, again_refresh, _) = pair(auth.login("alice")).await;
+    assert_eq!(status_with(&auth, &again).await, StatusCode::OK);
+    assert!(auth.refresh(&again_refresh, &()).await.is_ok());
+
+    let without_store = builder().build().unwrap();
+    assert_eq!(
+        without_store
+            .revoke_subject("alice", &())
+            .await
+            .unwrap_err(),
+        jwt_auth::AuthError::Internal
+    );
+}
+
+#[tokio::test]
+async fn one_account_refreshing_ten_thousand_times_keeps_one_record_in_memory() {
+    let store = MemoryStore::new();
+    let auth = builder()
+        .refresh_tokens(DAY)
+        .token_store(store.clone())
+        .build()
+        .unwrap();
+    let (_, mut refresh, _) = pair(auth.login("alice")).await;
+    let first = refresh.clone();
+    for _ in 0..10_000 {
+        refresh = pair(auth.refresh(&refresh, &()).await.unwrap()).await.1;
+    }
+    assert_eq!(store.len(), 1, "one record for the family");
+    assert_eq!(generation(&refresh), 10_000);
+    // The first token of the family is still a reuse.
+    assert_eq!(
+        auth.refresh(&first, &()).await.unwrap_err(),
+        RefreshError::Reused
+    );
+    assert_eq!(store.len(), 1, "the same record, revoked");
+
+    // Logins and logouts in a loop stay bounded per subject too.
+    for _ in 0..200 {
+        let (access, _, _) = pair(auth.login("alice")).await;
+        auth.revoke(&auth.decode(&access).unwrap(), &())
+            .await
+            .unwrap();
+    }
+    assert!(store.len() <= jwt_auth::session::DEFAULT_MAX_FAMILIES + 1);
+}
