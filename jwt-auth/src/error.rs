@@ -341,8 +341,8 @@ impl fmt::Display for InvalidToken {
 }
 
 /// An authentication failure. Every variant is a 401 but [`AuthError::Internal`] and
-/// [`AuthError::NotInstalled`] (500), [`AuthError::CrossSite`] (403) and
-/// [`InvalidToken::TooLarge`] (431).
+/// [`AuthError::NotInstalled`] (500), [`AuthError::CrossSite`] (403),
+/// [`AuthError::Unavailable`] (503) and [`InvalidToken::TooLarge`] (431).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AuthError {
@@ -364,6 +364,11 @@ pub enum AuthError {
     /// An unsafe request authenticated by the cookie came from another origin (403); see
     /// [`CsrfSettings`](crate::CsrfSettings).
     CrossSite,
+    /// The token store cannot tell whether the token is revoked for now (its link to the state
+    /// it shares with other instances has been down longer than its staleness bound), and
+    /// refuses rather than guess (503); see
+    /// [`StoreUnavailable`](crate::session::StoreUnavailable).
+    Unavailable,
 }
 
 impl AuthError {
@@ -376,6 +381,7 @@ impl AuthError {
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
             }
             Self::CrossSite => StatusCode::FORBIDDEN,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::UNAUTHORIZED,
         }
     }
@@ -417,6 +423,7 @@ impl AuthError {
             Self::Unauthorized | Self::NotInstalled => texts!(401, "Unauthorized"),
             Self::CrossSite => texts!(403, "Cross-site request refused"),
             Self::Internal => texts!(500, "Internal Server Error"),
+            Self::Unavailable => texts!(503, "Service Unavailable"),
         }
     }
 
@@ -424,7 +431,10 @@ impl AuthError {
     #[must_use]
     pub fn www_authenticate(&self) -> Option<&'static str> {
         match self {
-            Self::Internal | Self::CrossSite | Self::InvalidToken(InvalidToken::TooLarge) => None,
+            Self::Internal
+            | Self::CrossSite
+            | Self::Unavailable
+            | Self::InvalidToken(InvalidToken::TooLarge) => None,
             Self::MissingToken { .. } | Self::NotInstalled => Some("Bearer"),
             Self::InvalidToken(_) | Self::Unauthorized => Some("Bearer error=\"invalid_token\""),
         }
@@ -492,6 +502,7 @@ mod tests {
             AuthError::Internal,
             AuthError::NotInstalled,
             AuthError::CrossSite,
+            AuthError::Unavailable,
         ];
         failures.extend(reasons.into_iter().map(AuthError::InvalidToken));
         failures

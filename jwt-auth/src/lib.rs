@@ -98,6 +98,8 @@ pub use jwt_auth_macros::jwt_auth;
 pub use keys::algorithm::{algorithm_name, parse_algorithm};
 pub use keys::material::{Key, KeyMaterial, KeySource, Secret};
 pub use keys::remote::RemoteJwksConfig;
+#[cfg(feature = "redis")]
+pub use session::RedisStore;
 pub use session::mint::TokenBuilder;
 pub use session::{MemoryStore, RefreshError, TokenStore};
 pub use token::header::REFRESH_TYP;

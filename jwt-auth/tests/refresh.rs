@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,7 +14,7 @@ use common::{
     now, read, send,
 };
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use jwt_auth::session::family_of;
+use jwt_auth::session::{Revocation, Rotated, Rotation, Target, TokenRef, family_of};
 use jwt_auth::{
     BoxError, ConfigError, Flow, InvalidToken, JwtAuth, JwtAuthBuilder, MemoryStore, REFRESH_TYP,
     RefreshError, Token, TokenStore,
@@ -67,10 +67,24 @@ fn payload_of(jwt: &str) -> Value {
     serde_json::from_slice(&bytes).expect("JSON")
 }
 
-/// The family of a token minted here.
+/// The family and generation of a refresh token's `jti`: `<family>.<random>.<generation>`.
+fn refresh_parts(jti: &str) -> (&str, u64) {
+    let (id, generation) = jti.rsplit_once('.').expect("a generation");
+    let family = family_of(id).expect("a family");
+    (family, generation.parse().expect("a number"))
+}
+
+/// The family of a token minted here, access or refresh token.
 fn family(jwt: &str) -> String {
     let jti = payload_of(jwt)["jti"].as_str().expect("a jti").to_owned();
-    family_of(&jti).expect("a family").to_owned()
+    family_of(&jti)
+        .unwrap_or_else(|| refresh_parts(&jti).0)
+        .to_owned()
+}
+
+/// The generation of a refresh token.
+fn generation(jwt: &str) -> u64 {
+    refresh_parts(payload_of(jwt)["jti"].as_str().expect("a jti")).1
 }
 
 async fn status_with(auth: &JwtAuth<User>, jwt: &str) -> StatusCode {
@@ -93,7 +107,8 @@ async fn login_issues_an_access_token_and_a_refresh_token_of_one_family() {
     let refresh_jti = refresh_claims["jti"].as_str().expect("a jti");
     assert_ne!(access_jti, refresh_jti);
     let login_family = family_of(access_jti).expect("a family");
-    assert_eq!(family_of(refresh_jti), Some(login_family));
+    assert_eq!(refresh_parts(refresh_jti), (login_family, 0));
+    assert_eq!(family_of(refresh_jti), None, "never an access token's jti");
     assert_eq!(refresh_claims["sub"], "alice");
     let iat = refresh_claims["iat"].as_u64().unwrap();
     assert_eq!(refresh_claims["exp"].as_u64().unwrap(), iat + 30 * 86_400);
@@ -152,6 +167,7 @@ async fn a_refresh_rotates_the_pair_and_a_reuse_revokes_the_family() {
     let (access2, refresh2, body) = pair(auth.refresh(&refresh, &()).await.unwrap()).await;
     assert_eq!(body["expires_in"], 15 * 60);
     assert_ne!(refresh2, refresh);
+    assert_eq!((generation(&refresh), generation(&refresh2)), (0, 1));
     for jwt in [&access2, &refresh2] {
         assert_eq!(family(jwt), family(&access), "a refresh keeps the family");
     }
@@ -514,7 +530,8 @@ async fn two_hundred_refreshes_on_four_threads_give_one_success() {
 /// A store that keeps its records in the application state, as a database-backed one would.
 #[derive(Clone, Default)]
 struct AppState {
-    used: Arc<Mutex<HashSet<String>>>,
+    /// Each refreshed family's highest generation spent.
+    spent: Arc<Mutex<HashMap<String, u64>>>,
     revoked: Arc<Mutex<HashSet<String>>>,
     broken: bool,
 }
@@ -522,24 +539,43 @@ struct AppState {
 struct StateStore;
 
 impl TokenStore<AppState> for StateStore {
-    async fn consume(&self, state: &AppState, jti: &str, _: u64) -> Result<bool, BoxError> {
+    async fn rotate(&self, state: &AppState, rotation: &Rotation<'_>) -> Result<Rotated, BoxError> {
         if state.broken {
             return Err("the database is down".into());
         }
-        Ok(state.used.lock().unwrap().insert(jti.to_owned()))
+        let mut revoked = state.revoked.lock().unwrap();
+        if revoked.contains(rotation.family) {
+            return Ok(Rotated::Revoked);
+        }
+        let mut spent = state.spent.lock().unwrap();
+        match spent.get(rotation.family) {
+            Some(generation) if rotation.generation <= *generation => {
+                revoked.insert(rotation.family.to_owned());
+                Ok(Rotated::Reused)
+            }
+            _ => {
+                spent.insert(rotation.family.to_owned(), rotation.generation);
+                Ok(Rotated::First)
+            }
+        }
     }
 
-    async fn revoke(&self, state: &AppState, id: &str, _: u64) -> Result<(), BoxError> {
-        state.revoked.lock().unwrap().insert(id.to_owned());
+    async fn revoke(&self, state: &AppState, revocation: &Revocation<'_>) -> Result<(), BoxError> {
+        if let Target::Family(id) | Target::Token(id) = revocation.target {
+            state.revoked.lock().unwrap().insert(id.to_owned());
+        }
         Ok(())
     }
 
-    async fn is_revoked(&self, state: &AppState, ids: &[&str]) -> Result<bool, BoxError> {
+    async fn is_revoked(&self, state: &AppState, token: &TokenRef<'_>) -> Result<bool, BoxError> {
         if state.broken {
             return Err("the database is down".into());
         }
         let revoked = state.revoked.lock().unwrap();
-        Ok(ids.iter().any(|id| revoked.contains(*id)))
+        Ok([token.jti, token.family]
+            .into_iter()
+            .flatten()
+            .any(|id| revoked.contains(id)))
     }
 }
 
@@ -561,7 +597,7 @@ async fn a_store_reads_the_application_state() {
     let state = AppState::default();
     let (access, refresh, _) = pair(auth.login("alice")).await;
     let (_, refresh2, _) = pair(auth.refresh(&refresh, &state).await.unwrap()).await;
-    assert_eq!(state.used.lock().unwrap().len(), 1);
+    assert_eq!(state.spent.lock().unwrap().len(), 1);
     assert_eq!(
         auth.refresh(&refresh, &state).await.unwrap_err(),
         RefreshError::Reused
@@ -655,4 +691,80 @@ async fn a_refresh_answers_200_with_the_login_response_of_the_flow_uncached() {
         &send(&common::app(&auth), get_bearer("/protected", &access)).await,
         "alice",
     );
+}
+
+#[tokio::test]
+async fn log_out_everywhere_refuses_every_token_of_the_subject_issued_until_now() {
+    let auth = backend();
+    let (phone, phone_refresh, _) = pair(auth.login("alice")).await;
+    let (_, first_refresh, _) = pair(auth.login("alice")).await;
+    let (laptop, laptop_refresh, _) = pair(auth.refresh(&first_refresh, &()).await.unwrap()).await;
+    let (bob, bob_refresh, _) = pair(auth.login("bob")).await;
+    let no_iat = |sub: &str| common::sign(&json!({"sub": sub, "exp": now() + 60}));
+    assert_eq!(status_with(&auth, &no_iat("alice")).await, StatusCode::OK);
+
+    auth.revoke_subject("alice", &()).await.unwrap();
+    for jwt in [&phone, &laptop, &no_iat("alice")] {
+        assert_eq!(status_with(&auth, jwt).await, StatusCode::UNAUTHORIZED);
+    }
+    for refresh in [&phone_refresh, &laptop_refresh] {
+        assert_eq!(
+            auth.refresh(refresh, &()).await.unwrap_err(),
+            RefreshError::Revoked
+        );
+    }
+    // Nobody else is touched, tokens without `iat` included.
+    for jwt in [&bob, &no_iat("bob")] {
+        assert_eq!(status_with(&auth, jwt).await, StatusCode::OK);
+    }
+    assert!(auth.refresh(&bob_refresh, &()).await.is_ok());
+    // From the next second on, Alice logs in again.
+    let logged_out_at = now();
+    while now() <= logged_out_at {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (again, again_refresh, _) = pair(auth.login("alice")).await;
+    assert_eq!(status_with(&auth, &again).await, StatusCode::OK);
+    assert!(auth.refresh(&again_refresh, &()).await.is_ok());
+
+    let without_store = builder().build().unwrap();
+    assert_eq!(
+        without_store
+            .revoke_subject("alice", &())
+            .await
+            .unwrap_err(),
+        jwt_auth::AuthError::Internal
+    );
+}
+
+#[tokio::test]
+async fn one_account_refreshing_ten_thousand_times_keeps_one_record_in_memory() {
+    let store = MemoryStore::new();
+    let auth = builder()
+        .refresh_tokens(DAY)
+        .token_store(store.clone())
+        .build()
+        .unwrap();
+    let (_, mut refresh, _) = pair(auth.login("alice")).await;
+    let first = refresh.clone();
+    for _ in 0..10_000 {
+        refresh = pair(auth.refresh(&refresh, &()).await.unwrap()).await.1;
+    }
+    assert_eq!(store.len(), 1, "one record for the family");
+    assert_eq!(generation(&refresh), 10_000);
+    // The first token of the family is still a reuse.
+    assert_eq!(
+        auth.refresh(&first, &()).await.unwrap_err(),
+        RefreshError::Reused
+    );
+    assert_eq!(store.len(), 1, "the same record, revoked");
+
+    // Logins and logouts in a loop stay bounded per subject too.
+    for _ in 0..200 {
+        let (access, _, _) = pair(auth.login("alice")).await;
+        auth.revoke(&auth.decode(&access).unwrap(), &())
+            .await
+            .unwrap();
+    }
+    assert!(store.len() <= jwt_auth::session::DEFAULT_MAX_FAMILIES + 1);
 }

@@ -13,6 +13,7 @@
 #   playwright    playwright-core in tests/browser/node_modules (pinned by its package-lock.json)
 #   openapi-venv  a Python venv with openapi-spec-validator and schemathesis, in
 #                 $JWT_AUTH_TOOLS/venv (default target/tools/venv)
+#   redis         Debian's redis-server (the Redis token store's tests start their own)
 #   all           every one of the above
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -53,6 +54,10 @@ ensure_playwright() {
     fi
 }
 
+ensure_redis() {
+    command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+}
+
 ensure_openapi_venv() {
     local venv=$tools/venv
     if [[ -x $venv/bin/schemathesis && -x $venv/bin/openapi-spec-validator ]]; then
@@ -74,10 +79,12 @@ for tool in "$@"; do
         node) ensure_node ;;
         playwright) ensure_playwright ;;
         openapi-venv) ensure_openapi_venv ;;
+        redis) ensure_redis ;;
         all)
             ensure_chromium
             ensure_playwright
             ensure_openapi_venv
+            ensure_redis
             ;;
         *)
             echo "tests/tools/install.sh: unknown tool \`$tool\`" >&2

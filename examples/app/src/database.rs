@@ -17,11 +17,18 @@ use sqlx::sqlite::{
 pub const DEFAULT_URL: &str = "sqlite://app.db?mode=rwc";
 
 /// The migrations, compiled into the binary: nothing to install or copy next to it.
-const MIGRATIONS: [(i64, &str, &str); 1] = [(
-    1,
-    "users notes tokens",
-    include_str!("../migrations/0001_users_notes_tokens.sql"),
-)];
+const MIGRATIONS: [(i64, &str, &str); 2] = [
+    (
+        1,
+        "users notes tokens",
+        include_str!("../migrations/0001_users_notes_tokens.sql"),
+    ),
+    (
+        2,
+        "bounded token records",
+        include_str!("../migrations/0002_bounded_token_records.sql"),
+    ),
+];
 
 /// Opens the database named by `url` (created when missing), in WAL mode with foreign keys
 /// on, and applies the migrations it lacks.

@@ -874,3 +874,57 @@ async fn the_schema_page_and_document_are_open_and_describe_the_routes() {
             .is_object()
     );
 }
+
+/// The rows of `table` in the database of `dir`, read beside the running server.
+async fn rows(dir: &TempDir, table: &str) -> i64 {
+    let pool = sqlx::SqlitePool::connect(&dir.url()).await.expect("open");
+    let count = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    pool.close().await;
+    count
+}
+
+#[tokio::test]
+async fn one_account_refreshing_ten_thousand_times_keeps_one_row() {
+    let dir = TempDir::new("bounded");
+    let server = start(&dir);
+    let (_, first) = session(&server, "ada").await;
+    let mut connection = server.connect().await;
+    let mut refresh_token = first.clone();
+    for _ in 0..10_000 {
+        let response = connection
+            .request("POST", "/token", &[FORM], &refresh_body(&refresh_token))
+            .await;
+        refresh_token = tokens(&response).1;
+    }
+    assert_eq!(
+        rows(&dir, "token_records").await,
+        1,
+        "one row for the family"
+    );
+    assert_eq!(rows(&dir, "token_cutoffs").await, 0);
+    // The first refresh token of the family is still a reuse, recorded in the same row.
+    assert_eq!(
+        refresh(&server, &first).await.json()["error"],
+        "invalid_grant"
+    );
+    assert_eq!(
+        refresh(&server, &refresh_token).await.status,
+        400,
+        "revoked"
+    );
+    assert_eq!(rows(&dir, "token_records").await, 1);
+
+    // Logins and logouts in a loop stay bounded per user.
+    for _ in 0..40 {
+        let (access, _) = tokens(&login(&server, "ada", "correct horse").await);
+        assert_eq!(
+            send(&server, "POST", "/logout", &access, None).await.status,
+            204
+        );
+    }
+    let kept = rows(&dir, "token_records").await + rows(&dir, "token_cutoffs").await;
+    assert!(kept <= 33, "{kept} rows");
+}

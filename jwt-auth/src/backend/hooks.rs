@@ -10,7 +10,7 @@ use futures_util::future::BoxFuture;
 
 use crate::error::{AuthError, BoxError};
 use crate::http::cache::TokenCache;
-use crate::session::store::DynStore;
+use crate::session::store::{DynStore, is_unavailable};
 use crate::token::model::Token;
 
 /// What a user-retrieval function may return: `Option<User>` or `Result<Option<User>, E>`.
@@ -90,7 +90,9 @@ pub(crate) struct Hooks<U, S, C> {
 /// Calls a hook (`what`: the retrieval function, the revocation check, the token store) and
 /// awaits its future, catching a panic in either step: a synchronous revocation check
 /// (`revoked_sync`) runs while its future is created, not when it is polled.
-/// An error or a panic is logged and becomes [`AuthError::Internal`] (a 500).
+/// An error or a panic is logged and becomes [`AuthError::Internal`] (a 500), but a token
+/// store's [`StoreUnavailable`](crate::session::StoreUnavailable), which is
+/// [`AuthError::Unavailable`] (a 503).
 pub(crate) async fn guarded<'a, T>(
     what: &str,
     call: impl FnOnce() -> BoxFuture<'a, Result<T, BoxError>>,
@@ -117,6 +119,10 @@ fn settle<T>(
 ) -> Result<T, AuthError> {
     match outcome {
         Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) if is_unavailable(&error) => {
+            tracing::warn!(error = %error, "jwt-auth: {what} unavailable, request refused");
+            Err(AuthError::Unavailable)
+        }
         Ok(Err(error)) => Err(internal(&format!("{what} failed"), &*error)),
         Err(_) => Err(internal(&format!("{what} panicked"), &"panic")),
     }

@@ -3,9 +3,11 @@
 //! the revocation check, retrieve the user.
 //!
 //! [`JwtAuth::begin`] does all of it that needs no `.await`, with the token found once: for a
-//! backend without a remote JWKS, a token store or a revocation check, and with a synchronous
-//! retrieval function, that is everything, and the layer calls the route without a future of
-//! its own. What remains is one `async` step ([`JwtAuth::complete`]).
+//! backend without a remote JWKS or a revocation check, whose token store (if any) keeps a
+//! local view ([`TokenStore::check_locally`](crate::TokenStore::check_locally): the memory and
+//! Redis stores do), and with a synchronous retrieval function, that is everything, and the
+//! layer calls the route without a future of its own. What remains is one `async` step
+//! ([`JwtAuth::complete`]).
 
 use std::sync::Arc;
 
@@ -17,7 +19,7 @@ use crate::backend::JwtAuth;
 use crate::backend::hooks::{Retrieve, guarded, guarded_sync};
 use crate::error::AuthError;
 use crate::http::flow::{TokenSource, find_token, token_text};
-use crate::session::ids::family_of;
+use crate::session::store::TokenRef;
 use crate::token::clock::now;
 use crate::token::model::Token;
 
@@ -28,8 +30,8 @@ pub(crate) type Authenticated<U, C> = Result<(U, Arc<Token<C>>), AuthError>;
 pub(crate) enum Step<'r, U, C> {
     /// All the way: the user and the token, or the refusal.
     Done(Authenticated<U, C>),
-    /// The token is verified; a hook that returns a future remains (the token store, the
-    /// revocation check or an async retrieval function).
+    /// The token is verified; a hook that returns a future remains (a token store without a
+    /// local view, the revocation check or an async retrieval function).
     Verified(Arc<Token<C>>),
     /// The token, found in the request, is to be verified with the remote JWKS's keys, which
     /// may need fetching.
@@ -106,9 +108,14 @@ where
             Ok(token) => token,
             Err(invalid) => return Step::Done(Err(AuthError::InvalidToken(invalid))),
         };
-        let stored = self.hooks.store.is_some() && token.jti.is_some();
+        let checked = match self.refused_locally(&token_ref(&token)) {
+            Some(Ok(true)) => return Step::Done(Err(AuthError::Unauthorized)),
+            Some(Err(error)) => return Step::Done(Err(error)),
+            Some(Ok(false)) => true,
+            None => false,
+        };
         match &self.hooks.retrieve {
-            Retrieve::Sync(retrieve) if !stored && self.hooks.revoked.is_none() => Step::Done(
+            Retrieve::Sync(retrieve) if checked && self.hooks.revoked.is_none() => Step::Done(
                 guarded_sync("user retrieval", || retrieve(&token, state))
                     .and_then(|user| user_or_refusal(user, token)),
             ),
@@ -134,22 +141,44 @@ where
         self.resolve(Arc::new(token), state).await
     }
 
-    /// The token store's check (the `jti` and its family), then [`Self::retrieve`].
+    /// The token store's check (the `jti`, its family, the subject's cutoff), then
+    /// [`Self::retrieve`].
     pub(crate) async fn resolve(&self, token: Arc<Token<C>>, state: &S) -> Authenticated<U, C> {
-        if let (Some(store), Some(jti)) = (&self.hooks.store, token.jti.as_deref()) {
-            let (both, one);
-            let ids: &[&str] = if let Some(family) = family_of(jti) {
-                both = [jti, family];
-                &both
-            } else {
-                one = [jti];
-                &one
-            };
-            if guarded("token store", || store.is_revoked(state, ids)).await? {
-                return Err(AuthError::Unauthorized);
-            }
+        if self.refused_by_store(&token_ref(&token), state).await? {
+            return Err(AuthError::Unauthorized);
         }
         self.retrieve(token, state).await
+    }
+
+    /// Whether the token store refuses `token`, from its local view: `Some(Ok(false))` without
+    /// a store, `None` when the store must be asked asynchronously. A failure (or a panic) is
+    /// logged; a [`StoreUnavailable`](crate::session::StoreUnavailable) is a 503, anything
+    /// else a 500.
+    pub(crate) fn refused_locally(&self, token: &TokenRef<'_>) -> Option<Result<bool, AuthError>> {
+        let Some(store) = &self.hooks.store else {
+            return Some(Ok(false));
+        };
+        let mut answered = true;
+        let outcome = guarded_sync("token store", || {
+            store.check_locally(token).unwrap_or_else(|| {
+                answered = false;
+                Ok(false)
+            })
+        });
+        answered.then_some(outcome)
+    }
+
+    /// Whether the token store refuses `token`: from its local view, or asked.
+    pub(crate) async fn refused_by_store(
+        &self,
+        token: &TokenRef<'_>,
+        state: &S,
+    ) -> Result<bool, AuthError> {
+        match (self.refused_locally(token), &self.hooks.store) {
+            (Some(answer), _) => answer,
+            (None, Some(store)) => guarded("token store", || store.is_revoked(state, token)).await,
+            (None, None) => Ok(false),
+        }
     }
 
     /// The revocation check, then user retrieval; a panic or error in either is a 500.
@@ -167,6 +196,11 @@ where
         };
         user_or_refusal(user, token)
     }
+}
+
+/// What the token store needs of a token.
+fn token_ref<C>(token: &Token<C>) -> TokenRef<'_> {
+    TokenRef::new(&token.sub, token.jti.as_deref(), token.iat)
 }
 
 /// The retrieval function's answer: no user is a 401.

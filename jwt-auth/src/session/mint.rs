@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use crate::backend::JwtAuth;
 use crate::backend::settings::Settings;
 use crate::error::TokenError;
-use crate::session::ids::{jti_in, new_id};
+use crate::session::ids::{jti_in, new_id, refresh_jti};
 use crate::token::clock::{now, whole_seconds};
 use crate::token::encode::{ClaimsToEncode, extras_to_map};
 use crate::token::model::{Audience, Extras};
@@ -27,6 +27,8 @@ pub struct TokenBuilder<C = Extras> {
     family: Option<String>,
     /// The issue time, instead of the clock when the token is signed.
     issued_at: Option<u64>,
+    /// The generation of the refresh token minted beside (0 at login).
+    generation: u64,
     error: Option<TokenError>,
     _claims: PhantomData<fn() -> C>,
 }
@@ -38,6 +40,8 @@ pub(crate) struct Minted {
     claims: ClaimsToEncode,
     /// The family of the `jti`, when this crate minted it.
     family: Option<String>,
+    /// The generation of the refresh token minted beside.
+    generation: u64,
 }
 
 impl<C> std::fmt::Debug for TokenBuilder<C> {
@@ -60,6 +64,7 @@ impl<C: Serialize> TokenBuilder<C> {
             expiration: None,
             family: None,
             issued_at: None,
+            generation: 0,
             error: None,
             _claims: PhantomData,
         }
@@ -68,6 +73,13 @@ impl<C: Serialize> TokenBuilder<C> {
     /// Mints the `jti` in this family (a refresh keeps the family of the login).
     pub(crate) fn family(mut self, family: impl Into<String>) -> Self {
         self.family = Some(family.into());
+        self
+    }
+
+    /// Mints the refresh token beside it with this generation (a refresh spends the one
+    /// before).
+    pub(crate) fn generation(mut self, generation: u64) -> Self {
+        self.generation = generation;
         self
     }
 
@@ -175,12 +187,13 @@ impl<C: Serialize> TokenBuilder<C> {
             lifetime,
             claims: self.claims,
             family,
+            generation: self.generation,
         })
     }
 }
 
 /// The refresh token minted with an access token: its claims (`nbf` too: a refresh cannot
-/// shorten the wait), another `jti` of its family, and the refresh lifetime.
+/// shorten the wait), a `jti` of its family with its generation, and the refresh lifetime.
 pub(crate) fn mint_refresh(
     settings: &Settings,
     minted: &Minted,
@@ -195,7 +208,7 @@ pub(crate) fn mint_refresh(
     let issued = minted.claims.iat.unwrap_or_else(now);
     let claims = ClaimsToEncode {
         exp: issued.saturating_add(whole_seconds(lifetime)),
-        jti: Some(jti_in(family)?),
+        jti: Some(refresh_jti(family, minted.generation)?),
         ..minted.claims.clone()
     };
     settings.codec.encode_refresh(&claims)

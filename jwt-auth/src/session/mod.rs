@@ -8,17 +8,22 @@
 //!   `<family>.<random>`, and the OAuth2 body's `refresh_token` is a second JWT of the same
 //!   family, with its own longer expiry and the JOSE `typ` [`REFRESH_TYP`](crate::REFRESH_TYP),
 //!   so that it is never accepted as an access token (nor an access token as a refresh token);
-//! - [`JwtAuth::refresh`](crate::JwtAuth::refresh) exchanges a refresh token for a new pair of
-//!   the same family, and records the old one as used in the [`TokenStore`](crate::TokenStore);
-//! - presenting a used refresh token again revokes the whole family: the thief's and the
-//!   owner's tokens stop working alike, and the owner logs in again (RFC 9700 section 4.14.2);
-//! - [`JwtAuth::revoke`](crate::JwtAuth::revoke) (logout) revokes an access token's `jti` and
-//!   its family, so the refresh token of that login dies with it.
+//! - each refresh token carries a *generation* in its `jti` (0 at login, one more at each
+//!   refresh); [`JwtAuth::refresh`](crate::JwtAuth::refresh) exchanges it for a new pair of the
+//!   same family, and the [`TokenStore`](crate::TokenStore) keeps the family's highest
+//!   generation spent: one record per family whatever the number of refreshes, none at login;
+//! - presenting a spent refresh token again (its generation at or below the recorded one)
+//!   revokes the whole family: the thief's and the owner's tokens stop working alike, and the
+//!   owner logs in again (RFC 9700 section 4.14.2);
+//! - [`JwtAuth::revoke`](crate::JwtAuth::revoke) (logout) revokes an access token's family, so
+//!   the refresh token of that login dies with it;
+//!   [`JwtAuth::revoke_subject`](crate::JwtAuth::revoke_subject) (log out everywhere) every
+//!   token of a subject issued until now.
 //!
-//! The store is consulted on every authenticated request (one `is_revoked` call with the
-//! token's `jti` and family) and on every refresh (`is_revoked`, then `consume`).
-//! [`JwtAuth::decode`](crate::JwtAuth::decode) alone does not ask it: it checks a token, not a
-//! session.
+//! The store is consulted on every authenticated request and on every refresh (its local view
+//! when it has one, see [`TokenStore::check_locally`](crate::TokenStore::check_locally), then
+//! `rotate`). [`JwtAuth::decode`](crate::JwtAuth::decode) alone does not ask it: it checks a
+//! token, not a session. What a store keeps, and its bounds, are described at [`TokenStore`](crate::TokenStore).
 //!
 //! Refresh tokens are signed with HS256 and a key derived from the signing key (see
 //! `keys/refresh.rs`), whatever the backend's algorithm: only the backend that issued
@@ -40,13 +45,21 @@
 //! RFC 9700; there is no grace period.
 
 pub(crate) mod ids;
+pub(crate) mod ledger;
 pub(crate) mod memory;
 pub(crate) mod mint;
+#[cfg(feature = "redis")]
+pub(crate) mod redis;
 pub(crate) mod refresh;
 pub(crate) mod revoke;
 pub(crate) mod store;
 
 pub use ids::family_of;
 pub use memory::MemoryStore;
+#[cfg(feature = "redis")]
+pub use redis::{RedisStore, RedisStoreBuilder};
 pub use refresh::RefreshError;
-pub use store::TokenStore;
+pub use store::{
+    DEFAULT_MAX_FAMILIES, Revocation, Rotated, Rotation, StoreUnavailable, Target, TokenRef,
+    TokenStore,
+};

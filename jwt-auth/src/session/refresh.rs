@@ -13,13 +13,15 @@ use crate::backend::hooks::guarded;
 use crate::error::{AuthError, ErrorBody, InvalidToken, TokenError};
 use crate::http::grant::GrantError;
 use crate::http::login::Login;
-use crate::session::ids::family_of;
+use crate::session::ids::refresh_parts;
+use crate::session::store::{Rotated, Rotation, TokenRef};
 use crate::token::clock;
 use crate::token::model::Token;
 
 /// Why a refresh token was not exchanged. Every variant but [`RefreshError::Internal`] and
-/// [`RefreshError::Token`] (500) is answered as RFC 6749 section 5.2 says: 400
-/// `invalid_grant` (`unsupported_grant_type` for [`RefreshError::Disabled`]).
+/// [`RefreshError::Token`] (500) and [`RefreshError::Unavailable`] (503) is answered as
+/// RFC 6749 section 5.2 says: 400 `invalid_grant` (`unsupported_grant_type` for
+/// [`RefreshError::Disabled`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RefreshError {
@@ -37,6 +39,9 @@ pub enum RefreshError {
     Internal,
     /// The new tokens could not be minted (500).
     Token(TokenError),
+    /// The token store cannot answer for now (503); the token is not spent, the client may
+    /// retry. See [`StoreUnavailable`](crate::session::StoreUnavailable).
+    Unavailable,
 }
 
 impl RefreshError {
@@ -55,7 +60,7 @@ impl RefreshError {
                 "the refresh token was already used; its session is revoked, log in again",
             ),
             Self::Unauthorized => GrantError::invalid_grant("the refresh token is not accepted"),
-            Self::Internal | Self::Token(_) => return None,
+            Self::Internal | Self::Token(_) | Self::Unavailable => return None,
         })
     }
 }
@@ -80,6 +85,9 @@ impl IntoResponse for RefreshError {
         }
         match self.grant_error() {
             Some(grant) => grant.into_response(),
+            None if matches!(self, Self::Unavailable) => {
+                ErrorBody::response(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable")
+            }
             None => ErrorBody::response(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
         }
     }
@@ -110,8 +118,10 @@ where
     /// Exchanges a refresh token for a new access token and refresh token of the same family
     /// (the OAuth2 `refresh_token` grant, RFC 6749 section 6): the login response of the
     /// OAuth2 flow, with the claims of the first login (`iss`, `aud`, extras). The token is
-    /// single-use; presenting it a second time revokes its family ([`RefreshError::Reused`]).
-    /// The revocation check and the retrieval function run as for a request, so a user who no
+    /// single-use: the store keeps the family's highest generation spent
+    /// ([`TokenStore::rotate`](crate::TokenStore::rotate)), and presenting it a second time, or
+    /// any older one of the family, revokes the family ([`RefreshError::Reused`]). The
+    /// revocation check and the retrieval function run as for a request, so a user who no
     /// longer exists gets no new token.
     pub async fn refresh(&self, refresh_token: &str, state: &S) -> Result<Login<C>, RefreshError> {
         let settings = &*self.settings;
@@ -133,11 +143,21 @@ where
         }
         let token = Arc::new(token);
         let jti = token.jti.as_deref().unwrap_or_default();
-        let family = family_of(jti).ok_or(RefreshError::Invalid(InvalidToken::Claims))?;
+        let (family, generation) =
+            refresh_parts(jti).ok_or(RefreshError::Invalid(InvalidToken::Claims))?;
         // A failure was logged by `guarded`.
-        let failed = |_: AuthError| RefreshError::Internal;
-        let ids = [jti, family];
-        if guarded("token store", || store.is_revoked(state, &ids))
+        let failed = |error: AuthError| match error {
+            AuthError::Unavailable => RefreshError::Unavailable,
+            _ => RefreshError::Internal,
+        };
+        let presented = TokenRef {
+            subject: &token.sub,
+            jti: Some(jti),
+            family: Some(family),
+            issued_at: token.iat,
+        };
+        if self
+            .refused_by_store(&presented, state)
             .await
             .map_err(failed)?
         {
@@ -149,32 +169,42 @@ where
             .await
             .map_err(|error| match error {
                 AuthError::Internal => RefreshError::Internal,
+                AuthError::Unavailable => RefreshError::Unavailable,
                 _ => RefreshError::Unauthorized,
             })?;
-        let first_use = guarded("token store", || store.consume(state, jti, until))
+        let rotation = Rotation {
+            subject: &token.sub,
+            family,
+            generation,
+            issued_at: token.iat,
+            at: now,
+            expires_at: self.family_horizon(now),
+        };
+        match guarded("token store", || store.rotate(state, &rotation))
             .await
-            .map_err(failed)?;
-        if !first_use {
-            tracing::warn!(
-                sub = %token.sub,
-                "jwt-auth: a used refresh token was presented again; its family is revoked"
-            );
-            let horizon = self.family_horizon(now);
-            guarded("token store", || store.revoke(state, family, horizon))
-                .await
-                .map_err(failed)?;
-            return Err(RefreshError::Reused);
+            .map_err(failed)?
+        {
+            Rotated::First => {}
+            Rotated::Revoked => return Err(RefreshError::Revoked),
+            Rotated::Reused => {
+                tracing::warn!(
+                    sub = %token.sub,
+                    "jwt-auth: a used refresh token was presented again; its family is revoked"
+                );
+                return Err(RefreshError::Reused);
+            }
         }
-        // A store may forget a used token once it has expired: one that expired while it was
-        // being consumed is refused here, so that it is never spent twice.
+        // A store may forget a family once its tokens have expired: one that expired while it
+        // was being spent is refused here, so that it is never spent twice.
         if clock::now() >= until {
             return Err(RefreshError::Invalid(InvalidToken::Expired));
         }
         // The new pair is issued as of `now`, so that it expires no later than a revocation of
-        // the family made after the check above.
+        // the family made after the check above, and is covered by a cutoff made after it.
         let mut builder = self
             .token(token.sub.clone())
             .family(family.to_owned())
+            .generation(generation.saturating_add(1))
             .issued_at(now);
         if let Some(iss) = &token.iss {
             builder = builder.issuer(iss.clone());
@@ -207,6 +237,7 @@ mod tests {
             (RefreshError::Unauthorized, 400, Some("invalid_grant")),
             (RefreshError::Internal, 500, None),
             (RefreshError::Token(TokenError::ZeroExpiration), 500, None),
+            (RefreshError::Unavailable, 503, None),
         ];
         for (error, status, code) in cases {
             assert_eq!(

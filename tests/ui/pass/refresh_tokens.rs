@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use jwt_auth::session::{Revocation, Rotated, Rotation, Target, TokenRef};
 use jwt_auth::{BoxError, Token, TokenStore, jwt_auth};
 
 #[derive(Clone)]
@@ -16,16 +17,18 @@ struct AppState {
 struct StateTokens;
 
 impl TokenStore<AppState> for StateTokens {
-    async fn consume(&self, _: &AppState, _: &str, _: u64) -> Result<bool, BoxError> {
-        Ok(true)
+    async fn rotate(&self, _: &AppState, _: &Rotation<'_>) -> Result<Rotated, BoxError> {
+        Ok(Rotated::First)
     }
-    async fn revoke(&self, state: &AppState, id: &str, _: u64) -> Result<(), BoxError> {
-        state.revoked.lock().unwrap().push(id.to_owned());
+    async fn revoke(&self, state: &AppState, revocation: &Revocation<'_>) -> Result<(), BoxError> {
+        if let Target::Family(id) | Target::Token(id) = revocation.target {
+            state.revoked.lock().unwrap().push(id.to_owned());
+        }
         Ok(())
     }
-    async fn is_revoked(&self, state: &AppState, ids: &[&str]) -> Result<bool, BoxError> {
+    async fn is_revoked(&self, state: &AppState, token: &TokenRef<'_>) -> Result<bool, BoxError> {
         let revoked = state.revoked.lock().unwrap();
-        Ok(ids.iter().any(|id| revoked.iter().any(|r| r == id)))
+        Ok(revoked.iter().any(|r| Some(r.as_str()) == token.family))
     }
 }
 
@@ -71,7 +74,7 @@ async fn main() {
     let state = AppState::default();
     let token = auth.decode(&auth.create_token("ada").unwrap()).unwrap();
     assert!(auth.revoke(&token, &state).await.unwrap());
-    assert_eq!(state.revoked.lock().unwrap().len(), 2, "the jti and its family");
+    assert_eq!(state.revoked.lock().unwrap().len(), 1, "its family");
 
     let auth = LogoutOnly::builder().secret(secret).build().unwrap();
     assert_eq!(auth.refresh_expiration(), None);
