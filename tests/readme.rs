@@ -52,7 +52,10 @@ fn the_readme_keeps_its_two_commands() {
         .collect();
     assert_eq!(
         commands,
-        ["cargo run -p jwt-auth-app", "cargo test --workspace"]
+        [
+            "cargo run -p jwt-auth-app",
+            "cargo test --workspace --all-features"
+        ]
     );
 }
 

@@ -74,6 +74,7 @@ pub struct JwtAuthBuilder<U, S = (), C = Extras> {
     key_id: Option<String>,
     remote_jwks: Option<RemoteJwksConfig>,
     csrf: CsrfSettings,
+    trace_subject: bool,
     refresh: Option<Duration>,
     store: Option<Arc<dyn DynStore<S>>>,
     /// The options set that apply to some flows only and have a default of their own: the
@@ -131,6 +132,7 @@ where
             csrf: CsrfSettings::default(),
             refresh: None,
             store: None,
+            trace_subject: false,
             given: KeySet::new(),
             _types: PhantomData,
         }
@@ -504,6 +506,13 @@ where
         self
     }
 
+    /// Whether the authentication's `tracing` span may carry the token's subject (`sub`), default
+    /// off: a user id in the logs is personal data. The other fields never name a user.
+    pub fn trace_subject(mut self, allowed: bool) -> Self {
+        self.trace_subject = allowed;
+        self
+    }
+
     /// Issues refresh tokens of this lifetime with every login (OAuth2 flow only): single-use,
     /// rotated by [`JwtAuth::refresh`], a reused one revoking its family; see [`crate::session`].
     /// They need a [`TokenStore`]; without [`token_store`](Self::token_store), a
@@ -579,6 +588,7 @@ where
             csrf: self.csrf,
             refresh: self.refresh,
             revocable: store.is_some(),
+            trace_subject: self.trace_subject,
         };
         Ok(JwtAuth {
             settings: Arc::new(settings),

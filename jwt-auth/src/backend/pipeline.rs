@@ -14,9 +14,11 @@ use std::sync::Arc;
 use axum::http::{HeaderMap, Method, Uri};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tracing::{Instrument as _, Span};
 
 use crate::backend::JwtAuth;
 use crate::backend::hooks::{Retrieve, guarded, guarded_sync};
+use crate::backend::observe;
 use crate::error::AuthError;
 use crate::http::flow::{TokenSource, find_token, token_text};
 use crate::session::store::TokenRef;
@@ -67,8 +69,11 @@ where
         headers: &HeaderMap,
         state: &S,
     ) -> Result<(U, Arc<Token<C>>), AuthError> {
-        let step = self.begin(method, uri, headers, state);
-        self.complete(step, state).await
+        let span = self.span();
+        let step = self.begin(method, uri, headers, state, &span);
+        let outcome = self.complete(step, state).instrument(span.clone()).await;
+        observe::finish(&span, &self.settings, &outcome);
+        outcome
     }
 
     /// As much of the authentication as needs no `.await`; see the module's documentation.
@@ -78,6 +83,7 @@ where
         uri: &Uri,
         headers: &'r HeaderMap,
         state: &S,
+        span: &Span,
     ) -> Step<'r, U, C> {
         let settings = &*self.settings;
         let (jwt, source) = match find_token(settings.extraction(), headers) {
@@ -96,7 +102,18 @@ where
         };
         let hash = cache.hash(jwt);
         let now = now();
-        let known = cache.get(hash, jwt, now).unwrap_or_else(|| {
+        let cached = cache.get(hash, jwt, now);
+        if !span.is_disabled() {
+            span.record("cached", cached.is_some());
+        }
+        let known = cached.unwrap_or_else(|| {
+            if !span.is_disabled()
+                && let Some(kid) = token_text(jwt)
+                    .ok()
+                    .and_then(|jwt| settings.codec.checked_kid(jwt).ok()?.kid)
+            {
+                span.record("kid", kid.as_str());
+            }
             // A backend with a cache has no remote JWKS: `decode_at` is all `decode_async` does.
             let known = token_text(jwt)
                 .and_then(|jwt| settings.codec.decode_at(jwt, now))

@@ -44,6 +44,8 @@ pub(crate) struct Settings {
     pub refresh: Option<Duration>,
     /// Whether a token store is configured (tokens are revocable).
     pub revocable: bool,
+    /// Whether the authentication span may carry the token's subject.
+    pub trace_subject: bool,
 }
 
 impl Settings {
