@@ -140,7 +140,38 @@ fn authentications_are_traced_and_counted() {
     a_refusal_is_traced_once_with_its_reason_and_no_token_bytes();
     an_extractor_refusal_is_traced_once();
     the_subject_is_traced_only_when_allowed();
+    a_query_token_never_reaches_the_trace();
     outcomes_are_counted();
+}
+
+/// A WebSocket handshake's query token, refused: the trace has the reason, never the query;
+/// and `redacted_uri` writes the URI for the application's own logs without it.
+fn a_query_token_never_reaches_the_trace() {
+    let auth = builder(Flow::Header)
+        .websocket_query("access_token")
+        .build()
+        .unwrap();
+    let jwt = auth.token("alice").expired().encode().unwrap();
+    let app = common::app(&auth);
+    let uri = format!("/protected?access_token={jwt}&x=1");
+    let request = common::request(
+        axum::http::Method::GET,
+        &uri,
+        &[("upgrade", b"websocket"), ("connection", b"upgrade")],
+    );
+    let output = traced(async move {
+        let reply = send(&app, request).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    });
+    assert!(output.contains("reason=\"expired\""), "{output}");
+    let signature = jwt.rsplit('.').next().unwrap();
+    assert!(!output.contains(signature), "{output}");
+    assert!(!output.contains("access_token"), "{output}");
+    let uri: axum::http::Uri = uri.parse().unwrap();
+    assert_eq!(
+        auth.redacted_uri(&uri),
+        "/protected?access_token=[redacted]&x=1"
+    );
 }
 
 /// The `metrics` counter of outcomes, by outcome and reason.
