@@ -81,35 +81,33 @@ where
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test]
-async fn the_header_examples_handler_with_the_kit() {
-    use header_example::{AppState, RetrieveUserHandler, app};
-    let auth = RetrieveUserHandler::from(
-        RetrieveUserHandler::builder()
+/// The application of `$example` (a module above) with its backend built on the kit's secret and
+/// Ada in its users.
+macro_rules! example_app {
+    ($example:ident) => {{
+        use $example::{AppState, RetrieveUserHandler, app};
+        let built = RetrieveUserHandler::builder()
             .secret(SECRET)
             .build()
-            .unwrap(),
-    );
-    let state = AppState::default();
-    state.users.insert(ada());
-    let app = app(&auth, state.clone()).with_state(state);
+            .unwrap();
+        let auth = RetrieveUserHandler::from(built);
+        let state = AppState::default();
+        let user = serde_json::to_value(ada()).unwrap();
+        state.users.insert(serde_json::from_value(user).unwrap());
+        let app = app(&auth, state.clone()).with_state(state);
+        (auth, app)
+    }};
+}
+
+#[tokio::test]
+async fn the_header_examples_handler_with_the_kit() {
+    let (auth, app) = example_app!(header_example);
     the_protected_route_answers_the_kits_tokens(&auth, app).await;
 }
 
 #[tokio::test]
 async fn the_cookie_examples_handler_with_the_kit() {
-    use cookie_example::{AppState, RetrieveUserHandler, app};
-    let auth = RetrieveUserHandler::from(
-        RetrieveUserHandler::builder()
-            .secret(SECRET)
-            .build()
-            .unwrap(),
-    );
-    let state = AppState::default();
-    state
-        .users
-        .insert(serde_json::from_value(serde_json::to_value(ada()).unwrap()).unwrap());
-    let app = app(&auth, state.clone()).with_state(state);
+    let (auth, app) = example_app!(cookie_example);
     // The kit sends the cookie (`test_headers`: the cookie flow's own way).
     assert!(auth.test_headers("x").contains_key("cookie"));
     the_protected_route_answers_the_kits_tokens(&auth, app).await;
@@ -117,36 +115,13 @@ async fn the_cookie_examples_handler_with_the_kit() {
 
 #[tokio::test]
 async fn the_oauth2_examples_handler_with_the_kit() {
-    use oauth2_example::{AppState, RetrieveUserHandler, app};
-    let auth = RetrieveUserHandler::from(
-        RetrieveUserHandler::builder()
-            .secret(SECRET)
-            .build()
-            .unwrap(),
-    );
-    let state = AppState::default();
-    state
-        .users
-        .insert(serde_json::from_value(serde_json::to_value(ada()).unwrap()).unwrap());
-    let app = app(&auth, state.clone()).with_state(state);
-    the_protected_route_answers_the_kits_tokens(&auth, app).await;
+    let (auth, app) = example_app!(oauth2_example);
+    the_protected_route_answers_the_kits_tokens(&auth, app.clone()).await;
     // The bearer header works in this flow too.
     let jwt = auth.token(ADA).encode().unwrap();
     let request = Request::get("/some-path")
         .with_bearer(&jwt)
         .body(Body::empty())
         .unwrap();
-    assert_eq!(app_status(&auth, request).await, StatusCode::OK);
-}
-
-async fn app_status(
-    auth: &oauth2_example::RetrieveUserHandler,
-    request: Request<Body>,
-) -> StatusCode {
-    let state = oauth2_example::AppState::default();
-    state
-        .users
-        .insert(serde_json::from_value(serde_json::to_value(ada()).unwrap()).unwrap());
-    let app = oauth2_example::app(auth, state.clone()).with_state(state);
-    app.oneshot(request).await.unwrap().status()
+    assert_eq!(app.oneshot(request).await.unwrap().status(), StatusCode::OK);
 }
