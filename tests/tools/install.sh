@@ -14,6 +14,8 @@
 #   openapi-venv  a Python venv with openapi-spec-validator and schemathesis, in
 #                 $JWT_AUTH_TOOLS/venv (default target/tools/venv)
 #   redis         Debian's redis-server (the Redis token store's tests start their own)
+#   postgres      Debian's postgresql server binaries (the app's several-instance tests start
+#                 their own with initdb, as the `postgres` user when run as root)
 #   all           every one of the above
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -72,6 +74,14 @@ ensure_openapi_venv() {
         'openapi-spec-validator>=0.9,<0.10' 'schemathesis>=4.32,<5'
 }
 
+# The server binaries live in /usr/lib/postgresql/<version>/bin, off the PATH; Debian's package
+# also creates the `postgres` user, which a test running as root starts the server as.
+ensure_postgres() {
+    if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+        apt_install postgresql
+    fi
+}
+
 [[ $# -gt 0 ]] || set -- all
 for tool in "$@"; do
     case $tool in
@@ -80,11 +90,13 @@ for tool in "$@"; do
         playwright) ensure_playwright ;;
         openapi-venv) ensure_openapi_venv ;;
         redis) ensure_redis ;;
+        postgres) ensure_postgres ;;
         all)
             ensure_chromium
             ensure_playwright
             ensure_openapi_venv
             ensure_redis
+            ensure_postgres
             ;;
         *)
             echo "tests/tools/install.sh: unknown tool \`$tool\`" >&2

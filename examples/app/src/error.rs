@@ -48,8 +48,19 @@ impl AppError {
     }
 }
 
+/// PostgreSQL's error code for a byte its encoding refuses: in UTF-8 text, only NUL.
+const POSTGRES_INVALID_BYTE: &str = "22021";
+
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
+        // PostgreSQL's text cannot hold a NUL character (SQLite's can): a value with one is
+        // refused as invalid, not taken for a failure of the database.
+        let code = error
+            .as_database_error()
+            .and_then(sqlx::error::DatabaseError::code);
+        if code.as_deref() == Some(POSTGRES_INVALID_BYTE) {
+            return Self::Invalid("the text may not hold a NUL character".to_owned());
+        }
         Self::Internal(error.into())
     }
 }

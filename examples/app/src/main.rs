@@ -1,6 +1,7 @@
-//! A complete application on jwt-auth: users in SQLite with argon2id password hashes, the
-//! OAuth2 password grant with refresh tokens (rotated, reuse revokes the family), logout, and
-//! notes that only their owner sees. See `examples/app/README.md`.
+//! A complete application on jwt-auth: users in SQLite or PostgreSQL with argon2id password
+//! hashes, the OAuth2 password grant with refresh tokens (rotated, reuse revokes the family),
+//! logout, log out everywhere, and notes that only their owner sees; several instances share
+//! token state through Redis. See `examples/app/README.md`.
 //!
 //! ```sh
 //! cargo run -p jwt-auth-app   # http://127.0.0.1:8000/schema
@@ -9,8 +10,10 @@
 //! Environment: `HOST` (default `127.0.0.1`), `PORT` (default `8000`), `JWT_SECRET` (a debug
 //! build without it uses a development secret), `DATABASE_URL` (default
 //! `sqlite://app.db?mode=rwc`: `app.db` in the working directory, created and migrated on
-//! first start), `LOGINS_PER_MINUTE` (default 30) and `REGISTRATIONS_PER_HOUR` (default 20):
-//! the per-client quotas.
+//! first start; or `postgres://...`), `REDIS_URL` (unset: token state in the database and the
+//! failed-login counts in memory; set: both in Redis, shared by every instance),
+//! `LOGINS_PER_MINUTE` (default 30) and `REGISTRATIONS_PER_HOUR` (default 20): the per-client
+//! quotas.
 
 mod client_limits;
 // The seed examples' server loop, JSON bodies and `/schema` page, shared as they are.
@@ -21,6 +24,7 @@ mod error;
 mod hash_pool;
 mod notes;
 mod password;
+mod services;
 mod session;
 mod throttle;
 mod token_store;
@@ -32,19 +36,20 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::{get, post};
 use client_limits::{ClientLimits, Quotas};
+use database::Database;
 use hash_pool::HashPool;
 use jwt_auth::{Token, jwt_auth};
-use sqlx::SqlitePool;
+use services::Services;
 use throttle::LoginThrottle;
-use token_store::SqliteTokens;
+use token_store::SqlTokens;
 use users::User;
 use utoipa::OpenApi;
 
 /// What the handlers, the user retrieval and the token store share.
 #[derive(Debug, Clone)]
 pub struct AppState {
-    /// The database.
-    pub db: SqlitePool,
+    /// The database: SQLite or PostgreSQL.
+    pub db: Database,
     /// Failed logins per username.
     pub throttle: LoginThrottle,
     /// Password logins and registrations per client address.
@@ -58,14 +63,14 @@ const FORGET_IDLE_CLIENTS_EVERY: Duration = Duration::from_mins(1);
 
 /// Finds the user an access token belongs to. Access tokens live 15 minutes; each login also
 /// gets a refresh token of 30 days, single-use; used ones and revocations are kept in the
-/// database by [`SqliteTokens`].
+/// database by [`SqlTokens`], or in Redis with `REDIS_URL` (see `services.rs`).
 #[jwt_auth(
     secret = env("JWT_SECRET"),
     flow = "oauth2_password",
     token_url = "/token",
     expiration = "15m",
     refresh_expiration = "30d",
-    token_store = SqliteTokens,
+    token_store = SqlTokens,
     exclude = ["^/register$", "^/token$", "^/schema"],
 )]
 async fn retrieve_user(token: &Token, state: &AppState) -> Result<Option<User>, sqlx::Error> {
@@ -85,6 +90,7 @@ async fn retrieve_user(token: &Token, state: &AppState) -> Result<Option<User>, 
         users::register,
         session::token,
         session::logout,
+        session::logout_everywhere,
         users::me,
         notes::create,
         notes::list,
@@ -96,13 +102,6 @@ struct ApiDoc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let auth = match RetrieveUser::new() {
-        Ok(auth) => auth,
-        Err(error) => {
-            eprintln!("{error}");
-            return ExitCode::FAILURE;
-        }
-    };
     let quotas = match Quotas::from_env() {
         Ok(quotas) => quotas,
         Err(error) => {
@@ -117,17 +116,16 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| database::DEFAULT_URL.to_owned());
-    let db = match database::open(&url).await {
-        Ok(db) => db,
+    let Services { auth, db, throttle } = match Services::connect().await {
+        Ok(services) => services,
         Err(error) => {
-            eprintln!("cannot open the database {url}: {error}");
+            eprintln!("{error}");
             return ExitCode::FAILURE;
         }
     };
     let state = AppState {
         db,
-        throttle: LoginThrottle::default(),
+        throttle,
         limits: ClientLimits::new(quotas),
         hasher,
     };
@@ -144,6 +142,7 @@ async fn main() -> ExitCode {
         .route("/register", post(users::register))
         .route("/token", post(session::token))
         .route("/logout", post(session::logout))
+        .route("/logout/everywhere", post(session::logout_everywhere))
         .route("/me", get(users::me))
         .route("/notes", post(notes::create).get(notes::list))
         .route("/notes/{id}", get(notes::get).delete(notes::delete))

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::common::AppJson;
-use crate::database::now;
+use crate::database::{now, with_driver};
 use crate::error::AppError;
 
 /// The most characters a note may have.
@@ -68,14 +68,16 @@ pub async fn create(
         )));
     }
     let created_at = now();
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO notes (user_id, text, created_at) VALUES (?, ?, ?) RETURNING id",
-    )
-    .bind(&token.sub)
-    .bind(&note.text)
-    .bind(created_at)
-    .fetch_one(&state.db)
-    .await?;
+    let id: i64 = with_driver!(&state.db, db => {
+        sqlx::query_scalar(
+            "INSERT INTO notes (user_id, text, created_at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(&token.sub)
+        .bind(&note.text)
+        .bind(created_at)
+        .fetch_one(db)
+        .await
+    })?;
     let note = Note {
         id,
         text: note.text,
@@ -98,11 +100,12 @@ pub async fn list(
     CurrentToken(token): CurrentToken,
     State(state): State<AppState>,
 ) -> Result<Json<Vec<Note>>, AppError> {
-    let rows: Vec<(i64, String, i64)> =
-        sqlx::query_as("SELECT id, text, created_at FROM notes WHERE user_id = ? ORDER BY id")
+    let rows: Vec<(i64, String, i64)> = with_driver!(&state.db, db => {
+        sqlx::query_as("SELECT id, text, created_at FROM notes WHERE user_id = $1 ORDER BY id")
             .bind(&token.sub)
-            .fetch_all(&state.db)
-            .await?;
+            .fetch_all(db)
+            .await
+    })?;
     let notes = rows
         .into_iter()
         .map(|(id, text, created_at)| Note {
@@ -132,12 +135,13 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<Note>, AppError> {
     let id = note_id(&id)?;
-    let row: Option<(i64, String, i64)> =
-        sqlx::query_as("SELECT id, text, created_at FROM notes WHERE id = ? AND user_id = ?")
+    let row: Option<(i64, String, i64)> = with_driver!(&state.db, db => {
+        sqlx::query_as("SELECT id, text, created_at FROM notes WHERE id = $1 AND user_id = $2")
             .bind(id)
             .bind(&token.sub)
-            .fetch_optional(&state.db)
-            .await?;
+            .fetch_optional(db)
+            .await
+    })?;
     let (id, text, created_at) = row.ok_or(AppError::NotFound)?;
     Ok(Json(Note {
         id,
@@ -164,12 +168,15 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
     let id = note_id(&id)?;
-    let deleted = sqlx::query("DELETE FROM notes WHERE id = ? AND user_id = ?")
-        .bind(id)
-        .bind(&token.sub)
-        .execute(&state.db)
-        .await?;
-    if deleted.rows_affected() == 0 {
+    let deleted = with_driver!(&state.db, db => {
+        sqlx::query("DELETE FROM notes WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(&token.sub)
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected())
+    })?;
+    if deleted == 0 {
         return Err(AppError::NotFound);
     }
     Ok(StatusCode::NO_CONTENT)

@@ -1,4 +1,4 @@
-//! The token endpoint (password grant, refresh grant) and logout.
+//! The token endpoint (password grant, refresh grant), logout and log out everywhere.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use crate::error::{AppError, BUSY_RETRY_AFTER, retry_after_seconds};
 use crate::password::HashError;
+use crate::throttle::Refused;
 use crate::{AppState, RetrieveUser, password, users};
 
 /// The answer to a wrong password and to an unknown username alike.
@@ -40,7 +41,8 @@ pub struct TokenRequest {
 pub struct OAuth2Error {
     /// `invalid_request`, `invalid_grant`, `unsupported_grant_type`, or
     /// `temporarily_unavailable` (429: too many failed logins for the username, or too many
-    /// logins from the client; 503: the password hashers are busy).
+    /// logins from the client; 503: the password hashers are busy, or the failed-login counts
+    /// cannot be reached).
     error: String,
     /// What was wrong.
     error_description: String,
@@ -59,7 +61,7 @@ pub struct OAuth2Error {
         (status = 403, description = "A cross-site request from a browser (login CSRF)", body = ErrorBody),
         (status = 429, description = "Too many failed logins for this username, or too many password logins from this client address", body = OAuth2Error,
             headers(("retry-after" = u64, description = "Seconds until it may be tried again"))),
-        (status = 503, description = "The password hashers are busy", body = OAuth2Error,
+        (status = 503, description = "The password hashers are busy; or, with several instances, the failed-login counts or the token store (Redis) cannot be reached", body = OAuth2Error,
             headers(("retry-after" = u64, description = "Seconds until it may be tried again"))),
     ),
 )]
@@ -90,35 +92,50 @@ pub async fn token(
 /// username; at most [`MAX_FAILURES`](crate::throttle::MAX_FAILURES) failures per username in
 /// a window. A password longer than any stored one can be is a wrong one, found without hashing.
 async fn log_in(auth: &RetrieveUser, state: &AppState, grant: PasswordGrant) -> Response {
-    let attempt = match state.throttle.begin(&grant.username) {
+    let attempt = match state.throttle.begin(&grant.username).await {
         Ok(attempt) => attempt,
-        Err(wait) => {
+        Err(Refused::Locked(wait)) => {
             return temporarily_unavailable(
                 StatusCode::TOO_MANY_REQUESTS,
                 wait,
                 "too many failed logins for this username",
             );
         }
+        Err(Refused::Unavailable(error)) => {
+            eprintln!("the failed-login counts cannot be reached: {error}");
+            return temporarily_unavailable(
+                StatusCode::SERVICE_UNAVAILABLE,
+                BUSY_RETRY_AFTER,
+                "the server cannot count failed logins now",
+            );
+        }
     };
     if grant.password.chars().count() > password::MAX_CHARS {
-        attempt.failed();
+        attempt.failed().await;
         return GrantError::invalid_grant(WRONG_CREDENTIALS).into_response();
     }
-    let found = match users::credentials(&state.db, &grant.username).await {
+    // No username holds a NUL character, which PostgreSQL's text cannot even be asked about:
+    // such a one is unknown, answered as every unknown one is.
+    let found = if grant.username.contains('\0') {
+        Ok(None)
+    } else {
+        users::credentials(&state.db, &grant.username).await
+    };
+    let found = match found {
         Ok(found) => found,
         Err(error) => return AppError::from(error).into_response(),
     };
     let (id, hash) = found.unzip();
     match password::verify(&state.hasher, grant.password, hash).await {
         Ok(true) => {
-            attempt.succeeded();
+            attempt.succeeded().await;
             // RFC 6749 section 5.1: 200, not the 201 of Litestar's login.
             auth.login(id.unwrap_or_default())
                 .status(StatusCode::OK)
                 .into_response()
         }
         Ok(false) => {
-            attempt.failed();
+            attempt.failed().await;
             GrantError::invalid_grant(WRONG_CREDENTIALS).into_response()
         }
         // Not counted as a failure: the password was not checked.
@@ -162,6 +179,29 @@ pub async fn logout(
 ) -> Response {
     match auth.revoke(&token, &state).await {
         Ok(_) => auth.logout().into_response(),
+        Err(error) => auth.error_response(&error),
+    }
+}
+
+/// Logs out everywhere: every token of the current user issued until now, on every device and
+/// every instance, is revoked for good.
+#[utoipa::path(
+    post,
+    path = "/logout/everywhere",
+    summary = "Log out everywhere",
+    responses(
+        (status = 204, description = "Logged out everywhere: every access and refresh token of the user issued until now (this second included) no longer works; logging in again works from the next second"),
+        (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 503, description = "With several instances: the token store (Redis) cannot be reached", body = ErrorBody),
+    ),
+)]
+pub async fn logout_everywhere(
+    auth: RetrieveUser,
+    State(state): State<AppState>,
+    CurrentToken(token): CurrentToken,
+) -> Response {
+    match auth.revoke_subject(&token.sub, &state).await {
+        Ok(()) => auth.logout().into_response(),
         Err(error) => auth.error_response(&error),
     }
 }

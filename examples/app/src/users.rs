@@ -7,13 +7,12 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use jwt_auth::{CurrentUser, ErrorBody};
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::common::AppJson;
-use crate::database::now;
+use crate::database::{Database, now, with_driver};
 use crate::error::AppError;
 use crate::password;
 
@@ -113,17 +112,20 @@ pub async fn register(
         username,
         created_at: now(),
     };
-    let inserted = sqlx::query(
-        "INSERT INTO users (id, username, password_hash, created_at) VALUES (?, ?, ?, ?)",
-    )
-    .bind(&user.id)
-    .bind(&user.username)
-    .bind(&password_hash)
-    .bind(user.created_at)
-    .execute(&state.db)
-    .await;
+    let inserted = with_driver!(&state.db, db => {
+        sqlx::query(
+            "INSERT INTO users (id, username, password_hash, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&user.id)
+        .bind(&user.username)
+        .bind(&password_hash)
+        .bind(user.created_at)
+        .execute(db)
+        .await
+        .map(drop)
+    });
     match inserted {
-        Ok(_) => Ok((StatusCode::CREATED, Json(user))),
+        Ok(()) => Ok((StatusCode::CREATED, Json(user))),
         Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
             Err(AppError::Conflict("the username is taken".to_owned()))
         }
@@ -147,12 +149,13 @@ pub async fn me(CurrentUser(user): CurrentUser<User>) -> Json<User> {
 }
 
 /// The user with id `id`.
-pub async fn find(db: &SqlitePool, id: &str) -> Result<Option<User>, sqlx::Error> {
-    let row: Option<(String, String, i64)> =
-        sqlx::query_as("SELECT id, username, created_at FROM users WHERE id = ?")
+pub async fn find(db: &Database, id: &str) -> Result<Option<User>, sqlx::Error> {
+    let row: Option<(String, String, i64)> = with_driver!(db, db => {
+        sqlx::query_as("SELECT id, username, created_at FROM users WHERE id = $1")
             .bind(id)
             .fetch_optional(db)
-            .await?;
+            .await
+    })?;
     Ok(row.map(|(id, username, created_at)| User {
         id,
         username,
@@ -162,13 +165,15 @@ pub async fn find(db: &SqlitePool, id: &str) -> Result<Option<User>, sqlx::Error
 
 /// The id and password hash of the user called `username` (ignoring case).
 pub async fn credentials(
-    db: &SqlitePool,
+    db: &Database,
     username: &str,
 ) -> Result<Option<(String, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, password_hash FROM users WHERE username = ?")
-        .bind(username)
-        .fetch_optional(db)
-        .await
+    with_driver!(db, db => {
+        sqlx::query_as("SELECT id, password_hash FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(db)
+            .await
+    })
 }
 
 #[cfg(test)]
