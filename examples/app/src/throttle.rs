@@ -19,8 +19,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use jwt_auth::BoxError;
-use redis::Script;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{FromRedisValue, RedisResult, Script, ScriptInvocation};
 
 /// Failed logins allowed per username within [`WINDOW`].
 pub const MAX_FAILURES: u32 = 5;
@@ -128,6 +128,21 @@ struct RedisCounts {
     finish: Script,
 }
 
+impl RedisCounts {
+    /// Runs a script. A connection lost while Redis was down answers its error once more,
+    /// to the first command after Redis is back, and only then reconnects: that command is
+    /// tried a second time rather than refuse a login for nothing.
+    async fn invoke<T: FromRedisValue>(&self, invocation: &ScriptInvocation<'_>) -> RedisResult<T> {
+        let mut connection = self.connection.clone();
+        match invocation.invoke_async(&mut connection).await {
+            Err(error) if error.is_io_error() || error.is_unrecoverable_error() => {
+                invocation.invoke_async(&mut connection).await
+            }
+            result => result,
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Entry {
     /// When the first failure of the window happened.
@@ -210,9 +225,8 @@ impl LoginThrottle {
                     .key(format!("{}login:{key}", counts.prefix))
                     .arg(MAX_FAILURES)
                     .arg(window_ms());
-                let mut connection = counts.connection.clone();
-                let wait: u64 = invocation
-                    .invoke_async(&mut connection)
+                let wait: u64 = counts
+                    .invoke(&invocation)
                     .await
                     .map_err(|error| Refused::Unavailable(error.into()))?;
                 if wait > 0 {
@@ -236,8 +250,7 @@ impl LoginThrottle {
                     .key(format!("{}login:{key}", counts.prefix))
                     .arg(outcome.as_str())
                     .arg(window_ms());
-                let mut connection = counts.connection.clone();
-                if let Err(error) = invocation.invoke_async::<()>(&mut connection).await {
+                if let Err(error) = counts.invoke::<()>(&invocation).await {
                     // The attempt stays counted in flight until its window ends.
                     eprintln!("cannot record the end of a login attempt in Redis: {error}");
                 }
