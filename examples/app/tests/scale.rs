@@ -582,3 +582,103 @@ async fn one_account_refreshing_ten_thousand_times_keeps_its_postgres_rows_bound
     eprintln!("40 logins and logouts more: token_records {records}, token_cutoffs {cutoffs}");
     assert!(records <= 32 && cutoffs <= 1, "{records} {cutoffs}");
 }
+
+/// Commands Redis has run so far, by name (`INFO commandstats`), without `INFO` itself.
+async fn redis_commands(redis: &Redis) -> std::collections::BTreeMap<String, u64> {
+    let client = redis::Client::open(redis.url()).expect("a Redis URL");
+    let mut connection = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connect to Redis");
+    let info: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(&mut connection)
+        .await
+        .expect("INFO commandstats");
+    info.lines()
+        .filter_map(|line| {
+            let (name, stats) = line.strip_prefix("cmdstat_")?.split_once(':')?;
+            let calls = stats.split(',').find_map(|s| s.strip_prefix("calls="))?;
+            let calls = calls.parse().ok()?;
+            (name != "info").then(|| (name.to_owned(), calls))
+        })
+        .collect()
+}
+
+/// What Redis ran between two `INFO commandstats`: the total and each command's count.
+fn commands_between(
+    before: &std::collections::BTreeMap<String, u64>,
+    after: &std::collections::BTreeMap<String, u64>,
+) -> (u64, String) {
+    let mut total = 0;
+    let mut each = Vec::new();
+    for (name, calls) in after {
+        let ran = calls - before.get(name).copied().unwrap_or(0);
+        if ran > 0 {
+            total += ran;
+            each.push(format!("{name} {ran}"));
+        }
+    }
+    (total, each.join(", "))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn authenticated_requests_send_no_command_to_redis() {
+    const REQUESTS: u32 = 4_000;
+    const REFRESHES: usize = 200;
+    let _turn = TURN.lock().await;
+    let cluster = Cluster::start();
+    let (a, b) = (&cluster.a, &cluster.b);
+    let redis = cluster.redis.as_ref().expect("Redis");
+    assert_eq!(register(a, "ada").await.status, 201);
+    let (access, refresh_token) = tokens(&login(a, "ada", PASSWORD).await);
+
+    // Authenticated requests, half on each instance, on 8 kept-alive connections.
+    let before = redis_commands(redis).await;
+    let start = Instant::now();
+    let mut requests = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let mut connection = if i % 2 == 0 { a } else { b }.connect().await;
+        let access = access.clone();
+        requests.spawn(async move {
+            for _ in 0..REQUESTS / 8 {
+                assert_eq!(me(&mut connection, &access).await, 200);
+            }
+        });
+    }
+    while let Some(done) = requests.join_next().await {
+        done.expect("a request task");
+    }
+    let elapsed = start.elapsed();
+    let (during, each) = commands_between(&before, &redis_commands(redis).await);
+    // Each instance's view sends its heartbeat every quarter of the bound, whatever the load.
+    let heartbeats = 2 * (elapsed.as_millis() / (BOUND.as_millis() / 4) + 3);
+    eprintln!(
+        "{REQUESTS} authenticated GET /me over both instances in {elapsed:?}: Redis ran \
+         {during} commands ({each}), {:.4} per request; heartbeats allow {heartbeats}",
+        f64::from(u32::try_from(during).unwrap_or(u32::MAX)) / f64::from(REQUESTS)
+    );
+    assert!(u128::from(during) <= heartbeats, "{each}");
+
+    // A refresh is one round trip: one script (`INFO` counts the commands it runs inside
+    // too), loaded once per instance whose connection had not seen it.
+    let before = redis_commands(redis).await;
+    let start = Instant::now();
+    let mut refresh_token = refresh_token;
+    let mut connections = [a.connect().await, b.connect().await];
+    for i in 0..REFRESHES {
+        let response = connections[i % 2]
+            .request("POST", "/token", &[FORM], &refresh_body(&refresh_token))
+            .await;
+        refresh_token = tokens(&response).1;
+    }
+    let elapsed = start.elapsed();
+    let after = redis_commands(redis).await;
+    let (during, each) = commands_between(&before, &after);
+    let scripts = after["evalsha"] - before.get("evalsha").copied().unwrap_or(0);
+    eprintln!(
+        "{REFRESHES} refreshes alternating A and B in {elapsed:?}: {scripts} scripts run, \
+         Redis ran {during} commands in all ({each})"
+    );
+    assert!((REFRESHES..=REFRESHES + 2).contains(&usize::try_from(scripts).unwrap_or(0)));
+}
