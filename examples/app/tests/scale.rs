@@ -682,3 +682,71 @@ async fn authenticated_requests_send_no_command_to_redis() {
     );
     assert!((REFRESHES..=REFRESHES + 2).contains(&usize::try_from(scripts).unwrap_or(0)));
 }
+
+/// The keys under the application's prefix in `redis`, and the fields of `sub`'s records.
+async fn redis_records(redis: &Redis, sub: &str) -> (Vec<String>, usize) {
+    let client = redis::Client::open(redis.url()).expect("a Redis URL");
+    let mut connection = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connect to Redis");
+    let mut keys: Vec<String> = redis::cmd("KEYS")
+        .arg("jwt-auth-app:*")
+        .query_async(&mut connection)
+        .await
+        .expect("KEYS");
+    keys.sort();
+    let fields: usize = redis::cmd("HLEN")
+        .arg(format!("jwt-auth-app:s:{sub}"))
+        .query_async(&mut connection)
+        .await
+        .expect("HLEN");
+    (keys, fields)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_account_refreshing_ten_thousand_times_keeps_its_redis_records_bounded() {
+    let _turn = TURN.lock().await;
+    let cluster = Cluster::start();
+    let (a, b) = (&cluster.a, &cluster.b);
+    let redis = cluster.redis.as_ref().expect("Redis");
+    assert_eq!(register(a, "ada").await.status, 201);
+    let (access, first) = tokens(&login(a, "ada", PASSWORD).await);
+    let sub = user_id(b, &access).await;
+    let mut connections = [a.connect().await, b.connect().await];
+    let mut refresh_token = first.clone();
+    let start = Instant::now();
+    for i in 0..10_000 {
+        let response = connections[i % 2]
+            .request("POST", "/token", &[FORM], &refresh_body(&refresh_token))
+            .await;
+        refresh_token = tokens(&response).1;
+    }
+    let elapsed = start.elapsed();
+    let (keys, fields) = redis_records(redis, &sub).await;
+    eprintln!(
+        "10,000 refreshes alternating A and B on Redis in {elapsed:?} ({:.0}/s): keys {keys:?}, \
+         {fields} field(s) in the user's hash",
+        10_000.0 / elapsed.as_secs_f64()
+    );
+    // One record for the family; nothing else was revoked, so no other key.
+    assert_eq!(fields, 1);
+    assert_eq!(keys, [format!("jwt-auth-app:s:{sub}")]);
+    assert_eq!(refresh(b, &first).await.json()["error"], "invalid_grant");
+    assert_eq!(
+        redis_records(redis, &sub).await.1,
+        1,
+        "the reuse revoked it in place"
+    );
+
+    // Logins and logouts in a loop stay bounded per user (32 records, then the cutoff).
+    for i in 0..40 {
+        let server = if i % 2 == 0 { a } else { b };
+        let (access, _) = tokens(&login(server, "ada", PASSWORD).await);
+        let status = post(server, "/logout", &access).await.status;
+        assert!(status == 204 || status == 401, "{status}");
+    }
+    let (keys, fields) = redis_records(redis, &sub).await;
+    eprintln!("40 logins and logouts more: {fields} fields in the user's hash, keys {keys:?}");
+    assert!(fields <= 33, "{fields}");
+}
