@@ -471,6 +471,39 @@ async fn logout_revokes_the_access_token_and_its_refresh_token() {
 }
 
 #[tokio::test]
+async fn log_out_everywhere_revokes_every_token_of_the_user_only() {
+    let dir = TempDir::new("everywhere");
+    let server = start(&dir);
+    let (first, first_refresh) = session(&server, "ada").await;
+    let (second, second_refresh) = tokens(&login(&server, "ada", "correct horse").await);
+    let (bob, _) = session(&server, "bob").await;
+
+    let out = send(&server, "POST", "/logout/everywhere", &second, None).await;
+    assert_eq!(out.status, 204, "{}", out.text());
+    for access in [&first, &second] {
+        assert_eq!(get(&server, "/me", access).await.status, 401);
+    }
+    for refresh_token in [&first_refresh, &second_refresh] {
+        assert_eq!(
+            refresh(&server, refresh_token).await.json()["error"],
+            "invalid_grant"
+        );
+    }
+    assert_eq!(get(&server, "/me", &bob).await.status, 200, "another user");
+    assert_eq!(
+        send(&server, "POST", "/logout/everywhere", &first, None)
+            .await
+            .status,
+        401
+    );
+    // The cutoff covers its own second (`iat` has whole seconds): a login from the next one
+    // works.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (again, _) = tokens(&login(&server, "ada", "correct horse").await);
+    assert_eq!(get(&server, "/me", &again).await.status, 200);
+}
+
+#[tokio::test]
 async fn a_wrong_password_and_an_unknown_username_get_byte_identical_answers() {
     let dir = TempDir::new("enumeration");
     let server = start(&dir);

@@ -581,6 +581,22 @@ async fn one_account_refreshing_ten_thousand_times_keeps_its_postgres_rows_bound
     let (records, cutoffs) = token_rows(&cluster.postgres, &sub).await;
     eprintln!("40 logins and logouts more: token_records {records}, token_cutoffs {cutoffs}");
     assert!(records <= 32 && cutoffs <= 1, "{records} {cutoffs}");
+
+    // Log out everywhere through PostgreSQL alone: refused on the other instance at once.
+    next_second().await;
+    let (on_a, _) = tokens(&login(a, "ada", PASSWORD).await);
+    let (on_b, on_b_refresh) = tokens(&login(b, "ada", PASSWORD).await);
+    assert_eq!(post(b, "/logout/everywhere", &on_b).await.status, 204);
+    let mut connection = a.connect().await;
+    for access in [&on_a, &on_b] {
+        assert_eq!(me(&mut connection, access).await, 401);
+    }
+    assert_eq!(refresh(a, &on_b_refresh).await.status, 400);
+    assert_eq!(
+        token_rows(&cluster.postgres, &sub).await.1,
+        1,
+        "one cutoff row"
+    );
 }
 
 /// Commands Redis has run so far, by name (`INFO commandstats`), without `INFO` itself.
