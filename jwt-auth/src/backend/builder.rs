@@ -725,7 +725,7 @@ impl<U, S, C> JwtAuthBuilder<U, S, C> {
             flow: self.flow.to_config(),
             algorithm,
             secure: self.cookie.secure,
-            same_site: self.cookie.same_site.to_config(),
+            same_site: self.cookie.same_site,
             audiences: self.rules.audiences.len(),
             strict_audience: self.rules.strict_audience,
         }

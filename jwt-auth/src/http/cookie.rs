@@ -6,34 +6,15 @@ use cookie::Cookie;
 
 use crate::error::TokenError;
 
-/// The cookie's `SameSite` attribute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SameSite {
-    /// `SameSite=Lax`, the default.
-    #[default]
-    Lax,
-    /// `SameSite=Strict`.
-    Strict,
-    /// `SameSite=None`; requires `Secure`.
-    None,
-}
+/// The cookie's `SameSite` attribute: the configuration's own type, so that its rules (`None`
+/// needs `Secure`) and the attribute's names are those the macro checks.
+pub use jwt_auth_config::SameSite;
 
-impl SameSite {
-    /// The value as the configuration's rules know it.
-    pub(crate) fn to_config(self) -> jwt_auth_config::SameSite {
-        match self {
-            Self::Lax => jwt_auth_config::SameSite::Lax,
-            Self::Strict => jwt_auth_config::SameSite::Strict,
-            Self::None => jwt_auth_config::SameSite::None,
-        }
-    }
-
-    pub(crate) fn to_cookie(self) -> cookie::SameSite {
-        match self {
-            Self::Lax => cookie::SameSite::Lax,
-            Self::Strict => cookie::SameSite::Strict,
-            Self::None => cookie::SameSite::None,
-        }
+fn same_site(same_site: SameSite) -> cookie::SameSite {
+    match same_site {
+        SameSite::Lax => cookie::SameSite::Lax,
+        SameSite::Strict => cookie::SameSite::Strict,
+        SameSite::None => cookie::SameSite::None,
     }
 }
 
@@ -68,7 +49,7 @@ fn cookie<'a>(settings: &'a CookieSettings, value: &'a str) -> cookie::CookieBui
     let mut cookie = Cookie::build((settings.name.as_str(), value))
         .http_only(true)
         .path(settings.path.as_str())
-        .same_site(settings.same_site.to_cookie())
+        .same_site(same_site(settings.same_site))
         .secure(settings.secure);
     if let Some(domain) = &settings.domain {
         cookie = cookie.domain(domain.as_str());

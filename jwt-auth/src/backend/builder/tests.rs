@@ -128,7 +128,7 @@ fn the_builders_defaults_are_the_documented_ones() {
     );
     assert_eq!(
         documented(ConfigKey::SameSite),
-        builder.cookie.same_site.to_config().name()
+        builder.cookie.same_site.name()
     );
     assert_eq!(documented(ConfigKey::SchemeName), builder.scheme_name);
     for key in [
