@@ -96,7 +96,7 @@ pub use jsonwebtoken::Algorithm;
 /// comes from elsewhere (a setting, say).
 #[doc(inline)]
 pub use jwt_auth_config::is_valid_cookie_name;
-pub use jwt_auth_macros::jwt_auth;
+pub use jwt_auth_macros::{jwt_auth, requires};
 pub use keys::algorithm::{algorithm_name, parse_algorithm};
 pub use keys::material::{Key, KeyMaterial, KeySource, Secret};
 pub use keys::remote::RemoteJwksConfig;
