@@ -17,12 +17,12 @@ use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, EncodingKey, Header}
 use crate::codec::memo::{HeaderMemo, KnownHeader};
 use crate::error::{ConfigError, TokenError};
 use crate::keys::algorithm::{algorithm_name, min_hmac_len};
+use crate::keys::derived::{DerivedKey, Purpose};
 use crate::keys::hmac::HmacKey;
 use crate::keys::load::{
     SECRET_WITH_ASYMMETRIC, asymmetric_keys, key_error, pem_parsers, resolve_secret,
 };
 use crate::keys::material::{Key, KeyMaterial, KeySource};
-use crate::keys::refresh::RefreshKey;
 use crate::keys::remote::RemoteJwks;
 use crate::keys::select::VerifyKey;
 use crate::token::clock::now;
@@ -37,8 +37,10 @@ use crate::token::rules::Rules;
 pub(crate) struct Codec {
     algorithm: Algorithm,
     header: Header,
-    /// The key of refresh tokens, derived from the signing key (see [`RefreshKey`]).
-    refresh: Option<RefreshKey>,
+    /// The key of refresh tokens, derived from the signing key (see [`DerivedKey`]).
+    refresh: Option<DerivedKey>,
+    /// The key of WebSocket tickets, derived likewise.
+    ticket: Option<DerivedKey>,
     encoding: Option<EncodingKey>,
     keys: Vec<VerifyKey>,
     /// The keyed HMAC state of the one secret, for HS* without a remote JWKS.
@@ -61,6 +63,19 @@ impl fmt::Debug for Codec {
             .field("rules", &self.rules)
             .finish_non_exhaustive()
     }
+}
+
+/// The keys of refresh tokens and tickets, derived from the signing key's material (none for a
+/// backend that only verifies).
+type DerivedKeys = (Option<DerivedKey>, Option<DerivedKey>);
+
+fn derived_keys(material: Option<&[u8]>) -> Result<DerivedKeys, ConfigError> {
+    let derive = |purpose| {
+        material
+            .map(|material| DerivedKey::derive(material, purpose))
+            .transpose()
+    };
+    Ok((derive(Purpose::Refresh)?, derive(Purpose::Ticket)?))
 }
 
 /// Checks the claims and signs them with `key` (none: a backend that only verifies).
@@ -145,17 +160,18 @@ impl Codec {
             }
         };
         let mut header = Header::new(algorithm);
-        let mut refresh = None;
+        let mut derived = None;
         let encoding = encoding.map(|(key, kid, material)| {
             header.kid = kid;
-            refresh = Some(RefreshKey::derive(&material));
+            derived = Some(material);
             key
         });
-        let refresh = refresh.transpose()?;
+        let (refresh, ticket) = derived_keys(derived.as_deref())?;
         let mut codec = Self {
             algorithm,
             header,
             refresh,
+            ticket,
             encoding,
             keys,
             hmac,
@@ -224,6 +240,15 @@ impl Codec {
         let refresh = self.refresh.as_ref();
         let header = refresh.map_or(&self.header, |refresh| &refresh.header);
         sign(header, claims, refresh.map(|refresh| &refresh.encoding))
+    }
+
+    /// Signs claims as a WebSocket ticket: the derived key, `typ` [`TICKET_TYP`].
+    ///
+    /// [`TICKET_TYP`]: crate::token::header::TICKET_TYP
+    pub(crate) fn encode_ticket(&self, claims: &ClaimsToEncode) -> Result<String, TokenError> {
+        let ticket = self.ticket.as_ref();
+        let header = ticket.map_or(&self.header, |ticket| &ticket.header);
+        sign(header, claims, ticket.map(|ticket| &ticket.encoding))
     }
 
     /// Whether tokens can be signed (not a verify-only backend).

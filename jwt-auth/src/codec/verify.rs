@@ -111,6 +111,18 @@ impl Codec {
         with_payload(payload, |payload| self.validate_payload(payload, now))
     }
 
+    /// Verifies, parses and validates a WebSocket ticket at time `now` (local keys only: tickets
+    /// are this backend's own).
+    pub(crate) fn decode_ticket_at<C: DeserializeOwned + 'static>(
+        &self,
+        jwt: &str,
+        now: u64,
+    ) -> Result<Token<C>, InvalidToken> {
+        let ticket = self.ticket.as_ref().ok_or(InvalidToken::UnknownKey)?;
+        let payload = ticket.verify(jwt)?;
+        with_payload(payload, |payload| self.validate_payload(payload, now))
+    }
+
     /// As [`decode`](Self::decode), also with the keys of a remote JWKS (fetched, cached and
     /// refetched on an unknown `kid` as [`crate::RemoteJwksConfig`] says).
     pub(crate) async fn decode_async<C: DeserializeOwned + 'static>(
