@@ -98,109 +98,122 @@ fn requirements(input: ParseStream, errors: &mut Errors) -> syn::Result<Vec<Requ
 }
 
 fn requirement(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Option<Requirement>> {
-    let path = &meta.path;
-    let name = path
+    let name = meta
+        .path
         .get_ident()
         .map(ToString::to_string)
         .unwrap_or_default();
     match name.as_str() {
-        keys::SCOPES => {
-            let content;
-            let value = meta.value()?;
-            if !value.peek(syn::token::Bracket) {
-                let found: syn::Expr = value.parse()?;
-                errors.spanned(
-                    found,
-                    "`scopes` takes a list of strings: `scopes = [\"notes:read\", \"notes:write\"]`",
-                );
-                return Ok(None);
-            }
-            let bracket = syn::bracketed!(content in value);
-            let items = content.parse_terminated(syn::Expr::parse, Token![,])?;
-            let mut scopes = Vec::new();
-            for item in items {
-                match item {
-                    syn::Expr::Lit(syn::ExprLit {
-                        lit: syn::Lit::Str(lit),
-                        ..
-                    }) => scopes.push(lit),
-                    other => {
-                        errors.spanned(other, "a scope is a string: `scopes = [\"notes:write\"]`")
-                    }
-                }
-            }
-            if scopes.is_empty() {
-                errors.at(
-                    bracket.span.join(),
-                    "`scopes` needs at least one scope: `scopes = [\"notes:write\"]`; a handler \
-                     that only needs a valid token needs no `#[requires]`",
-                );
-                return Ok(None);
-            }
-            Ok(Some(Requirement::Scopes(scopes)))
+        keys::SCOPES => scopes(meta, errors),
+        keys::SCOPE => scope(meta, errors),
+        keys::GUARD => guard(meta, errors),
+        keys::ANY => any(meta, errors),
+        _ => unknown(meta, &name, errors),
+    }
+}
+
+/// `scopes = ["a", "b"]`: at least one, each a string.
+fn scopes(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Option<Requirement>> {
+    let content;
+    let value = meta.value()?;
+    if !value.peek(syn::token::Bracket) {
+        let found: syn::Expr = value.parse()?;
+        errors.spanned(
+            found,
+            "`scopes` takes a list of strings: `scopes = [\"notes:read\", \"notes:write\"]`",
+        );
+        return Ok(None);
+    }
+    let bracket = syn::bracketed!(content in value);
+    let items = content.parse_terminated(syn::Expr::parse, Token![,])?;
+    let mut scopes = Vec::new();
+    for item in items {
+        match item {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(lit),
+                ..
+            }) => scopes.push(lit),
+            other => errors.spanned(other, "a scope is a string: `scopes = [\"notes:write\"]`"),
         }
-        keys::SCOPE => {
-            let value = meta.value()?;
-            let lit = match value.parse::<syn::Expr>()? {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(lit),
-                    ..
-                }) => lit,
-                other => {
-                    errors.spanned(other, "`scope` takes a string: `scope = \"notes:write\"`");
-                    return Ok(None);
-                }
-            };
-            Ok(Some(Requirement::Scopes(vec![lit])))
-        }
-        keys::GUARD => {
-            let value = meta.value()?;
-            match value.parse::<syn::Expr>()? {
-                syn::Expr::Path(path) if path.qself.is_none() => {
-                    Ok(Some(Requirement::Guard(path.path)))
-                }
-                other => {
-                    errors.spanned(
-                        other,
-                        "`guard` takes the path of a function \
-                         `fn(&User, &Token) -> bool` (or an `async fn`): `guard = is_admin`",
-                    );
-                    Ok(None)
-                }
-            }
-        }
-        keys::ANY => {
-            let content;
-            syn::parenthesized!(content in meta.input);
-            let any = requirements(&content, errors)?;
-            if any.is_empty() {
-                errors.spanned(
-                    path,
-                    "`any(...)` needs at least one requirement: \
-                     `any(scope = \"notes:admin\", guard = is_owner)`",
-                );
-                return Ok(None);
-            }
-            Ok(Some(Requirement::Any(any)))
-        }
-        _ => {
-            let message = match suggest::closest(&name, keys::ALL) {
-                Some(close) => format!("unknown requirement `{name}`; did you mean `{close}`?"),
-                None => format!(
-                    "unknown requirement `{}`; write `scopes = [...]`, `scope = \"...\"`, \
-                     `guard = path` or `any(...)`",
-                    quote::ToTokens::to_token_stream(path)
-                ),
-            };
-            errors.spanned(path, message);
-            // Skip the value, up to the next comma.
-            if meta.input.peek(Token![=]) {
-                meta.value()?.parse::<syn::Expr>()?;
-            } else if meta.input.peek(syn::token::Paren) {
-                let _content;
-                syn::parenthesized!(_content in meta.input);
-            }
+    }
+    if scopes.is_empty() {
+        errors.at(
+            bracket.span.join(),
+            "`scopes` needs at least one scope: `scopes = [\"notes:write\"]`; a handler \
+             that only needs a valid token needs no `#[requires]`",
+        );
+        return Ok(None);
+    }
+    Ok(Some(Requirement::Scopes(scopes)))
+}
+
+/// `scope = "a"`.
+fn scope(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Option<Requirement>> {
+    match meta.value()?.parse::<syn::Expr>()? {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(lit),
+            ..
+        }) => Ok(Some(Requirement::Scopes(vec![lit]))),
+        other => {
+            errors.spanned(other, "`scope` takes a string: `scope = \"notes:write\"`");
             Ok(None)
         }
     }
+}
+
+/// `guard = path`: the predicate's path; its signature is the compiler's to check.
+fn guard(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Option<Requirement>> {
+    match meta.value()?.parse::<syn::Expr>()? {
+        syn::Expr::Path(path) if path.qself.is_none() => Ok(Some(Requirement::Guard(path.path))),
+        other => {
+            errors.spanned(
+                other,
+                "`guard` takes the path of a function \
+                 `fn(&User, &Token) -> bool` (or an `async fn`): `guard = is_admin`",
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// `any(...)`: at least one requirement inside.
+fn any(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Option<Requirement>> {
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let any = requirements(&content, errors)?;
+    if any.is_empty() {
+        errors.spanned(
+            &meta.path,
+            "`any(...)` needs at least one requirement: \
+             `any(scope = \"notes:admin\", guard = is_owner)`",
+        );
+        return Ok(None);
+    }
+    Ok(Some(Requirement::Any(any)))
+}
+
+/// Anything else: reported with the closest requirement, its value skipped.
+fn unknown(
+    meta: &ParseNestedMeta,
+    name: &str,
+    errors: &mut Errors,
+) -> syn::Result<Option<Requirement>> {
+    let path = &meta.path;
+    let message = match suggest::closest(name, keys::ALL) {
+        Some(close) => format!("unknown requirement `{name}`; did you mean `{close}`?"),
+        None => format!(
+            "unknown requirement `{}`; write `scopes = [...]`, `scope = \"...\"`, \
+             `guard = path` or `any(...)`",
+            quote::ToTokens::to_token_stream(path)
+        ),
+    };
+    errors.spanned(path, message);
+    // Skip the value, up to the next comma.
+    if meta.input.peek(Token![=]) {
+        meta.value()?.parse::<syn::Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let _content;
+        syn::parenthesized!(_content in meta.input);
+    }
+    Ok(None)
 }

@@ -12,19 +12,16 @@ const HANDLER: &str = "`#[requires]` goes on an `async fn` handler";
 
 /// Reads the handler; `None` (with the error) for anything else.
 pub(crate) fn read(item: TokenStream, errors: &mut Errors) -> Option<ItemFn> {
-    let function = match syn::parse2::<ItemFn>(item.clone()) {
-        Ok(function) => function,
-        Err(_) => {
-            let what = syn::parse2::<syn::Item>(item)
-                .ok()
-                .map(|item| describe(&item));
-            let message = match what {
-                Some(what) => format!("{HANDLER}, not {what}"),
-                None => HANDLER.to_owned(),
-            };
-            errors.at(proc_macro2::Span::call_site(), message);
-            return None;
-        }
+    let Ok(function) = syn::parse2::<ItemFn>(item.clone()) else {
+        let what = syn::parse2::<syn::Item>(item)
+            .ok()
+            .map(|item| describe(&item));
+        let message = match what {
+            Some(what) => format!("{HANDLER}, not {what}"),
+            None => HANDLER.to_owned(),
+        };
+        errors.at(proc_macro2::Span::call_site(), message);
+        return None;
     };
     let signature = &function.sig;
     let mut ok = true;

@@ -30,6 +30,10 @@ pub trait Backend {
 }
 
 /// Stops the build, at the constant that calls it, when `B` does not declare `scope`.
+///
+/// # Panics
+///
+/// When `B` does not declare `scope`: in a constant, that panic is the compile error.
 pub const fn check_scope<B: Backend>(scope: &str) {
     if !B::CHECKED || contains(B::SCOPES, scope) {
         return;
@@ -44,20 +48,19 @@ pub const fn check_scope<B: Backend>(scope: &str) {
             .push("\": \"...\" }` to its `#[jwt_auth]`");
     } else {
         message = message.push("unknown scope `").push(scope).push("`; ");
-        message = match closest(B::SCOPES, scope) {
-            Some(close) => message.push("did you mean `").push(close).push("`?"),
-            None => {
-                let mut listed = message.push("`").push(B::NAME).push("` declares ");
-                let mut index = 0;
-                while index < B::SCOPES.len() {
-                    if index > 0 {
-                        listed = listed.push(", ");
-                    }
-                    listed = listed.push("`").push(B::SCOPES[index]).push("`");
-                    index += 1;
+        message = if let Some(close) = closest(B::SCOPES, scope) {
+            message.push("did you mean `").push(close).push("`?")
+        } else {
+            let mut listed = message.push("`").push(B::NAME).push("` declares ");
+            let mut index = 0;
+            while index < B::SCOPES.len() {
+                if index > 0 {
+                    listed = listed.push(", ");
                 }
-                listed
+                listed = listed.push("`").push(B::SCOPES[index]).push("`");
+                index += 1;
             }
+            listed
         };
     }
     match core::str::from_utf8(message.as_bytes()) {

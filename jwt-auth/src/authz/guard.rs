@@ -14,7 +14,7 @@ use crate::http::state::AuthState;
 use crate::token::model::Token;
 
 /// What a route requires of an authenticated request, beyond authentication: Litestar's
-/// guards, FastAPI's `Security(..., scopes=[...])`, Spring's `hasAuthority`.
+/// guards, `FastAPI`'s `Security(..., scopes=[...])`, Spring's `hasAuthority`.
 ///
 /// `#[requires(...)]` implements it for a handler; implement it by hand for a guard of your
 /// own and take [`Guarded<YourGuard>`] in the handler:

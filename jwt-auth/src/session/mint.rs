@@ -30,9 +30,9 @@ pub struct TokenBuilder<C = Extras> {
     issued_at: Option<u64>,
     /// The generation of the refresh token minted beside (0 at login).
     generation: u64,
-    /// The refresh token's scopes when they differ from the access token's (a refresh that
-    /// narrows the access token keeps the refresh token's, RFC 6749 section 6).
-    refresh_scope: Option<Option<String>>,
+    /// The refresh token's scopes: the access token's, or its own when a refresh narrowed
+    /// the access token (the refresh token keeps what it was granted, RFC 6749 section 6).
+    refresh_scope: RefreshScope,
     error: Option<TokenError>,
     _claims: PhantomData<fn() -> C>,
 }
@@ -46,7 +46,17 @@ pub(crate) struct Minted {
     family: Option<String>,
     /// The generation of the refresh token minted beside.
     generation: u64,
-    refresh_scope: Option<Option<String>>,
+    refresh_scope: RefreshScope,
+}
+
+/// The `scope` claim of the refresh token minted beside an access token.
+#[derive(Debug, Clone, Default)]
+enum RefreshScope {
+    /// The access token's.
+    #[default]
+    Same,
+    /// Its own (`None`: no claim).
+    Own(Option<String>),
 }
 
 impl<C> std::fmt::Debug for TokenBuilder<C> {
@@ -70,7 +80,7 @@ impl<C: Serialize> TokenBuilder<C> {
             family: None,
             issued_at: None,
             generation: 0,
-            refresh_scope: None,
+            refresh_scope: RefreshScope::Same,
             error: None,
             _claims: PhantomData,
         }
@@ -91,7 +101,7 @@ impl<C: Serialize> TokenBuilder<C> {
 
     /// Mints the refresh token beside it with these scopes rather than the access token's.
     pub(crate) fn refresh_scopes(mut self, scopes: &Scopes) -> Self {
-        self.refresh_scope = Some(scopes.to_claim());
+        self.refresh_scope = RefreshScope::Own(scopes.to_claim());
         self
     }
 
@@ -242,8 +252,8 @@ pub(crate) fn mint_refresh(
         exp: issued.saturating_add(whole_seconds(lifetime)),
         jti: Some(refresh_jti(family, minted.generation)?),
         scope: match &minted.refresh_scope {
-            Some(scope) => scope.clone(),
-            None => minted.claims.scope.clone(),
+            RefreshScope::Own(scope) => scope.clone(),
+            RefreshScope::Same => minted.claims.scope.clone(),
         },
         ..minted.claims.clone()
     };

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-/// The scopes of a token: Litestar has none; FastAPI's `SecurityScopes`, Spring's authorities.
+/// The scopes of a token: Litestar has none; `FastAPI`'s `SecurityScopes`, Spring's authorities.
 ///
 /// Read with [`Token::has_scope`](crate::Token::has_scope) or [`Scopes::contains`]; set at
 /// login with [`Login::scopes`](crate::Login::scopes) or
@@ -25,7 +25,7 @@ impl Scopes {
     /// or trailing one, are tolerated).
     #[must_use]
     pub fn parse(claim: &str) -> Self {
-        Self::from_iter(claim.split(' '))
+        claim.split(' ').collect()
     }
 
     /// Whether the token was granted `name`.
