@@ -5,11 +5,11 @@
 //! async fn create_note(CurrentUser(user): CurrentUser<User>, ...) -> ...
 //! ```
 //!
-//! becomes a hidden unit type `__jwt_auth_requires_create_note` implementing `jwt_auth::Guard`
-//! for `RetrieveUser`'s user and claims types, one `const _` per scope that the compiler
-//! evaluates against `RetrieveUser`'s `oauth_scopes` (spanned on the scope), and the handler
-//! with `_: jwt_auth::Guarded<__jwt_auth_requires_create_note>` as its first parameter, so that
-//! the guard runs before its other extractors.
+//! becomes a hidden type `__jwt_auth_requires_create_note<RetrieveUser>` implementing
+//! `jwt_auth::Guard` for `RetrieveUser`'s user and claims types, one `const _` per scope that
+//! the compiler evaluates against `RetrieveUser`'s `oauth_scopes` (spanned on the scope), and
+//! the handler with `_: jwt_auth::Guarded<__jwt_auth_requires_create_note<RetrieveUser>>` as
+//! its first parameter, so that the guard runs before its other extractors.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -57,20 +57,22 @@ fn generate(requires: &Requires, mut function: ItemFn) -> TokenStream {
     let body = all(&requires.all);
     handler::document(&mut function, &alternatives(&requires.all));
     let parameter: syn::FnArg = syn::parse_quote! {
-        _: ::jwt_auth::Guarded<#guard>
+        _: ::jwt_auth::Guarded<#guard<#backend>>
     };
     function.sig.inputs.insert(0, parameter);
     let backend_types = quote_spanned! {backend.span()=>
         <#backend as ::jwt_auth::__private::Backend>
     };
+    // Generic over the backend, so that the impl is no more visible than the backend type its
+    // associated types name (a private backend behind a `pub` handler is not E0446).
     quote! {
         #[doc(hidden)]
         #[allow(non_camel_case_types)]
-        #vis struct #guard;
+        #vis struct #guard<B>(::core::marker::PhantomData<fn() -> B>);
 
         #(#checks)*
 
-        impl ::jwt_auth::Guard for #guard {
+        impl ::jwt_auth::Guard for #guard<#backend> {
             type User = #backend_types::User;
             type Claims = #backend_types::Claims;
 

@@ -112,12 +112,12 @@ fn the_handler_gets_the_guard_first_and_its_utoipa_path_the_scopes() {
     )
     .to_string();
     assert!(
-        output.contains("pub struct __jwt_auth_requires_create"),
+        output.contains("pub struct __jwt_auth_requires_create < B >"),
         "{output}"
     );
     assert!(
         output.contains(
-            "pub async fn create (_ : :: jwt_auth :: Guarded < __jwt_auth_requires_create > , body : String)"
+            "pub async fn create (_ : :: jwt_auth :: Guarded < __jwt_auth_requires_create < RetrieveUser > > , body : String)"
         ),
         "{output}"
     );
