@@ -1,6 +1,7 @@
 //! A complete application on jwt-auth: users in SQLite with argon2id password hashes, the
 //! OAuth2 password grant with refresh tokens (rotated, reuse revokes the family), logout, and
-//! notes that only their owner sees. See `examples/app/README.md`.
+//! notes that only their owner sees (scopes `notes:read` / `notes:write`), and the list of
+//! users for the administrators. See `examples/app/README.md`.
 //!
 //! ```sh
 //! cargo run -p jwt-auth-app   # http://127.0.0.1:8000/schema
@@ -10,8 +11,9 @@
 //! build without it uses a development secret), `DATABASE_URL` (default
 //! `sqlite://app.db?mode=rwc`: `app.db` in the working directory, created and migrated on
 //! first start), `LOGINS_PER_MINUTE` (default 30) and `REGISTRATIONS_PER_HOUR` (default 20):
-//! the per-client quotas.
+//! the per-client quotas; `ADMINS`: the administrators' usernames, separated by commas.
 
+mod admin;
 mod client_limits;
 // The seed examples' server loop, JSON bodies and `/schema` page, shared as they are.
 #[path = "../../common/mod.rs"]
@@ -67,6 +69,7 @@ const FORGET_IDLE_CLIENTS_EVERY: Duration = Duration::from_mins(1);
     refresh_expiration = "30d",
     token_store = SqliteTokens,
     exclude = ["^/register$", "^/token$", "^/schema"],
+    oauth_scopes = { "notes:read": "Read your notes", "notes:write": "Write and delete your notes" },
 )]
 async fn retrieve_user(token: &Token, state: &AppState) -> Result<Option<User>, sqlx::Error> {
     users::find(&state.db, &token.sub).await
@@ -90,6 +93,7 @@ async fn retrieve_user(token: &Token, state: &AppState) -> Result<Option<User>, 
         notes::list,
         notes::get,
         notes::delete,
+        admin::users,
     )
 )]
 struct ApiDoc;
@@ -147,6 +151,7 @@ async fn main() -> ExitCode {
         .route("/me", get(users::me))
         .route("/notes", post(notes::create).get(notes::list))
         .route("/notes/{id}", get(notes::get).delete(notes::delete))
+        .route("/admin/users", get(admin::users))
         .merge(common::schema_routes(document));
     let app = auth.install(app, state.clone()).with_state(state.clone());
     let result = common::serve(app).await;
