@@ -287,3 +287,36 @@ async fn the_document_lists_each_operations_scopes() {
         json!({"notes:read": "Read your notes", "notes:write": "Write and delete your notes"})
     );
 }
+
+/// Swagger UI's "Authorize" in headless Chromium (`tests/browser/app_scopes.mjs`): the scopes
+/// ticked there are the token's, so "Try it out" on a write with only `notes:read` shows the
+/// 403, and with `notes:write` the 201. Screenshots in `target/artifacts/app-scope-*.png`.
+#[tokio::test]
+async fn authorize_in_swagger_ui_with_a_scope_then_try_a_write() {
+    let dir = TempDir::new("browser");
+    let server = start(&dir);
+    register(&server, "ada").await;
+    let base = format!("http://{}", server.addr);
+    for (scope, status) in [("notes:read", 403), ("notes:write", 201)] {
+        let screenshot = support::artifacts().join(format!("app-scope-{}.png", &scope[6..]));
+        let _ = std::fs::remove_file(&screenshot);
+        let shot = screenshot.to_string_lossy();
+        let seen =
+            support::browser_check("app_scopes.mjs", [&*base, &*shot, "ada", PASSWORD, scope]);
+        assert_eq!(
+            seen["offered"],
+            json!(["notes:read", "notes:write"]),
+            "{seen}"
+        );
+        assert_eq!(seen["tokenStatus"], 200, "{seen}");
+        assert_eq!(seen["requested"], scope, "{seen}");
+        assert_eq!(seen["granted"], scope, "{seen}");
+        assert_eq!(seen["writeStatus"], status, "{seen}");
+        assert_eq!(seen["shownStatus"], status.to_string(), "{seen}");
+        let challenge =
+            (status == 403).then_some(r#"Bearer error="insufficient_scope", scope="notes:write""#);
+        assert_eq!(seen["writeChallenge"], json!(challenge), "{seen}");
+        assert_eq!(seen["blocked"], json!([]), "{seen}");
+        assert!(screenshot.exists(), "no screenshot");
+    }
+}
