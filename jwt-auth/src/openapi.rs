@@ -230,7 +230,7 @@ where
     ///     .build()
     ///     .unwrap();
     /// let router = auth
-    ///     .install_openapi(OpenApiRouter::new().routes(routes!(me)), ())
+    ///     .install_openapi(OpenApiRouter::<()>::new().routes(routes!(me)), ())
     ///     .routes(routes!(health)); // public: added after
     /// let (_router, openapi) = router.split_for_parts();
     /// assert!(openapi.paths.paths["/me"].get.as_ref().unwrap().security.is_some());
