@@ -29,36 +29,13 @@ use axum::http::{Request, StatusCode, header};
 use axum::response::IntoResponse as _;
 use axum::routing::get;
 use common::{
-    RawClaims, SECRET, USER_ID, User, backend, bad_signature, protected, raw_validation,
+    RawClaims, SECRET, USER_ID, User, backend, bad_signature, guarded, protected, raw_validation,
     unprotected, user,
 };
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use jsonwebtoken::DecodingKey;
-use jwt_auth::{AuthError, CurrentUser, Guard, Guarded, JwtAuth, Token};
+use jwt_auth::JwtAuth;
 use tower::ServiceExt as _;
-
-/// The guard `#[requires(Backend, scope = "profile:read")]` writes: one scope of the token.
-struct ReadsProfiles;
-
-impl Guard for ReadsProfiles {
-    type User = User;
-    type Claims = jwt_auth::Extras;
-
-    async fn check(_user: &User, token: &Token) -> Result<(), AuthError> {
-        if token.has_scope("profile:read") {
-            Ok(())
-        } else {
-            Err(AuthError::InsufficientScope {
-                scope: "profile:read",
-            })
-        }
-    }
-}
-
-/// [`protected`], guarded.
-async fn guarded(_: Guarded<ReadsProfiles>, user: CurrentUser<User>) -> axum::Json<User> {
-    protected(user).await
-}
 
 /// A token as the example's login mints it: `sub`, `exp`, `iat` and an `email` extra.
 fn token(auth: &JwtAuth<User>) -> String {
