@@ -279,6 +279,7 @@ pub fn jwt_auth(args: TokenStream, item: TokenStream) -> TokenStream {
 /// | `scope = "a"` | the token has the scope |
 /// | `guard = path` | the predicate `fn(&User, &Token<Claims>) -> bool` (or an `async fn`) returns `true` |
 /// | `any(...)` | one of the requirements inside holds |
+/// | `all(...)` | every requirement inside holds (an alternative of several, in `any(...)`) |
 ///
 /// A valid token that fails a scope requirement gets a 403 with
 /// `WWW-Authenticate: Bearer error="insufficient_scope", scope="..."` (RFC 6750 section 3.1); a

@@ -93,6 +93,12 @@ async fn delete_note() -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
+/// A writer, or an administrator who may read.
+#[requires(RetrieveUser, any(scope = "notes:write", all(scope = "notes:read", guard = is_admin)))]
+async fn archive_note() -> StatusCode {
+    StatusCode::NO_CONTENT
+}
+
 /// On a route the layer excludes: the guard authenticates by itself.
 #[requires(RetrieveUser, scope = "notes:read")]
 async fn public_but_guarded() -> &'static str {
@@ -134,7 +140,10 @@ fn app() -> (RetrieveUser, Router) {
     let router = Router::new()
         .route("/token", post(token))
         .route("/notes", get(read_notes).post(write_note))
-        .route("/notes/{id}", axum::routing::delete(delete_note))
+        .route(
+            "/notes/{id}",
+            axum::routing::delete(delete_note).put(archive_note),
+        )
         .route("/members", get(list_members))
         .route("/audit", get(audit))
         .route("/public/notes", get(public_but_guarded));
@@ -415,4 +424,25 @@ async fn a_guard_on_an_excluded_route_still_needs_a_token() {
     )
     .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+}
+
+#[tokio::test]
+async fn all_of_inside_any_of_needs_every_part_of_an_alternative() {
+    let (_, router) = app();
+    let archive = |jwt: &str| call(Method::PUT, "/notes/1", Some(jwt), "");
+    let (writer, _) = tokens(&login(&router, "bob", "notes:write").await);
+    let (admin_reader, _) = tokens(&login(&router, "ada", "notes:read").await);
+    let (admin_writer, _) = tokens(&login(&router, "ada", "notes:write").await);
+    let (reader, _) = tokens(&login(&router, "bob", "notes:read").await);
+    for jwt in [&writer, &admin_reader, &admin_writer] {
+        assert_eq!(
+            send(&router, archive(jwt)).await.status,
+            StatusCode::NO_CONTENT
+        );
+    }
+    // `notes:read` without the role: neither alternative holds.
+    assert_insufficient_scope(
+        &send(&router, archive(&reader)).await,
+        "notes:write notes:read",
+    );
 }

@@ -21,6 +21,8 @@ pub(crate) enum Requirement {
     Guard(syn::Path),
     /// At least one of these.
     Any(Vec<Requirement>),
+    /// Every one of these: inside `any(...)`, an alternative of several requirements.
+    All(Vec<Requirement>),
 }
 
 /// The attribute: the backend type and the requirements, all of which must hold.
@@ -35,7 +37,7 @@ impl Requirement {
         match self {
             Self::Scopes(scopes) => scopes.iter().collect(),
             Self::Guard(_) => Vec::new(),
-            Self::Any(any) => any.iter().flat_map(Self::scopes).collect(),
+            Self::Any(list) | Self::All(list) => list.iter().flat_map(Self::scopes).collect(),
         }
     }
 }
@@ -107,7 +109,8 @@ fn requirement(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Optio
         keys::SCOPES => scopes(meta, errors),
         keys::SCOPE => scope(meta, errors),
         keys::GUARD => guard(meta, errors),
-        keys::ANY => any(meta, errors),
+        keys::ANY => group(meta, errors, keys::ANY).map(|list| list.map(Requirement::Any)),
+        keys::ALL_OF => group(meta, errors, keys::ALL_OF).map(|list| list.map(Requirement::All)),
         _ => unknown(meta, &name, errors),
     }
 }
@@ -176,20 +179,26 @@ fn guard(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Option<Requ
     }
 }
 
-/// `any(...)`: at least one requirement inside.
-fn any(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Option<Requirement>> {
+/// `any(...)` or `all(...)`: at least one requirement inside.
+fn group(
+    meta: &ParseNestedMeta,
+    errors: &mut Errors,
+    name: &str,
+) -> syn::Result<Option<Vec<Requirement>>> {
     let content;
     syn::parenthesized!(content in meta.input);
-    let any = requirements(&content, errors)?;
-    if any.is_empty() {
+    let list = requirements(&content, errors)?;
+    if list.is_empty() {
         errors.spanned(
             &meta.path,
-            "`any(...)` needs at least one requirement: \
-             `any(scope = \"notes:admin\", guard = is_owner)`",
+            format_args!(
+                "`{name}(...)` needs at least one requirement: \
+                 `{name}(scope = \"notes:admin\", guard = is_owner)`"
+            ),
         );
         return Ok(None);
     }
-    Ok(Some(Requirement::Any(any)))
+    Ok(Some(list))
 }
 
 /// Anything else: reported with the closest requirement, its value skipped.
@@ -203,7 +212,7 @@ fn unknown(
         Some(close) => format!("unknown requirement `{name}`; did you mean `{close}`?"),
         None => format!(
             "unknown requirement `{}`; write `scopes = [...]`, `scope = \"...\"`, \
-             `guard = path` or `any(...)`",
+             `guard = path`, `any(...)` or `all(...)`",
             quote::ToTokens::to_token_stream(path)
         ),
     };

@@ -126,6 +126,10 @@ fn holds(requirement: &Requirement) -> TokenStream {
             let alternatives = any.iter().map(holds);
             quote!(#((#alternatives))||*)
         }
+        Requirement::All(all) => {
+            let each = all.iter().map(holds);
+            quote!(#((#each))&&*)
+        }
     }
 }
 
@@ -158,6 +162,7 @@ pub(crate) fn alternatives(requirements: &[Requirement]) -> Vec<Vec<String>> {
                 .iter()
                 .flat_map(|one| alternatives(std::slice::from_ref(one)))
                 .collect(),
+            Requirement::All(all) => alternatives(all),
         };
         product = product
             .iter()

@@ -20,6 +20,8 @@ pub(crate) mod keys {
     pub const GUARD: &str = "guard";
     /// `any(...)`: at least one of the requirements inside.
     pub const ANY: &str = "any";
+    /// `all(...)`: every requirement inside (for an alternative of several, in `any(...)`).
+    pub const ALL_OF: &str = "all";
     /// Every key, for a "did you mean".
-    pub const ALL: [&str; 4] = [SCOPES, SCOPE, GUARD, ANY];
+    pub const ALL: [&str; 5] = [SCOPES, SCOPE, GUARD, ANY, ALL_OF];
 }

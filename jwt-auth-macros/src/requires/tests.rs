@@ -146,3 +146,47 @@ fn an_existing_extensions_list_is_kept() {
         "{output}"
     );
 }
+
+#[test]
+fn all_inside_any_is_one_alternative_of_several_requirements() {
+    let mut errors = Errors::new();
+    let parsed = attr::parse(
+        quote!(
+            RetrieveUser,
+            any(
+                scope = "notes:admin",
+                all(scope = "notes:write", guard = is_owner)
+            )
+        ),
+        &mut errors,
+    )
+    .expect("parsed");
+    assert!(errors.is_empty(), "{:?}", errors.messages());
+    assert_eq!(
+        alternatives(&parsed.all),
+        [vec!["notes:admin"], vec!["notes:write"]]
+    );
+    let output = requires(
+        quote!(RetrieveUser, any(scope = "a", all(scope = "b", guard = g))),
+        quote!(
+            async fn x() {}
+        ),
+    )
+    .to_string();
+    assert!(
+        output.contains(
+            r#"if ! ((__jwt_auth_token . has_scope ("a")) || ((__jwt_auth_token . has_scope ("b")) && (:: jwt_auth :: __private :: Predicate (g (__jwt_auth_user , __jwt_auth_token)) . into_check () . await)))"#
+        ),
+        "{output}"
+    );
+    let messages = errors_of(
+        quote!(RetrieveUser, all()),
+        quote!(
+            async fn x() {}
+        ),
+    );
+    assert!(
+        messages[0].starts_with("`all(...)` needs at least one"),
+        "{messages:?}"
+    );
+}

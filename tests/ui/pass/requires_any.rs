@@ -1,4 +1,5 @@
-//! `#[requires]` with alternatives: a scope or a predicate, a scope or another; on a handler
+//! `#[requires]` with alternatives: a scope or a predicate, a scope or another, a scope or both
+//! a scope and a predicate (`all(...)`); on a handler
 //! documented with `#[utoipa::path]` below it, which gets the scopes.
 
 use jwt_auth::{Token, jwt_auth, requires};
@@ -24,6 +25,10 @@ fn is_owner(_user: &User, token: &Token) -> bool {
 #[requires(RetrieveUser, any(scope = "notes:admin", guard = is_owner))]
 async fn delete_note() {}
 
+/// The owner with `notes:read`, or anyone with `notes:admin`.
+#[requires(RetrieveUser, any(scope = "notes:admin", all(scope = "notes:read", guard = is_owner)))]
+async fn read_note() {}
+
 #[requires(RetrieveUser, any(scope = "notes:read", scope = "notes:admin"))]
 #[utoipa::path(get, path = "/notes", responses((status = 200)))]
 async fn list_notes() {}
@@ -35,6 +40,7 @@ struct ApiDoc;
 fn main() {
     use utoipa::OpenApi as _;
     let _: axum::routing::MethodRouter = axum::routing::get(list_notes).delete(delete_note);
+    let _: axum::routing::MethodRouter = axum::routing::get(read_note);
     let document = serde_json::to_value(ApiDoc::openapi()).unwrap();
     assert_eq!(
         document["paths"]["/notes"]["get"]["x-jwt-auth-scopes"],
