@@ -32,6 +32,10 @@
 #                  of bench/server.rs, the same body behind the obvious hand-written middleware
 #                  (`jsonwebtoken::decode` on every request, the key built once), for reference;
 #   baseline-many  the same route cycling through the tokens of many-tokens.
+#   scoped-one, guarded-one (only when named in SCENARIOS)
+#                  GET /bench/protected and GET /bench/guarded, benchmark routes behind the
+#                  layer, the second guarded by the scope `bench:read`, both with one valid
+#                  token that carries it: the difference between them is what a guard costs;
 #   spin-0us, spin-1us, spin-3us, spin-7us (only when named in SCENARIOS)
 #                  GET /bench/spin/<id>/<ns>, a benchmark route: the ceiling's request and body
 #                  after spinning for 0, 1, 3 or 7 µs, for reference: what a fixed amount of
@@ -155,11 +159,15 @@ bearer=$(curl -s -o /dev/null -D - -X POST "$base/login" -H 'content-type: appli
 
 # Distinct valid tokens for the same user (distinct jti and iat), and as many with a bad
 # signature, one "Bearer <jwt>" per line.
-python3 - "$TOKENS" "$user_id" "$work/valid.txt" "$work/invalid.txt" <<'PY'
+python3 - "$TOKENS" "$user_id" "$work/valid.txt" "$work/invalid.txt" "$work/scoped.txt" <<'PY'
 import os, sys, time, uuid
 import jwt
-count, sub, valid, invalid = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+count, sub, valid, invalid, scoped = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 secret, now = os.environ["JWT_SECRET"], int(time.time())
+with open(scoped, "w") as one:
+    claims = {"sub": sub, "exp": now + 3600, "iat": now, "jti": uuid.uuid4().hex,
+              "email": "ada@example.com", "scope": "bench:read bench:write"}
+    one.write("Bearer " + jwt.encode(claims, secret, algorithm="HS256"))
 with open(valid, "w") as good, open(invalid, "w") as bad:
     for i in range(count):
         claims = {"sub": sub, "exp": now + 3600, "iat": now - i % 600,
@@ -213,6 +221,9 @@ cycled "$work/valid.txt" /bench/jsonwebtoken >"$work/baseline-many.lua"
 printf 'wrk.path = "/bench/jsonwebtoken"\nwrk.headers["authorization"] = "%s"\n%s\n' "$bearer" "$done_lua" >"$work/baseline-one.lua"
 cycled "$work/invalid.txt" /some-path >"$work/bad-signature.lua"
 printf 'wrk.path = "/some-path"\n%s\n' "$done_lua" >"$work/missing-token.lua"
+scoped=$(cat "$work/scoped.txt")
+printf 'wrk.path = "/bench/protected"\nwrk.headers["authorization"] = "%s"\n%s\n' "$scoped" "$done_lua" >"$work/scoped-one.lua"
+printf 'wrk.path = "/bench/guarded"\nwrk.headers["authorization"] = "%s"\n%s\n' "$scoped" "$done_lua" >"$work/guarded-one.lua"
 for us in 0 1 3 7; do
     printf 'wrk.path = "/bench/spin/%s/%s"\nwrk.headers["authorization"] = "%s"\n%s\n' \
         "$user_id" "${us}000" "$bearer" "$done_lua" >"$work/spin-${us}us.lua"
@@ -262,7 +273,14 @@ for scenario in "${picked[@]}"; do
         [[ $(curl -s -o /dev/null -w '%{http_code}' "$base$path") == 200 ]] ||
             { echo "$scenario: GET $path is not a 200" >&2; exit 1; }
     fi
+    if [[ $scenario == scoped-one || $scenario == guarded-one ]]; then
+        path=$(sed -n 's/^wrk.path = "\(.*\)"/\1/p' "$work/$scenario.lua")
+        [[ $(curl -s -o /dev/null -w '%{http_code}' -H "authorization: $scoped" "$base$path") == 200 ]] ||
+            { echo "$scenario: GET $path with the scoped token is not a 200" >&2; exit 1; }
+    fi
 done
+[[ $(curl -s -o /dev/null -w '%{http_code}' -H "authorization: $bearer" "$base/bench/guarded") == 403 ]] ||
+    { echo "the guarded route admits a token without its scope" >&2; exit 1; }
 
 : >"$work/results.txt"
 # The server's CPU time so far, in clock ticks: user + system (fields 14 and 15 of its stat,

@@ -14,7 +14,11 @@
 //!   reference for the authentication's;
 //! - `GET /bench/jsonwebtoken`: the same body behind the obvious hand-written middleware instead
 //!   of this crate, `jsonwebtoken::decode` of the bearer token on every request (the key built
-//!   once): the starting point the crate's speed is judged against, measured in the same run.
+//!   once): the starting point the crate's speed is judged against, measured in the same run;
+//! - `GET /bench/protected` and `GET /bench/guarded`: the protected route's body behind the
+//!   example's layer, the second also guarded by the scope `bench:read` (the guard
+//!   `#[requires(..., scope = "bench:read")]` writes, by hand since the example declares no
+//!   scopes): what a guard costs, the same token sent to both.
 
 // The example's `main` is not this program's.
 #[allow(dead_code)]
@@ -30,6 +34,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use example::AppState;
 use example::common::{self, User};
+use jwt_auth::{AuthError, CurrentUser, Guard, Guarded, Token};
 
 /// `GET /bench/no-auth/{id}`: the protected route's body, without authentication.
 async fn no_auth_handler(
@@ -121,6 +126,34 @@ mod baseline {
     }
 }
 
+/// One scope of the token, as `#[requires(..., scope = "bench:read")]` checks it.
+struct ReadsBench;
+
+impl Guard for ReadsBench {
+    type User = User;
+    type Claims = jwt_auth::Extras;
+
+    async fn check(_user: &User, token: &Token) -> Result<(), AuthError> {
+        if token.has_scope("bench:read") {
+            Ok(())
+        } else {
+            Err(AuthError::InsufficientScope {
+                scope: "bench:read",
+            })
+        }
+    }
+}
+
+/// `GET /bench/protected`: the protected route's body, behind the layer.
+async fn protected_handler(CurrentUser(user): CurrentUser<User>) -> Json<User> {
+    Json(user)
+}
+
+/// `GET /bench/guarded`: [`protected_handler`], guarded by [`ReadsBench`].
+async fn guarded_handler(_: Guarded<ReadsBench>, user: CurrentUser<User>) -> Json<User> {
+    protected_handler(user).await
+}
+
 /// The benchmark routes, public: added after the example's application has been installed.
 fn bench_routes(app: Router<AppState>, secret: &str) -> Router<AppState> {
     let authenticate =
@@ -144,6 +177,10 @@ async fn main() -> ExitCode {
     };
     let state = AppState::default();
     let app = example::app(&auth, state.clone());
+    let guarded = Router::new()
+        .route("/bench/protected", get(protected_handler))
+        .route("/bench/guarded", get(guarded_handler));
+    let app = app.merge(auth.install(guarded, state.clone()));
     // The example's backend read the same variable (or made up a development secret, which
     // the baseline cannot share: `bench/http.sh` always sets it).
     let secret = std::env::var("JWT_SECRET").unwrap_or_default();

@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::json;
-use support::Server;
+use support::{SECRET, Server};
 
 #[tokio::test]
 async fn the_bench_server_serves_the_example_and_its_benchmark_routes() {
@@ -44,4 +44,41 @@ async fn the_bench_server_serves_the_example_and_its_benchmark_routes() {
     assert_eq!(baseline.status, 200, "{}", baseline.text());
     assert_eq!(baseline.body, protected.body);
     assert_eq!(server.get("/bench/jsonwebtoken", &[]).await.status, 401);
+
+    // The guard's pair: the same body behind the layer, and behind it guarded by a scope.
+    let unguarded = server
+        .get("/bench/protected", &[("authorization", &bearer)])
+        .await;
+    assert_eq!(unguarded.status, 200, "{}", unguarded.text());
+    assert_eq!(unguarded.body, protected.body);
+    assert_eq!(server.get("/bench/guarded", &[]).await.status, 401);
+    let refused = server
+        .get("/bench/guarded", &[("authorization", &bearer)])
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    assert_eq!(
+        refused.header("www-authenticate"),
+        Some(r#"Bearer error="insufficient_scope", scope="bench:read""#)
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let scoped = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &json!({
+            "sub": "6a1f6f3c-3b5e-4a9e-9f0e-8d2b1c3a4e5f",
+            "exp": now + 600,
+            "iat": now,
+            "scope": "bench:read bench:write",
+        }),
+        &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .expect("signed");
+    let scoped = format!("Bearer {scoped}");
+    for path in ["/bench/protected", "/bench/guarded"] {
+        let admitted = server.get(path, &[("authorization", &scoped)]).await;
+        assert_eq!(admitted.status, 200, "{path}: {}", admitted.text());
+        assert_eq!(admitted.body, protected.body);
+    }
 }

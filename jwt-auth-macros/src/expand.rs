@@ -179,6 +179,29 @@ struct BackendType<'a> {
     /// The assertions on the types, then the builder calls, in `builder()`.
     assertions: TokenStream,
     calls: TokenStream,
+    /// What `#[requires]` checks its scopes against; see [`Declared`].
+    declared: Declared,
+}
+
+/// The scopes a backend declares, for `#[requires]`'s compile-time checks
+/// (`jwt_auth::__private::Backend`).
+struct Declared {
+    scopes: Vec<syn::LitStr>,
+    /// `false` for the stand-in, whose guards are not checked: the attribute's errors come
+    /// alone.
+    checked: bool,
+}
+
+impl Declared {
+    fn new(config: &Config, checked: bool) -> Self {
+        let scopes = config
+            .oauth_scopes
+            .iter()
+            .flatten()
+            .map(|(name, _)| name.clone())
+            .collect();
+        Self { scopes, checked }
+    }
 }
 
 impl ToTokens for BackendType<'_> {
@@ -191,7 +214,15 @@ impl ToTokens for BackendType<'_> {
             new_doc,
             assertions,
             calls,
+            declared,
         } = self;
+        let Types {
+            user: user_type,
+            claims: claims_type,
+            ..
+        } = types;
+        let (scopes, checked) = (&declared.scopes, declared.checked);
+        let name_text = name.to_string();
         let builder_doc = " The configuration written in `#[jwt_auth(...)]`, as a builder to \
                            adjust before [`build`](jwt_auth::JwtAuthBuilder::build).";
         tokens.extend(quote! {
@@ -210,6 +241,14 @@ impl ToTokens for BackendType<'_> {
                     #assertions
                     ::jwt_auth::JwtAuth::<#types>::builder() #calls
                 }
+            }
+
+            impl ::jwt_auth::__private::Backend for #name {
+                type User = #user_type;
+                type Claims = #claims_type;
+                const NAME: &'static str = #name_text;
+                const SCOPES: &'static [&'static str] = &[#(#scopes),*];
+                const CHECKED: bool = #checked;
             }
 
             impl ::core::convert::From<::jwt_auth::JwtAuth<#types>> for #name {
@@ -294,6 +333,7 @@ fn generate(accepted: &Accepted) -> TokenStream {
         new_doc: new_doc(config),
         assertions: assert_types(Some(&retrieval.user), retrieval.state.as_ref(), claims),
         calls,
+        declared: Declared::new(config, true),
     };
     let user_impl = user_impl(config, Some(&retrieval.user));
     quote! {
@@ -371,6 +411,7 @@ fn stand_in(refused: &Refused) -> Option<TokenStream> {
         new_doc: new_doc(&refused.config),
         assertions: assert_types(outline.user.as_ref(), outline.state.as_ref(), &types.claims),
         calls: TokenStream::new(),
+        declared: Declared::new(&refused.config, false),
     };
     let user_impl = user_impl(&refused.config, outline.user.as_ref());
     Some(quote!(#backend #user_impl))

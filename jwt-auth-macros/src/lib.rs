@@ -14,6 +14,7 @@ mod check;
 mod errors;
 mod expand;
 mod model;
+mod requires;
 mod signature;
 mod suggest;
 #[cfg(test)]
@@ -237,4 +238,86 @@ mod tests;
 #[proc_macro_attribute]
 pub fn jwt_auth(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::jwt_auth(args.into(), item.into()).into()
+}
+
+/// What a handler requires beyond a valid token: scopes of the token, a predicate on the user or
+/// the token (a role), or alternatives; checked at compile time against the backend's
+/// `oauth_scopes`, enforced with 403, and shown in the handler's OpenAPI operation.
+///
+/// # Example
+///
+/// ```
+/// use jwt_auth::{CurrentUser, Token, jwt_auth, requires};
+///
+/// #[derive(Clone)]
+/// struct User { admin: bool }
+///
+/// #[jwt_auth(
+///     secret = env("JWT_SECRET"), flow = "oauth2_password", token_url = "/token",
+///     oauth_scopes = { "notes:read": "Read notes", "notes:write": "Write notes" },
+/// )]
+/// fn retrieve_user(token: &Token) -> Option<User> { Some(User { admin: false }) }
+///
+/// fn is_admin(user: &User, _token: &Token) -> bool { user.admin }
+///
+/// #[requires(RetrieveUser, scopes = ["notes:write"])]
+/// async fn create_note(CurrentUser(user): CurrentUser<User>) {}
+///
+/// #[requires(RetrieveUser, any(scope = "notes:read", guard = is_admin))]
+/// async fn list_notes() {}
+/// # fn main() {}
+/// ```
+///
+/// # Requirements
+///
+/// The backend type comes first (the type `#[jwt_auth]` generates), then the requirements, all
+/// of which must hold:
+///
+/// | requirement | holds when |
+/// |---|---|
+/// | `scopes = ["a", "b"]` | the token has every one of the scopes |
+/// | `scope = "a"` | the token has the scope |
+/// | `guard = path` | the predicate `fn(&User, &Token<Claims>) -> bool` (or an `async fn`) returns `true` |
+/// | `any(...)` | one of the requirements inside holds |
+/// | `all(...)` | every requirement inside holds (an alternative of several, in `any(...)`) |
+///
+/// A valid token that fails a scope requirement gets a 403 with
+/// `WWW-Authenticate: Bearer error="insufficient_scope", scope="..."` (RFC 6750 section 3.1); a
+/// failed predicate a plain 403; no token or a bad one stays the layer's 401.
+///
+/// The attribute adds a first parameter, `_: jwt_auth::Guarded<...>`, which runs the check
+/// before the handler's other extractors, and, when it is written above the handler's
+/// `#[utoipa::path(...)]`, the scopes to that operation (`JwtAuth::apply_openapi` makes them its
+/// security requirement).
+///
+/// # Errors
+///
+/// - a scope the backend does not declare in `oauth_scopes`, on the scope, with a "did you
+///   mean" (an error of constant evaluation: `evaluation panicked: unknown scope ...`);
+/// - an empty `scopes = []`, an unknown requirement (with a "did you mean"), a value of the
+///   wrong type, no backend type or no requirement;
+/// - an item that is not an `async fn` without `self` and generics, or a second `#[requires]`;
+/// - through the compiler: a backend type that is not a `#[jwt_auth]` backend, a guard
+///   predicate with other parameters or another return type.
+///
+/// ```compile_fail
+/// # use jwt_auth::{Token, jwt_auth, requires};
+/// # #[derive(Clone)] struct User;
+/// #[jwt_auth(secret = env("JWT_SECRET"), flow = "oauth2_password", token_url = "/token",
+///            oauth_scopes = { "notes:write": "Write notes" })]
+/// fn retrieve_user(token: &Token) -> Option<User> { None }
+///
+/// #[requires(RetrieveUser, scopes = ["notes:wrte"])] // did you mean `notes:write`?
+/// async fn create_note() {}
+/// # fn main() {}
+/// ```
+///
+/// # Limitations
+///
+/// - Write `#[requires]` above `#[utoipa::path]`: attributes expand from the top, and one
+///   written below cannot reach the operation (the guard still works).
+/// - One `#[requires]` per handler; methods with `self` and generic handlers are refused.
+#[proc_macro_attribute]
+pub fn requires(args: TokenStream, item: TokenStream) -> TokenStream {
+    requires::expand::requires(args.into(), item.into()).into()
 }

@@ -937,10 +937,23 @@ fn surface(out: TokenStream) -> Vec<String> {
 
 #[test]
 fn the_stand_in_has_the_surface_of_the_backend_type() {
+    // The stand-in's guards are not checked (`CHECKED` is false); the rest is the same.
+    let unchecked = |surface: Vec<String>| -> Vec<String> {
+        surface
+            .into_iter()
+            .map(|item| item.replace("CHECKED : bool = false", "CHECKED : bool = true"))
+            .collect()
+    };
     let real = surface(jwt_auth(quote!(secret = env("S")), item()));
     let stand_in = surface(jwt_auth(quote!(secret = env("S"), exlude = "^/x$"), item()));
-    // The struct, its impl block, `From`, `Deref`, the extractor and `AuthUser` for the user.
-    assert_eq!(real.len(), 6, "{real:#?}");
+    assert!(
+        stand_in[2].contains("CHECKED : bool = false"),
+        "{stand_in:#?}"
+    );
+    let stand_in = unchecked(stand_in);
+    // The struct, its impl block, `Backend` (for `#[requires]`), `From`, `Deref`, the
+    // extractor and `AuthUser` for the user.
+    assert_eq!(real.len(), 7, "{real:#?}");
     assert_eq!(stand_in, real);
     let public = quote!(
         pub async fn retrieve_user(token: &Token<Claims>) -> Option<User> {
@@ -948,7 +961,10 @@ fn the_stand_in_has_the_surface_of_the_backend_type() {
         }
     );
     let real = surface(jwt_auth(quote!(secret = env("S")), public.clone()));
-    let stand_in = surface(jwt_auth(quote!(secret = env("S"), flow = "nope"), public));
+    let stand_in = unchecked(surface(jwt_auth(
+        quote!(secret = env("S"), flow = "nope"),
+        public,
+    )));
     assert_eq!(stand_in, real);
     assert!(real[0].contains("pub struct"), "{real:#?}");
 }

@@ -3,7 +3,9 @@
 //! - `decode`: [`JwtAuth::decode`] against a raw `jsonwebtoken::decode` of the same HS256 token
 //!   into an equivalent claims type, with an equivalent `Validation`;
 //! - `middleware`: one request through `tower::ServiceExt::oneshot` on the same route with and
-//!   without the layer (valid token, a new valid token each time, bad signature, missing token);
+//!   without the layer (valid token, a new valid token each time, bad signature, missing token),
+//!   and the same route guarded by a scope, as `#[requires(..., scope = "...")]` writes it,
+//!   against it unguarded with the same token;
 //! - `login`: `create_token`, and a login response (`auth.login(id).extra(..).body(..)`).
 //!
 //! ```sh
@@ -27,7 +29,7 @@ use axum::http::{Request, StatusCode, header};
 use axum::response::IntoResponse as _;
 use axum::routing::get;
 use common::{
-    RawClaims, SECRET, USER_ID, User, backend, bad_signature, protected, raw_validation,
+    RawClaims, SECRET, USER_ID, User, backend, bad_signature, guarded, protected, raw_validation,
     unprotected, user,
 };
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
@@ -72,28 +74,52 @@ fn bench_middleware(c: &mut Criterion) {
     let jwt = token(&auth);
     let bearer = format!("Bearer {jwt}");
     let bad = format!("Bearer {}", bad_signature(&jwt));
-    let with_layer = auth.install(Router::new().route("/some-path", get(protected)), ());
+    let with_layer = auth.install(
+        Router::new()
+            .route("/some-path", get(protected))
+            .route("/guarded", get(guarded)),
+        (),
+    );
+    // The example's token with scopes, for the guarded route and the same route unguarded.
+    let scoped = auth
+        .token(USER_ID)
+        .extra("email", "ada@example.com")
+        .scopes(["profile:read", "profile:write"])
+        .encode()
+        .expect("the token is minted");
+    let scoped = format!("Bearer {scoped}");
     let without_layer = Router::new()
         .route("/some-path", get(unprotected))
         .layer(Extension(Arc::new(user())));
 
-    let request = |authorization: Option<&str>| {
-        let mut request = Request::get("/some-path");
+    let request_to = |path: &str, authorization: Option<&str>| {
+        let mut request = Request::get(path);
         if let Some(value) = authorization {
             request = request.header(header::AUTHORIZATION, value);
         }
         request.body(Body::empty()).expect("a request")
     };
-    let send = |router: &Router, authorization: Option<&str>| {
+    let send_to = |router: &Router, path: &str, authorization: Option<&str>| {
         let response = runtime
-            .block_on(router.clone().oneshot(request(authorization)))
+            .block_on(router.clone().oneshot(request_to(path, authorization)))
             .expect("infallible");
         response.status()
     };
+    let send =
+        |router: &Router, authorization: Option<&str>| send_to(router, "/some-path", authorization);
     assert_eq!(send(&with_layer, Some(&bearer)), StatusCode::OK);
     assert_eq!(send(&with_layer, Some(&bad)), StatusCode::UNAUTHORIZED);
     assert_eq!(send(&with_layer, None), StatusCode::UNAUTHORIZED);
     assert_eq!(send(&without_layer, None), StatusCode::OK);
+    assert_eq!(send(&with_layer, Some(&scoped)), StatusCode::OK);
+    assert_eq!(
+        send_to(&with_layer, "/guarded", Some(&scoped)),
+        StatusCode::OK
+    );
+    assert_eq!(
+        send_to(&with_layer, "/guarded", Some(&bearer)),
+        StatusCode::FORBIDDEN
+    );
 
     let mut group = c.benchmark_group("middleware");
     group.bench_function("without layer", |b| {
@@ -126,6 +152,13 @@ fn bench_middleware(c: &mut Criterion) {
     });
     group.bench_function("with layer, missing token", |b| {
         b.iter(|| send(&with_layer, None));
+    });
+    // Adjacent, so that the difference is the guard's.
+    group.bench_function("with layer, token with scopes", |b| {
+        b.iter(|| send(&with_layer, Some(&scoped)));
+    });
+    group.bench_function("with layer and a scope guard, token with scopes", |b| {
+        b.iter(|| send_to(&with_layer, "/guarded", Some(&scoped)));
     });
     group.finish();
 }

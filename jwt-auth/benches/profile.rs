@@ -19,6 +19,9 @@
 //! - `bad-signature`: one token with a bad signature, repeated;
 //! - `bad-cycle`: 10,000 distinct tokens with a bad signature cycled (two cycles as warm-up);
 //! - `missing`: no token;
+//! - `scoped-hit`: as `hit`, with a token that also carries two scopes;
+//! - `guarded-hit`: as `scoped-hit`, on the route guarded by one of the scopes (the guard
+//!   `#[requires(..., scope = "...")]` writes): the difference is what a guard costs;
 //! - `foreign-miss`: as `miss`, with tokens minted as PyJWT mints them (`bench/http.sh`'s): the
 //!   header `{"alg":"HS256","typ":"JWT"}`, not this crate's own;
 //! - `mixed-miss`: as `foreign-miss`, once both tables hold tokens in every shard (10,000 valid
@@ -45,7 +48,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::routing::get;
 use common::{
-    RawClaims, SECRET, USER_ID, User, backend, bad_signature, protected, raw_validation,
+    RawClaims, SECRET, USER_ID, User, backend, bad_signature, guarded, protected, raw_validation,
     unprotected, user,
 };
 use jsonwebtoken::DecodingKey;
@@ -145,6 +148,7 @@ fn measured_decode(n: usize, decode: impl Fn()) {
     report(start, n);
 }
 
+#[allow(clippy::too_many_lines, reason = "one setup and one arm per scenario")]
 fn main() {
     let mut args = std::env::args().skip(1).filter(|a| !a.starts_with("--"));
     let scenario = args.next().unwrap_or_else(|| "hit".to_owned());
@@ -158,8 +162,16 @@ fn main() {
     let without_layer = Router::new()
         .route("/some-path", get(unprotected))
         .layer(Extension(Arc::new(user())));
+    let guarded_layer = auth.install(Router::new().route("/some-path", get(guarded)), ());
     let bearer = |jwt: &str| Some(format!("Bearer {jwt}"));
     let one = token(&auth, 0);
+    let scoped = auth
+        .token(USER_ID)
+        .jti(format!("{:032x}", 0))
+        .extra("email", "ada@example.com")
+        .scopes(["profile:read", "profile:write"])
+        .encode()
+        .expect("the token is minted");
     let run = |router: &Router, headers: &[Option<String>], status| {
         // The first requests (two whole cycles for the cycles: a token is kept at its second
         // decoding) warm caches and lazy statics, uncounted.
@@ -176,6 +188,8 @@ fn main() {
     match scenario.as_str() {
         "no-layer" => run(&without_layer, &vec![None; n], StatusCode::OK),
         "hit" => run(&with_layer, &vec![bearer(&one); n], StatusCode::OK),
+        "scoped-hit" => run(&with_layer, &vec![bearer(&scoped); n], StatusCode::OK),
+        "guarded-hit" => run(&guarded_layer, &vec![bearer(&scoped); n], StatusCode::OK),
         "miss" => {
             let headers: Vec<_> = (1..=n).map(|i| bearer(&token(&auth, i))).collect();
             // No warm-up with these tokens: each is new to the cache when counted. Other new

@@ -364,7 +364,8 @@ impl fmt::Display for InvalidToken {
 
 /// An authentication failure. Every variant is a 401 but [`AuthError::Internal`] and
 /// [`AuthError::NotInstalled`] (500), [`AuthError::CrossSite`] (403),
-/// [`AuthError::Unavailable`] (503) and [`InvalidToken::TooLarge`] (431).
+/// [`AuthError::Unavailable`] (503), [`InvalidToken::TooLarge`] (431), and the refusals of a
+/// guard, [`AuthError::InsufficientScope`] and [`AuthError::Forbidden`] (403).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AuthError {
@@ -391,6 +392,16 @@ pub enum AuthError {
     /// refuses rather than guess (503); see
     /// [`StoreUnavailable`](crate::session::StoreUnavailable).
     Unavailable,
+    /// A guard refused a valid token that lacks a scope the route requires (403, with
+    /// `WWW-Authenticate: Bearer error="insufficient_scope", scope="..."`, RFC 6750
+    /// section 3.1); see [`Guard`](crate::Guard).
+    InsufficientScope {
+        /// The scopes the route requires, space-separated: all of them, or for a guard that
+        /// takes any of several, the alternatives.
+        scope: &'static str,
+    },
+    /// A guard's predicate on the user or the token (a role) refused the request (403).
+    Forbidden,
 }
 
 impl AuthError {
@@ -402,7 +413,9 @@ impl AuthError {
             Self::InvalidToken(InvalidToken::TooLarge) => {
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
             }
-            Self::CrossSite => StatusCode::FORBIDDEN,
+            Self::CrossSite | Self::InsufficientScope { .. } | Self::Forbidden => {
+                StatusCode::FORBIDDEN
+            }
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::UNAUTHORIZED,
         }
@@ -446,6 +459,8 @@ impl AuthError {
             Self::CrossSite => texts!(403, "Cross-site request refused"),
             Self::Internal => texts!(500, "Internal Server Error"),
             Self::Unavailable => texts!(503, "Service Unavailable"),
+            Self::InsufficientScope { .. } => texts!(403, "Insufficient scope"),
+            Self::Forbidden => texts!(403, "Forbidden"),
         }
     }
 
@@ -461,19 +476,38 @@ impl AuthError {
             Self::NotInstalled => "not_installed",
             Self::CrossSite => "cross_site",
             Self::Unavailable => "unavailable",
+            Self::InsufficientScope { .. } => "insufficient_scope",
+            Self::Forbidden => "forbidden",
         }
     }
 
-    /// The `WWW-Authenticate` value (RFC 6750), for 401s.
+    /// The `WWW-Authenticate` value (RFC 6750), for 401s; for
+    /// [`AuthError::InsufficientScope`] the part without the scopes (see
+    /// [`challenge`](Self::challenge)).
     #[must_use]
     pub fn www_authenticate(&self) -> Option<&'static str> {
         match self {
             Self::Internal
             | Self::CrossSite
             | Self::Unavailable
+            | Self::Forbidden
             | Self::InvalidToken(InvalidToken::TooLarge) => None,
             Self::MissingToken { .. } | Self::NotInstalled => Some("Bearer"),
             Self::InvalidToken(_) | Self::Unauthorized => Some("Bearer error=\"invalid_token\""),
+            Self::InsufficientScope { .. } => Some("Bearer error=\"insufficient_scope\""),
+        }
+    }
+
+    /// The whole `WWW-Authenticate` value the default response sends: for
+    /// [`AuthError::InsufficientScope`], `Bearer error="insufficient_scope", scope="..."`
+    /// (RFC 6750 section 3.1), else [`www_authenticate`](Self::www_authenticate).
+    #[must_use]
+    pub fn challenge(&self) -> Option<std::borrow::Cow<'static, str>> {
+        match self {
+            Self::InsufficientScope { scope } => Some(std::borrow::Cow::Owned(format!(
+                "Bearer error=\"insufficient_scope\", scope=\"{scope}\""
+            ))),
+            other => other.www_authenticate().map(std::borrow::Cow::Borrowed),
         }
     }
 
@@ -487,8 +521,17 @@ impl AuthError {
             header::CONTENT_TYPE,
             HeaderValue::from_static(APPLICATION_JSON),
         );
-        if let Some(value) = self.www_authenticate() {
-            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(value));
+        match self.challenge() {
+            Some(std::borrow::Cow::Borrowed(value)) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(value));
+            }
+            // A scope of a hand-written guard that cannot go in a header is left out.
+            Some(std::borrow::Cow::Owned(value)) => {
+                if let Ok(value) = HeaderValue::try_from(value) {
+                    headers.insert(header::WWW_AUTHENTICATE, value);
+                }
+            }
+            None => {}
         }
         response
     }
@@ -540,6 +583,10 @@ mod tests {
             AuthError::NotInstalled,
             AuthError::CrossSite,
             AuthError::Unavailable,
+            AuthError::InsufficientScope {
+                scope: "notes:write",
+            },
+            AuthError::Forbidden,
         ];
         failures.extend(reasons.into_iter().map(AuthError::InvalidToken));
         failures
@@ -562,7 +609,7 @@ mod tests {
                     .headers()
                     .get(header::WWW_AUTHENTICATE)
                     .map(|v| v.to_str().unwrap()),
-                error.www_authenticate(),
+                error.challenge().as_deref(),
                 "{error:?}"
             );
             let body = |response: Response| async {
@@ -575,5 +622,25 @@ mod tests {
             let parsed: ErrorBody = serde_json::from_slice(&ours).unwrap();
             assert_eq!(parsed.detail, error.detail());
         }
+    }
+
+    #[test]
+    fn insufficient_scope_says_which_scope() {
+        let error = AuthError::InsufficientScope {
+            scope: "notes:write",
+        };
+        let response = error.default_response();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            response.headers()[header::WWW_AUTHENTICATE],
+            r#"Bearer error="insufficient_scope", scope="notes:write""#
+        );
+        assert!(
+            AuthError::Forbidden
+                .default_response()
+                .headers()
+                .get(header::WWW_AUTHENTICATE)
+                .is_none()
+        );
     }
 }

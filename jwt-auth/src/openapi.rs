@@ -3,7 +3,21 @@
 //!
 //! Litestar appends its requirement to the document's root `security`, so excluded routes (the
 //! login, the schema) show a lock too (Litestar issue #3013). Here the requirement goes on each
-//! operation that [`JwtAuth::is_excluded`] says is protected, and nowhere else.
+//! operation the layer protects, and nowhere else; an operation's own `security` is left as
+//! it is.
+//!
+//! Which operations the layer protects: axum's router cannot list its routes, so a document
+//! written apart from the router ([`JwtAuth::apply_openapi`]) can only be matched against the
+//! exclusions, and a route added after `install`, or merged in unprotected, would show a lock
+//! it does not have. [`JwtAuth::install_openapi`] takes utoipa-axum's `OpenApiRouter`, which
+//! builds the router and the document from the same `routes!(...)`: the layer wraps the routes
+//! present at that moment, and exactly their operations (less the excluded ones) get the lock;
+//! what is added afterwards, or merged from a router that was not installed, gets none.
+//!
+//! A handler guarded by `#[requires(...)]` written above its `#[utoipa::path]` carries its
+//! scopes in the extension `x-jwt-auth-scopes` (a list of alternatives, each a list of scopes);
+//! its requirement lists them (`{"BearerToken": ["notes:write"]}`), one requirement per
+//! alternative and scheme, so that Swagger UI's "Authorize" asks for them.
 //!
 //! The schemes, named after `scheme_name` (default `BearerToken`):
 //!
@@ -43,9 +57,26 @@ use utoipa::openapi::security::{
     SecurityRequirement, SecurityScheme,
 };
 use utoipa::openapi::{Components, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::backend::JwtAuth;
 use crate::http::flow::Flow;
+
+/// The operation extension that carries a guarded handler's scopes, written by `#[requires]`:
+/// `[["notes:read", "notes:write"], ["notes:admin"]]` (both of the first, or the second).
+pub const SCOPES_EXTENSION: &str = "x-jwt-auth-scopes";
+
+/// The scope alternatives of an operation: those of [`SCOPES_EXTENSION`], or one without
+/// scopes.
+fn scope_alternatives(operation: &Operation) -> Vec<Vec<String>> {
+    operation
+        .extensions
+        .as_ref()
+        .and_then(|extensions| extensions.get(SCOPES_EXTENSION))
+        .and_then(|value| serde_json::from_value::<Vec<Vec<String>>>(value.clone()).ok())
+        .filter(|alternatives| !alternatives.is_empty())
+        .unwrap_or_else(|| vec![Vec::new()])
+}
 
 /// The name of the alternative scheme for the header, in the cookie flow.
 fn header_alternative(name: &str) -> String {
@@ -128,24 +159,100 @@ where
             .collect()
     }
 
+    /// The security requirements of a protected operation that requires `scopes`: one per
+    /// scheme, any one suffices, each listing the scopes.
+    #[must_use]
+    pub fn security_requirements_with(&self, scopes: &[String]) -> Vec<SecurityRequirement> {
+        self.security_schemes()
+            .into_iter()
+            .map(|(name, _)| SecurityRequirement::new(name, scopes))
+            .collect()
+    }
+
     /// Adds the security schemes to `openapi`'s components and the security requirements to
     /// each operation that the middleware protects ([`is_excluded`](Self::is_excluded) is
-    /// false for its method and path); excluded operations are left as they are.
+    /// false for its method and path); excluded operations, and those with a `security` of
+    /// their own, are left as they are. A guarded operation's requirements list its scopes.
+    ///
+    /// This decides from the exclusions alone: it cannot know a route added after `install`,
+    /// or merged in unprotected, and gives it a lock too. [`install_openapi`](Self::install_openapi)
+    /// knows which routes the layer wraps.
     ///
     /// Templated paths (`/users/{id}`) are matched against the exclusion patterns as written.
     pub fn apply_openapi(&self, openapi: &mut OpenApi) {
+        self.add_schemes(openapi);
+        for (path, item) in &mut openapi.paths.paths {
+            for (method, operation) in operations_mut(item) {
+                self.lock(&method, path, operation);
+            }
+        }
+    }
+
+    fn add_schemes(&self, openapi: &mut OpenApi) {
         let components = openapi.components.get_or_insert_with(Components::new);
         for (name, scheme) in self.security_schemes() {
             components.add_security_scheme(name, scheme);
         }
-        let requirements = self.security_requirements();
+    }
+
+    /// The requirements of one operation, unless it is excluded or has its own.
+    fn lock(&self, method: &Method, path: &str, operation: &mut Operation) {
+        if operation.security.is_some() || self.is_excluded(method, path) {
+            return;
+        }
+        let requirements = scope_alternatives(operation)
+            .iter()
+            .flat_map(|scopes| self.security_requirements_with(scopes))
+            .collect();
+        operation.security = Some(requirements);
+    }
+
+    /// [`install`](Self::install) for utoipa-axum's `OpenApiRouter`, and the locks of its
+    /// document: the layer wraps the routes present now, and their operations (less the
+    /// excluded ones, and those with a `security` of their own) get the security requirements,
+    /// with a guarded handler's scopes. Routes added afterwards, or merged from a router that
+    /// was not installed, are public and get no lock. The security schemes go into the
+    /// document's components.
+    ///
+    /// ```
+    /// # #[derive(Clone)] struct User;
+    /// use jwt_auth::JwtAuth;
+    /// use utoipa_axum::{router::OpenApiRouter, routes};
+    ///
+    /// #[utoipa::path(get, path = "/me", responses((status = 200)))]
+    /// async fn me() {}
+    /// #[utoipa::path(get, path = "/health", responses((status = 200)))]
+    /// async fn health() {}
+    ///
+    /// let auth = JwtAuth::<User>::builder()
+    ///     .secret("a secret of at least thirty-two bytes!")
+    ///     .retrieve_user_sync(|_token, _state: &()| Some(User))
+    ///     .build()
+    ///     .unwrap();
+    /// let router = auth
+    ///     .install_openapi(OpenApiRouter::<()>::new().routes(routes!(me)), ())
+    ///     .routes(routes!(health)); // public: added after
+    /// let (_router, openapi) = router.split_for_parts();
+    /// assert!(openapi.paths.paths["/me"].get.as_ref().unwrap().security.is_some());
+    /// assert!(openapi.paths.paths["/health"].get.as_ref().unwrap().security.is_none());
+    /// ```
+    pub fn install_openapi<RS>(&self, router: OpenApiRouter<RS>, state: S) -> OpenApiRouter<RS>
+    where
+        RS: Clone + Send + Sync + 'static,
+    {
+        let (router, mut openapi) = router.split_for_parts();
+        let router = if router.has_routes() {
+            self.install(router, state)
+        } else {
+            router
+        };
+        self.add_schemes(&mut openapi);
         for (path, item) in &mut openapi.paths.paths {
             for (method, operation) in operations_mut(item) {
-                if !self.is_excluded(&method, path) {
-                    operation.security = Some(requirements.clone());
-                }
+                self.lock(&method, path, operation);
             }
         }
+        OpenApiRouter::with_openapi(openapi).merge(OpenApiRouter::from(router))
     }
 
     /// [`apply_openapi`](Self::apply_openapi), by value.

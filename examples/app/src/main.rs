@@ -1,7 +1,8 @@
 //! A complete application on jwt-auth: users in SQLite or PostgreSQL with argon2id password
 //! hashes, the OAuth2 password grant with refresh tokens (rotated, reuse revokes the family),
-//! logout, log out everywhere, and notes that only their owner sees; several instances share
-//! token state through Redis. See `examples/app/README.md`.
+//! logout, log out everywhere, notes that only their owner sees (scopes `notes:read` /
+//! `notes:write`), and the list of users for the administrators; several instances share token
+//! state through Redis. See `examples/app/README.md`.
 //!
 //! ```sh
 //! cargo run -p jwt-auth-app   # http://127.0.0.1:8000/schema
@@ -13,8 +14,9 @@
 //! first start; or `postgres://...`), `REDIS_URL` (unset: token state in the database and the
 //! failed-login counts in memory; set: both in Redis, shared by every instance),
 //! `LOGINS_PER_MINUTE` (default 30) and `REGISTRATIONS_PER_HOUR` (default 20): the per-client
-//! quotas.
+//! quotas; `ADMINS`: the administrators' usernames, separated by commas.
 
+mod admin;
 mod client_limits;
 // The seed examples' server loop, JSON bodies and `/schema` page, shared as they are.
 #[path = "../../common/mod.rs"]
@@ -72,6 +74,7 @@ const FORGET_IDLE_CLIENTS_EVERY: Duration = Duration::from_mins(1);
     refresh_expiration = "30d",
     token_store = SqlTokens,
     exclude = ["^/register$", "^/token$", "^/schema"],
+    oauth_scopes = { "notes:read": "Read your notes", "notes:write": "Write and delete your notes" },
 )]
 async fn retrieve_user(token: &Token, state: &AppState) -> Result<Option<User>, sqlx::Error> {
     users::find(&state.db, &token.sub).await
@@ -96,6 +99,7 @@ async fn retrieve_user(token: &Token, state: &AppState) -> Result<Option<User>, 
         notes::list,
         notes::get,
         notes::delete,
+        admin::users,
     )
 )]
 struct ApiDoc;
@@ -146,6 +150,7 @@ async fn main() -> ExitCode {
         .route("/me", get(users::me))
         .route("/notes", post(notes::create).get(notes::list))
         .route("/notes/{id}", get(notes::get).delete(notes::delete))
+        .route("/admin/users", get(admin::users))
         .merge(common::schema_routes(document));
     let app = auth.install(app, state.clone()).with_state(state.clone());
     let result = common::serve(app).await;

@@ -1,17 +1,22 @@
 //! Notes, each owned by one user: authorization by the access token's `sub`. Another user's
 //! note is answered exactly like a missing one (404), so ids say nothing about other users.
+//! Reading needs the scope `notes:read`, writing and deleting `notes:write` (403 without).
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use jwt_auth::{CurrentToken, ErrorBody};
+use jwt_auth::{CurrentToken, ErrorBody, requires};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::AppState;
 use crate::common::AppJson;
 use crate::database::{now, with_driver};
 use crate::error::AppError;
+use crate::{AppState, RetrieveUser};
+
+/// The scopes a login may ask for; every user may have both, and a login that asks for none
+/// gets both.
+pub const SCOPES: [&str; 2] = ["notes:read", "notes:write"];
 
 /// The most characters a note may have.
 pub const MAX_CHARS: usize = 10_000;
@@ -41,6 +46,7 @@ pub struct NewNote {
 }
 
 /// Writes a note for the current user.
+#[requires(RetrieveUser, scope = "notes:write")]
 #[utoipa::path(
     post,
     path = "/notes",
@@ -50,6 +56,7 @@ pub struct NewNote {
         (status = 201, description = "Written", body = Note),
         (status = 400, description = "The body is not JSON", body = ErrorBody),
         (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 403, description = "The access token lacks `notes:write`", body = ErrorBody),
         (status = 415, description = "The body is not `application/json`", body = ErrorBody),
         (status = 422, description = "No `text`, an empty one or one too long", body = ErrorBody),
     ),
@@ -87,6 +94,7 @@ pub async fn create(
 }
 
 /// The current user's notes, oldest first.
+#[requires(RetrieveUser, scope = "notes:read")]
 #[utoipa::path(
     get,
     path = "/notes",
@@ -94,6 +102,7 @@ pub async fn create(
     responses(
         (status = 200, description = "The current user's notes, oldest first", body = [Note]),
         (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 403, description = "The access token lacks `notes:read`", body = ErrorBody),
     ),
 )]
 pub async fn list(
@@ -118,6 +127,7 @@ pub async fn list(
 }
 
 /// One of the current user's notes.
+#[requires(RetrieveUser, scope = "notes:read")]
 #[utoipa::path(
     get,
     path = "/notes/{id}",
@@ -126,6 +136,7 @@ pub async fn list(
     responses(
         (status = 200, description = "The note", body = Note),
         (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 403, description = "The access token lacks `notes:read`", body = ErrorBody),
         (status = 404, description = "No such note of the current user", body = ErrorBody),
     ),
 )]
@@ -151,6 +162,7 @@ pub async fn get(
 }
 
 /// Deletes one of the current user's notes.
+#[requires(RetrieveUser, scope = "notes:write")]
 #[utoipa::path(
     delete,
     path = "/notes/{id}",
@@ -159,6 +171,7 @@ pub async fn get(
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "No valid access token", body = ErrorBody),
+        (status = 403, description = "The access token lacks `notes:write`", body = ErrorBody),
         (status = 404, description = "No such note of the current user", body = ErrorBody),
     ),
 )]

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use crate::error::{AppError, BUSY_RETRY_AFTER, retry_after_seconds};
 use crate::password::HashError;
 use crate::throttle::Refused;
-use crate::{AppState, RetrieveUser, password, users};
+use crate::{AppState, RetrieveUser, notes, password, users};
 
 /// The answer to a wrong password and to an unknown username alike.
 const WRONG_CREDENTIALS: &str = "wrong username or password";
@@ -33,13 +33,17 @@ pub struct TokenRequest {
     password: Option<String>,
     /// For `refresh_token`: the refresh token of the last answer.
     refresh_token: Option<String>,
+    /// The scopes wanted, separated by spaces: for `password`, among `notes:read` and
+    /// `notes:write` (none: both); for `refresh_token`, among the refresh token's (none: all).
+    #[schema(example = "notes:read")]
+    scope: Option<String>,
 }
 
 /// An OAuth2 error (RFC 6749 section 5.2), for the documentation.
 #[derive(ToSchema)]
 #[allow(dead_code)] // Documentation only: `GrantError` and `temporarily_unavailable` build it.
 pub struct OAuth2Error {
-    /// `invalid_request`, `invalid_grant`, `unsupported_grant_type`, or
+    /// `invalid_request`, `invalid_grant`, `invalid_scope`, `unsupported_grant_type`, or
     /// `temporarily_unavailable` (429: too many failed logins for the username, or too many
     /// logins from the client; 503: the password hashers are busy, or the failed-login counts
     /// cannot be reached).
@@ -80,7 +84,11 @@ pub async fn token(
                 "too many logins from this address",
             ),
         },
-        TokenGrant::RefreshToken(grant) => match auth.refresh(&grant.refresh_token, &state).await {
+        // A `scope` narrows the new access token to some of the refresh token's scopes.
+        TokenGrant::RefreshToken(grant) => match auth
+            .refresh_with_scopes(&grant.refresh_token, &grant.scopes, &state)
+            .await
+        {
             // 200, with `Cache-Control: no-store` as on every token response of the library.
             Ok(login) => login.into_response(),
             Err(error) => error.into_response(),
@@ -92,6 +100,11 @@ pub async fn token(
 /// username; at most [`MAX_FAILURES`](crate::throttle::MAX_FAILURES) failures per username in
 /// a window. A password longer than any stored one can be is a wrong one, found without hashing.
 async fn log_in(auth: &RetrieveUser, state: &AppState, grant: PasswordGrant) -> Response {
+    // Checked first, without a hash: every user may have every scope, so it says nothing.
+    let scopes = match grant.granted_scopes(notes::SCOPES) {
+        Ok(scopes) => scopes,
+        Err(error) => return error.into_response(),
+    };
     let attempt = match state.throttle.begin(&grant.username).await {
         Ok(attempt) => attempt,
         Err(Refused::Locked(wait)) => {
@@ -131,6 +144,7 @@ async fn log_in(auth: &RetrieveUser, state: &AppState, grant: PasswordGrant) -> 
             attempt.succeeded().await;
             // RFC 6749 section 5.1: 200, not the 201 of Litestar's login.
             auth.login(id.unwrap_or_default())
+                .scopes(scopes)
                 .status(StatusCode::OK)
                 .into_response()
         }

@@ -312,9 +312,16 @@ async fn a_form_login_answers_the_oauth2_body_and_me_shows_the_user_without_the_
     let body = response.json();
     assert_eq!(
         keys(&body),
-        BTreeSet::from(["access_token", "token_type", "refresh_token", "expires_in"])
+        BTreeSet::from([
+            "access_token",
+            "token_type",
+            "refresh_token",
+            "expires_in",
+            "scope"
+        ])
     );
     assert_eq!(body["token_type"], "bearer");
+    assert_eq!(body["scope"], "notes:read notes:write", "none asked: all");
     assert_eq!(body["expires_in"], 900, "15 minutes");
     assert_eq!(response.header("cache-control"), Some("no-store"));
     let (access, _refresh) = tokens(&response);

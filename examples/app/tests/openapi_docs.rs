@@ -73,7 +73,7 @@ async fn schemathesis_finds_no_server_error_and_no_contradiction() {
         .expect("access_token")
         .to_owned();
     let base = format!("http://{}", server.addr);
-    support::schemathesis(&base, &token, "app", 30, 20_261_128, 9);
+    support::schemathesis(&base, &token, "app", 30, 20_261_128, 10);
 }
 
 #[tokio::test]

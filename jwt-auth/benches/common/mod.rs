@@ -1,5 +1,6 @@
 //! What the criterion benches (`auth.rs`) and the instruction-count harness (`profile.rs`)
-//! share: the backend of the `jwt_auth` example, its user, the two routes, and the claims type
+//! share: the backend of the `jwt_auth` example, its user, the routes (one of them guarded by a
+//! scope), and the claims type
 //! and validation of a raw `jsonwebtoken::decode` of the same token.
 
 #![allow(
@@ -12,7 +13,7 @@ use std::sync::Arc;
 
 use axum::{Extension, Json};
 use jsonwebtoken::{Algorithm, Validation};
-use jwt_auth::{CurrentUser, JwtAuth};
+use jwt_auth::{AuthError, CurrentUser, Guard, Guarded, JwtAuth, Token};
 use serde::{Deserialize, Serialize};
 
 /// The HMAC secret (HS256).
@@ -94,4 +95,27 @@ pub async fn protected(CurrentUser(user): CurrentUser<User>) -> Json<User> {
 /// The same route without the layer: the user comes from an extension.
 pub async fn unprotected(Extension(user): Extension<Arc<User>>) -> Json<User> {
     Json((*user).clone())
+}
+
+/// The guard `#[requires(Backend, scope = "profile:read")]` writes: one scope of the token.
+pub struct ReadsProfiles;
+
+impl Guard for ReadsProfiles {
+    type User = User;
+    type Claims = jwt_auth::Extras;
+
+    async fn check(_user: &User, token: &Token) -> Result<(), AuthError> {
+        if token.has_scope("profile:read") {
+            Ok(())
+        } else {
+            Err(AuthError::InsufficientScope {
+                scope: "profile:read",
+            })
+        }
+    }
+}
+
+/// [`protected`], guarded by [`ReadsProfiles`].
+pub async fn guarded(_: Guarded<ReadsProfiles>, user: CurrentUser<User>) -> Json<User> {
+    protected(user).await
 }

@@ -482,6 +482,7 @@ mod tests {
             iss: None,
             aud: None,
             jti: None,
+            scope: crate::token::scope::Scopes::new(),
             extras: Extras::new(),
         })
     }

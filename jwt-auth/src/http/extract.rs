@@ -118,7 +118,7 @@ fn not_installed() -> Response {
     AuthError::NotInstalled.default_response()
 }
 
-fn type_mismatch(asked: &str, handle: &dyn LazyAuth) -> Response {
+pub(crate) fn type_mismatch(asked: &str, handle: &dyn LazyAuth) -> Response {
     let detail = format!(
         "jwt-auth: the handler asks for `{asked}`, but the layer's user type is `{}` \
          (and its claims type is set by `claims = ...`)",
@@ -187,6 +187,28 @@ async fn lookup<T: Projected>(parts: &mut Parts) -> Lookup<T> {
         Err(error @ AuthError::MissingToken { .. }) => Lookup::Anonymous(handle.respond(&error)),
         Err(error) => Lookup::Failed(handle.respond(&error)),
     }
+}
+
+/// Makes sure the request is authenticated, for a guard: by the layer, else on demand (on an
+/// excluded route), the answer kept for the extractors after it. Without a valid token, the
+/// layer's refusal (a 401).
+pub(crate) async fn authenticate_on_demand(parts: &mut Parts) -> Result<(), Response> {
+    let Some(state) = parts.extensions.get::<AuthState>() else {
+        return Err(not_installed());
+    };
+    if state.layers().any(|layer| layer.found.is_some()) {
+        return Ok(());
+    }
+    let handle = Arc::clone(&state.handle);
+    let found = handle
+        .authenticate(parts)
+        .await
+        .map_err(|error| handle.respond(&error))?;
+    handle.supersede(&mut parts.extensions);
+    if let Some(state) = parts.extensions.get_mut::<AuthState>() {
+        state.found = Some(found);
+    }
+    Ok(())
 }
 
 async fn required<T: Projected>(parts: &mut Parts) -> Result<T, Response> {

@@ -197,6 +197,42 @@ impl PasswordGrant {
         }
         fields.into_password()
     }
+
+    /// The scopes to grant: those the client asked for, narrowed to what the application
+    /// grants this user (`allowed`), or all of `allowed` when it asked for none (the default
+    /// scope of RFC 6749 section 3.3). A scope asked for but not allowed is `invalid_scope`
+    /// (400): the client learns at once that it cannot have it.
+    ///
+    /// ```
+    /// # use jwt_auth::PasswordGrant;
+    /// let grant = PasswordGrant::from_parameters(vec![
+    ///     ("grant_type".into(), "password".into()),
+    ///     ("username".into(), "ada".into()),
+    ///     ("password".into(), "secret".into()),
+    ///     ("scope".into(), "notes:read".into()),
+    /// ]).unwrap();
+    /// assert_eq!(grant.granted_scopes(["notes:read", "notes:write"]).unwrap(), ["notes:read"]);
+    /// assert!(grant.granted_scopes(["profile"]).is_err());
+    /// ```
+    pub fn granted_scopes<'a, I>(&self, allowed: I) -> Result<Vec<String>, GrantError>
+    where
+        I: IntoIterator<Item = &'a str>,
+    {
+        let allowed: Vec<&str> = allowed.into_iter().collect();
+        if self.scopes.is_empty() {
+            return Ok(allowed.into_iter().map(str::to_owned).collect());
+        }
+        match self
+            .scopes
+            .iter()
+            .find(|asked| !allowed.contains(&asked.as_str()))
+        {
+            Some(refused) => Err(GrantError::invalid_scope(format!(
+                "the scope `{refused}` is not granted to this user"
+            ))),
+            None => Ok(self.scopes.clone()),
+        }
+    }
 }
 
 /// A refresh grant (RFC 6749 section 6): `grant_type=refresh_token&refresh_token=...`; pass

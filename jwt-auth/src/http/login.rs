@@ -30,6 +30,10 @@ pub struct OAuth2Login {
     pub refresh_token: Option<String>,
     /// The access token's lifetime in seconds.
     pub expires_in: u64,
+    /// The scopes granted, space-separated (RFC 6749 section 5.1: the client learns what it
+    /// got, which may be less than it asked for); absent when the token has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 impl std::fmt::Debug for OAuth2Login {
@@ -42,6 +46,7 @@ impl std::fmt::Debug for OAuth2Login {
                 &self.refresh_token.as_ref().map(|_| "<redacted>"),
             )
             .field("expires_in", &self.expires_in)
+            .field("scope", &self.scope)
             .finish()
     }
 }
@@ -140,6 +145,17 @@ impl<C: Serialize> Login<C> {
         self
     }
 
+    /// The `scope` claim: the scopes granted, which guards check. See
+    /// [`TokenBuilder::scopes`]; a refresh keeps them.
+    pub fn scopes<I>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.token = self.token.scopes(scopes);
+        self
+    }
+
     /// One extra claim (Litestar's `token_extras`).
     pub fn extra(mut self, name: impl Into<String>, value: impl Serialize) -> Self {
         self.token = self.token.extra(name, value);
@@ -161,15 +177,20 @@ impl<C: Serialize> Login<C> {
             (None, Some(lifetime)) => Some(mint_refresh(&settings, &minted, lifetime)?),
             (None, None) => None,
         };
+        let minted_scope = minted.scope().map(str::to_owned);
         let (jwt, lifetime) = (minted.jwt, minted.lifetime);
         let send_token = self
             .send_token_as_response_body
             .unwrap_or(settings.flow == Flow::OAuth2Password);
         let body = match self.body {
             LoginBody::Json(body) => body.map_err(TokenError::Encode)?,
-            LoginBody::Default if send_token => {
-                token_body(settings.flow, &jwt, lifetime, refresh_token)
-            }
+            LoginBody::Default if send_token => token_body(
+                settings.flow,
+                minted_scope.as_deref(),
+                &jwt,
+                lifetime,
+                refresh_token,
+            ),
             LoginBody::Default => b"null".to_vec(),
         };
         let mut response = Response::new(Body::from(body));
@@ -197,13 +218,20 @@ impl<C: Serialize> IntoResponse for Login<C> {
     }
 }
 
-fn token_body(flow: Flow, jwt: &str, lifetime: u64, refresh_token: Option<String>) -> Vec<u8> {
+fn token_body(
+    flow: Flow,
+    scope: Option<&str>,
+    jwt: &str,
+    lifetime: u64,
+    refresh_token: Option<String>,
+) -> Vec<u8> {
     let body = if flow == Flow::OAuth2Password {
         serde_json::to_vec(&OAuth2Login {
             access_token: jwt.to_owned(),
             token_type: "bearer".to_owned(),
             refresh_token,
             expires_in: lifetime,
+            scope: scope.map(str::to_owned),
         })
     } else {
         serde_json::to_vec(&serde_json::json!({ "token": jwt }))

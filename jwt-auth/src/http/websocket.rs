@@ -33,9 +33,9 @@ where
 {
     /// A one-use ticket for the WebSocket handshake of the user of `token` (the current
     /// request's, from [`CurrentToken`](crate::CurrentToken)): to put in the query string set by
-    /// `websocket_query`. It carries the token's subject, issuer, audience and extras, expires
-    /// after `websocket_ticket_lifetime` (30 s by default), belongs to the token's login family
-    /// (a logout revokes it with the rest), and is accepted once.
+    /// `websocket_query`. It carries the token's subject, issuer, audience, scopes and extras,
+    /// expires after `websocket_ticket_lifetime` (30 s by default), belongs to the token's login
+    /// family (a logout revokes it with the rest), and is accepted once.
     pub fn websocket_ticket(&self, token: &Token<C>) -> Result<String, TokenError> {
         let Some(websocket) = &self.settings.websocket else {
             return Err(TokenError::Encode(
@@ -56,6 +56,8 @@ where
             iss: token.iss.clone(),
             aud: token.aud.clone(),
             jti: Some(jti),
+            // The handshake gets the scopes of the token it was asked with, no more.
+            scope: token.scope.to_claim(),
             extras: extras_to_map(&token.extras)?,
         };
         self.settings.codec.encode_ticket(&claims)

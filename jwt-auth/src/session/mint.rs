@@ -15,6 +15,7 @@ use crate::session::ids::{jti_in, new_id, refresh_jti};
 use crate::token::clock::{now, whole_seconds};
 use crate::token::encode::{ClaimsToEncode, extras_to_map};
 use crate::token::model::{Audience, Extras};
+use crate::token::scope::Scopes;
 
 /// Builds a token: expiration, issuer, audience, `jti`, `nbf` and extras. Get one from
 /// [`JwtAuth::token`](crate::JwtAuth::token).
@@ -29,6 +30,9 @@ pub struct TokenBuilder<C = Extras> {
     issued_at: Option<u64>,
     /// The generation of the refresh token minted beside (0 at login).
     generation: u64,
+    /// The refresh token's scopes: the access token's, or its own when a refresh narrowed
+    /// the access token (the refresh token keeps what it was granted, RFC 6749 section 6).
+    refresh_scope: RefreshScope,
     error: Option<TokenError>,
     _claims: PhantomData<fn() -> C>,
 }
@@ -42,6 +46,17 @@ pub(crate) struct Minted {
     family: Option<String>,
     /// The generation of the refresh token minted beside.
     generation: u64,
+    refresh_scope: RefreshScope,
+}
+
+/// The `scope` claim of the refresh token minted beside an access token.
+#[derive(Debug, Clone, Default)]
+enum RefreshScope {
+    /// The access token's.
+    #[default]
+    Same,
+    /// Its own (`None`: no claim).
+    Own(Option<String>),
 }
 
 impl<C> std::fmt::Debug for TokenBuilder<C> {
@@ -65,6 +80,7 @@ impl<C: Serialize> TokenBuilder<C> {
             family: None,
             issued_at: None,
             generation: 0,
+            refresh_scope: RefreshScope::Same,
             error: None,
             _claims: PhantomData,
         }
@@ -80,6 +96,12 @@ impl<C: Serialize> TokenBuilder<C> {
     /// before).
     pub(crate) fn generation(mut self, generation: u64) -> Self {
         self.generation = generation;
+        self
+    }
+
+    /// Mints the refresh token beside it with these scopes rather than the access token's.
+    pub(crate) fn refresh_scopes(mut self, scopes: &Scopes) -> Self {
+        self.refresh_scope = RefreshScope::Own(scopes.to_claim());
         self
     }
 
@@ -117,6 +139,18 @@ impl<C: Serialize> TokenBuilder<C> {
     /// The `nbf` claim, seconds since the Unix epoch.
     pub fn not_before(mut self, nbf: u64) -> Self {
         self.claims.nbf = Some(nbf);
+        self
+    }
+
+    /// The `scope` claim: the scopes granted, which guards check
+    /// ([`Token::has_scope`](crate::Token::has_scope)). Each item may hold several names
+    /// separated by spaces; none leaves the claim out. A refresh keeps them.
+    pub fn scopes<I>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.claims.scope = scopes.into_iter().collect::<Scopes>().to_claim();
         self
     }
 
@@ -188,7 +222,15 @@ impl<C: Serialize> TokenBuilder<C> {
             claims: self.claims,
             family,
             generation: self.generation,
+            refresh_scope: self.refresh_scope,
         })
+    }
+}
+
+impl Minted {
+    /// The access token's `scope` claim.
+    pub(crate) fn scope(&self) -> Option<&str> {
+        self.claims.scope.as_deref()
     }
 }
 
@@ -209,6 +251,10 @@ pub(crate) fn mint_refresh(
     let claims = ClaimsToEncode {
         exp: issued.saturating_add(whole_seconds(lifetime)),
         jti: Some(refresh_jti(family, minted.generation)?),
+        scope: match &minted.refresh_scope {
+            RefreshScope::Own(scope) => scope.clone(),
+            RefreshScope::Same => minted.claims.scope.clone(),
+        },
         ..minted.claims.clone()
     };
     settings.codec.encode_refresh(&claims)

@@ -42,6 +42,9 @@ pub enum RefreshError {
     /// The token store cannot answer for now (503); the token is not spent, the client may
     /// retry. See [`StoreUnavailable`](crate::session::StoreUnavailable).
     Unavailable,
+    /// A scope was asked for that the refresh token was not granted (400 `invalid_scope`,
+    /// RFC 6749 section 6); the token is not spent.
+    InvalidScope(String),
 }
 
 impl RefreshError {
@@ -60,6 +63,9 @@ impl RefreshError {
                 "the refresh token was already used; its session is revoked, log in again",
             ),
             Self::Unauthorized => GrantError::invalid_grant("the refresh token is not accepted"),
+            Self::InvalidScope(scope) => GrantError::invalid_scope(format!(
+                "the scope `{scope}` was not granted to this refresh token"
+            )),
             Self::Internal | Self::Token(_) | Self::Unavailable => return None,
         })
     }
@@ -123,7 +129,26 @@ where
     /// any older one of the family, revokes the family ([`RefreshError::Reused`]). The
     /// revocation check and the retrieval function run as for a request, so a user who no
     /// longer exists gets no new token.
+    ///
+    /// The new tokens carry the refresh token's scopes; see
+    /// [`refresh_with_scopes`](Self::refresh_with_scopes) to narrow the access token's.
     pub async fn refresh(&self, refresh_token: &str, state: &S) -> Result<Login<C>, RefreshError> {
+        self.refresh_with_scopes(refresh_token, &[] as &[&str], state)
+            .await
+    }
+
+    /// [`refresh`](Self::refresh), with the `scope` parameter of the refresh grant
+    /// ([`RefreshGrant::scopes`](crate::RefreshGrant::scopes)): the new access token gets the
+    /// scopes asked for, each of which the refresh token must have been granted
+    /// ([`RefreshError::InvalidScope`] otherwise, before the token is spent); none asked for
+    /// keeps them all. The new refresh token keeps the refresh token's scopes (RFC 6749
+    /// section 6).
+    pub async fn refresh_with_scopes<T: AsRef<str>>(
+        &self,
+        refresh_token: &str,
+        scopes: &[T],
+        state: &S,
+    ) -> Result<Login<C>, RefreshError> {
         let settings = &*self.settings;
         let (Some(_), Some(store)) = (settings.refresh, &self.hooks.store) else {
             return Err(RefreshError::Disabled);
@@ -140,6 +165,14 @@ where
         let until = token.exp.saturating_add(settings.codec.rules.leeway);
         if until <= now {
             return Err(RefreshError::Invalid(InvalidToken::Expired));
+        }
+        if let Some(missing) = scopes
+            .iter()
+            .map(AsRef::as_ref)
+            .flat_map(|item| item.split(' '))
+            .find(|scope| !scope.is_empty() && !token.has_scope(scope))
+        {
+            return Err(RefreshError::InvalidScope(missing.to_owned()));
         }
         let token = Arc::new(token);
         let jti = token.jti.as_deref().unwrap_or_default();
@@ -215,6 +248,11 @@ where
         if let Some(nbf) = token.nbf {
             builder = builder.not_before(nbf);
         }
+        builder = if scopes.iter().any(|scope| !scope.as_ref().trim().is_empty()) {
+            builder.scopes(scopes).refresh_scopes(&token.scope)
+        } else {
+            builder.scopes(token.scope.iter())
+        };
         Ok(Login::new(builder.claims(&token.extras)).status(axum::http::StatusCode::OK))
     }
 }
@@ -238,6 +276,11 @@ mod tests {
             (RefreshError::Internal, 500, None),
             (RefreshError::Token(TokenError::ZeroExpiration), 500, None),
             (RefreshError::Unavailable, 503, None),
+            (
+                RefreshError::InvalidScope("admin".to_owned()),
+                400,
+                Some("invalid_scope"),
+            ),
         ];
         for (error, status, code) in cases {
             assert_eq!(

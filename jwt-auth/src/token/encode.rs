@@ -15,6 +15,8 @@ pub(crate) struct ClaimsToEncode {
     pub iss: Option<String>,
     pub aud: Option<Audience>,
     pub jti: Option<String>,
+    /// The `scope` claim: names separated by one space.
+    pub scope: Option<String>,
     pub extras: Extras,
 }
 
@@ -54,6 +56,9 @@ impl Serialize for ClaimsToEncode {
         }
         if let Some(jti) = &self.jti {
             map.serialize_entry("jti", jti)?;
+        }
+        if let Some(scope) = &self.scope {
+            map.serialize_entry("scope", scope)?;
         }
         for (key, value) in &self.extras {
             map.serialize_entry(key, value)?;

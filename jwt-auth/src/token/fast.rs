@@ -51,6 +51,7 @@ pub(crate) fn parse(payload: &[u8]) -> Option<RawClaims> {
             ("sub", Scalar::Text(value)) => once(&mut raw.sub, value.to_owned())?,
             ("iss", Scalar::Text(value)) => once(&mut raw.iss, value.to_owned())?,
             ("jti", Scalar::Text(value)) => once(&mut raw.jti, value.to_owned())?,
+            ("scope", Scalar::Text(value)) => once(&mut raw.scope, value.to_owned())?,
             ("aud", Scalar::Text(value)) => {
                 once(&mut raw.aud, Audience::One(value.to_owned()))?;
             }
@@ -58,7 +59,7 @@ pub(crate) fn parse(payload: &[u8]) -> Option<RawClaims> {
             ("iat", Scalar::Integer(date)) => once(&mut raw.iat, checked_date(date)?)?,
             ("nbf", Scalar::Integer(date)) => once(&mut raw.nbf, checked_date(date)?)?,
             // A registered claim of the wrong type, or `extras` (an object, if valid).
-            ("sub" | "iss" | "jti" | "aud" | "exp" | "iat" | "nbf" | "extras", _) => {
+            ("sub" | "iss" | "jti" | "scope" | "aud" | "exp" | "iat" | "nbf" | "extras", _) => {
                 return None;
             }
             // As the visitor does: a repeated private claim's last value wins.

@@ -12,4 +12,5 @@ pub(crate) mod json;
 pub(crate) mod model;
 pub(crate) mod raw;
 pub(crate) mod rules;
+pub(crate) mod scope;
 pub(crate) mod visitor;

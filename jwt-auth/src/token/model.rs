@@ -10,12 +10,17 @@ use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
+use crate::token::scope::Scopes;
+
 /// Extra claims as a JSON object: the default type of [`Token::extras`].
 pub type Extras = Map<String, Value>;
 
 /// The names of the registered claims this crate handles itself (and `extras`, Litestar's
 /// nested claim). Extras may not use them.
-pub const RESERVED_CLAIMS: [&str; 8] = ["sub", "exp", "iat", "nbf", "iss", "aud", "jti", "extras"];
+/// `scope` is read into [`Token::scope`].
+pub const RESERVED_CLAIMS: [&str; 9] = [
+    "sub", "exp", "iat", "nbf", "iss", "aud", "jti", "scope", "extras",
+];
 
 /// A decoded and validated token: Litestar's `request.auth`.
 ///
@@ -37,6 +42,8 @@ pub struct Token<C = Extras> {
     pub aud: Option<Audience>,
     /// Unique token identifier, used for revocation.
     pub jti: Option<String>,
+    /// The scopes granted (the `scope` claim, split once); empty without the claim.
+    pub scope: Scopes,
     /// The private claims.
     pub extras: C,
 }
@@ -51,8 +58,23 @@ impl<C: fmt::Debug> fmt::Debug for Token<C> {
             .field("iss", &self.iss)
             .field("aud", &self.aud)
             .field("jti", &self.jti)
+            .field("scope", &self.scope)
             .field("extras", &self.extras)
             .finish()
+    }
+}
+
+impl<C> Token<C> {
+    /// Whether the token was granted the scope `name` (its `scope` claim lists it).
+    #[must_use]
+    pub fn has_scope(&self, name: &str) -> bool {
+        self.scope.contains(name)
+    }
+
+    /// The scopes granted.
+    #[must_use]
+    pub fn scopes(&self) -> &Scopes {
+        &self.scope
     }
 }
 

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::error::InvalidToken;
 use crate::token::model::{Audience, Extras, Token};
+use crate::token::scope::Scopes;
 
 /// The payload as parsed from the wire, before the extras become `C`.
 #[derive(Debug, Default)]
@@ -18,6 +19,8 @@ pub(crate) struct RawClaims {
     pub iss: Option<String>,
     pub aud: Option<Audience>,
     pub jti: Option<String>,
+    /// The `scope` claim as sent (a string; a list of strings is joined by the visitor).
+    pub scope: Option<String>,
     pub extras: Extras,
 }
 
@@ -32,6 +35,7 @@ impl RawClaims {
             "iss" => self.iss.is_some(),
             "aud" => self.aud.is_some(),
             "jti" => self.jti.is_some(),
+            "scope" => self.scope.is_some(),
             other => self.extras.contains_key(other),
         }
     }
@@ -52,6 +56,7 @@ impl RawClaims {
             iss: self.iss,
             aud: self.aud,
             jti: self.jti,
+            scope: self.scope.as_deref().map(Scopes::parse).unwrap_or_default(),
             extras,
         })
     }

@@ -69,6 +69,45 @@ fn set_once<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     Ok(())
 }
 
+/// The `scope` claim: a string of space-separated names (RFC 8693 section 4.2), or, as some
+/// issuers write it, an array of names, joined here with spaces.
+struct ScopeClaim(String);
+
+impl<'de> Deserialize<'de> for ScopeClaim {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ScopeVisitor;
+
+        impl<'de> Visitor<'de> for ScopeVisitor {
+            type Value = ScopeClaim;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or an array of strings")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ScopeClaim, E> {
+                Ok(ScopeClaim(v.to_owned()))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<ScopeClaim, E> {
+                Ok(ScopeClaim(v))
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<ScopeClaim, A::Error> {
+                let mut joined = String::new();
+                while let Some(name) = seq.next_element::<Cow<'de, str>>()? {
+                    if !joined.is_empty() {
+                        joined.push(' ');
+                    }
+                    joined.push_str(&name);
+                }
+                Ok(ScopeClaim(joined))
+            }
+        }
+
+        deserializer.deserialize_any(ScopeVisitor)
+    }
+}
+
 fn set_date<'de, A: MapAccess<'de>>(
     slot: &mut Option<u64>,
     name: &'static str,
@@ -100,6 +139,14 @@ impl<'de> Deserialize<'de> for RawClaims {
                         "sub" => set_once(&mut raw.sub, "sub", &mut map)?,
                         "iss" => set_once(&mut raw.iss, "iss", &mut map)?,
                         "jti" => set_once(&mut raw.jti, "jti", &mut map)?,
+                        "scope" => {
+                            let mut scope: Option<ScopeClaim> = None;
+                            if raw.scope.is_some() {
+                                return Err(de::Error::duplicate_field("scope"));
+                            }
+                            set_once(&mut scope, "scope", &mut map)?;
+                            raw.scope = scope.map(|scope| scope.0);
+                        }
                         "aud" => set_once(&mut raw.aud, "aud", &mut map)?,
                         "exp" => set_date(&mut raw.exp, "exp", &mut map)?,
                         "iat" => set_date(&mut raw.iat, "iat", &mut map)?,
