@@ -135,14 +135,15 @@ fn bench_routes(app: Router<AppState>, secret: &str) -> Router<AppState> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let state = AppState::default();
-    let app = match example::app(state.clone()) {
-        Ok(app) => app,
+    let auth = match example::RetrieveUserHandler::new() {
+        Ok(auth) => auth,
         Err(error) => {
             eprintln!("{error}");
             return ExitCode::FAILURE;
         }
     };
+    let state = AppState::default();
+    let app = example::app(&auth, state.clone());
     // The example's backend read the same variable (or made up a development secret, which
     // the baseline cannot share: `bench/http.sh` always sets it).
     let secret = std::env::var("JWT_SECRET").unwrap_or_default();

@@ -7,8 +7,9 @@
 //! curl -i localhost:8000/some-path -H "authorization: Bearer <the token from the login>"
 //! ```
 
-// `pub(crate)`, here and on `AppState` and `app`: `bench/server.rs` includes this file as a
-// module and serves the same application beside its benchmark routes.
+// `pub(crate)`, here and on `AppState`, the backend and `app`: `bench/server.rs` includes this
+// file as a module and serves the same application beside its benchmark routes, and
+// `tests/kit_examples.rs` tests its handlers.
 pub(crate) mod common;
 
 use std::process::ExitCode;
@@ -17,7 +18,7 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use common::{AppJson, User, Users};
-use jwt_auth::{ConfigError, CurrentToken, CurrentUser, ErrorBody, Login, Token, jwt_auth};
+use jwt_auth::{CurrentToken, CurrentUser, ErrorBody, Login, Token, jwt_auth};
 use utoipa::OpenApi;
 
 #[derive(Clone, Default)]
@@ -29,7 +30,7 @@ pub(crate) struct AppState {
 /// work. The attribute turns it into the backend `RetrieveUserHandler`: its constructor,
 /// `login()`, and the middleware.
 #[jwt_auth(secret = env("JWT_SECRET"), exclude = ["/login", "/schema"])]
-fn retrieve_user_handler(token: &Token, state: &AppState) -> Option<User> {
+pub(crate) fn retrieve_user_handler(token: &Token, state: &AppState) -> Option<User> {
     state.users.get(&token.sub)
 }
 
@@ -85,29 +86,29 @@ async fn some_route_handler(
 )]
 struct ApiDoc;
 
-/// The application: the backend (which reads `JWT_SECRET`), the login, the protected route and
-/// `/schema`, every route but the excluded ones behind the middleware. Routes added to the
-/// result are public.
-pub(crate) fn app(state: AppState) -> Result<Router<AppState>, ConfigError> {
-    let auth = RetrieveUserHandler::new()?;
+/// The application: the login, the protected route and `/schema`, every route but the
+/// excluded ones behind `auth`'s middleware. Routes added to the result are public.
+pub(crate) fn app(auth: &RetrieveUserHandler, state: AppState) -> Router<AppState> {
     // The handlers' documents, with the backend's schemes and per-operation requirements.
     let document = auth.openapi(ApiDoc::openapi());
     let app = Router::new()
         .route("/login", post(login_handler))
         .route("/some-path", get(some_route_handler))
         .merge(common::schema_routes(document));
-    Ok(auth.install(app, state))
+    auth.install(app, state)
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let state = AppState::default();
-    let app = match app(state.clone()) {
-        Ok(app) => app.with_state(state),
+    // Reads `JWT_SECRET`.
+    let auth = match RetrieveUserHandler::new() {
+        Ok(auth) => auth,
         Err(error) => {
             eprintln!("{error}");
             return ExitCode::FAILURE;
         }
     };
+    let state = AppState::default();
+    let app = app(&auth, state.clone()).with_state(state);
     common::exit_code(common::serve(app).await)
 }

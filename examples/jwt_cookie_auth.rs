@@ -8,7 +8,9 @@
 //! curl -i -b jar localhost:8000/some-path
 //! ```
 
-mod common;
+// `pub(crate)`, here and on `AppState`, the backend and `app`: `tests/kit_examples.rs` tests
+// this example's handlers.
+pub(crate) mod common;
 
 use std::process::ExitCode;
 
@@ -20,8 +22,8 @@ use jwt_auth::{CurrentToken, CurrentUser, ErrorBody, Login, Token, jwt_auth};
 use utoipa::OpenApi;
 
 #[derive(Clone, Default)]
-struct AppState {
-    users: Users,
+pub(crate) struct AppState {
+    pub(crate) users: Users,
 }
 
 /// Finds the user a token belongs to. `secure = false` because this example serves plain
@@ -32,7 +34,7 @@ struct AppState {
     exclude = ["/login", "/schema"],
     secure = false,
 )]
-fn retrieve_user_handler(token: &Token, state: &AppState) -> Option<User> {
+pub(crate) fn retrieve_user_handler(token: &Token, state: &AppState) -> Option<User> {
     state.users.get(&token.sub)
 }
 
@@ -98,13 +100,18 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let state = AppState::default();
+    let app = app(&auth, state.clone()).with_state(state);
+    common::exit_code(common::serve(app).await)
+}
+
+/// The application: the login, the protected route and `/schema`, behind `auth`'s middleware.
+pub(crate) fn app(auth: &RetrieveUserHandler, state: AppState) -> Router<AppState> {
     // The handlers' documents, with the backend's schemes and per-operation requirements.
     let document = auth.openapi(ApiDoc::openapi());
-    let state = AppState::default();
     let app = Router::new()
         .route("/login", post(login_handler))
         .route("/some-path", get(some_route_handler))
         .merge(common::schema_routes(document));
-    let app = auth.install(app, state.clone()).with_state(state);
-    common::exit_code(common::serve(app).await)
+    auth.install(app, state)
 }

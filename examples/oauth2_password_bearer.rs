@@ -8,7 +8,9 @@
 //! curl -i localhost:8000/some-path -H "authorization: Bearer <access_token>"
 //! ```
 
-mod common;
+// `pub(crate)`, here and on `AppState`, the backend and `app`: `tests/kit_examples.rs` tests
+// this example's handlers.
+pub(crate) mod common;
 
 use std::process::ExitCode;
 
@@ -20,8 +22,8 @@ use jwt_auth::{CurrentToken, CurrentUser, ErrorBody, Login, OAuth2Login, Token, 
 use utoipa::OpenApi;
 
 #[derive(Clone, Default)]
-struct AppState {
-    users: Users,
+pub(crate) struct AppState {
+    pub(crate) users: Users,
 }
 
 /// Finds the user a token belongs to. Litestar's example excludes `["/login", "/schema"]` and
@@ -29,7 +31,7 @@ struct AppState {
 /// excludes `/admin/login-history`; here a path excludes its route and those under it, so the
 /// second login route is named.
 #[jwt_auth(secret = env("JWT_SECRET"), exclude = ["/login", "/login_custom", "/schema"], flow = "oauth2_password", token_url = "/login")]
-fn retrieve_user_handler(token: &Token, state: &AppState) -> Option<User> {
+pub(crate) fn retrieve_user_handler(token: &Token, state: &AppState) -> Option<User> {
     state.users.get(&token.sub)
 }
 
@@ -122,14 +124,20 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let state = AppState::default();
+    let app = app(&auth, state.clone()).with_state(state);
+    common::exit_code(common::serve(app).await)
+}
+
+/// The application: the two logins, the protected route and `/schema`, behind `auth`'s
+/// middleware.
+pub(crate) fn app(auth: &RetrieveUserHandler, state: AppState) -> Router<AppState> {
     // The handlers' documents, with the backend's schemes and per-operation requirements.
     let document = auth.openapi(ApiDoc::openapi());
-    let state = AppState::default();
     let app = Router::new()
         .route("/login", post(login_handler))
         .route("/login_custom", post(login_custom_response_handler))
         .route("/some-path", get(some_route_handler))
         .merge(common::schema_routes(document));
-    let app = auth.install(app, state.clone()).with_state(state);
-    common::exit_code(common::serve(app).await)
+    auth.install(app, state)
 }

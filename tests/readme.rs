@@ -12,15 +12,15 @@ fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
 }
 
-/// The body of the first ```` ```rust ```` block after the `## Quick start` heading.
-fn quick_start_block(readme: &str) -> &str {
+/// The body of the first ```` ```rust ```` block after the `## <heading>` heading.
+fn rust_block<'r>(readme: &'r str, heading: &str) -> &'r str {
     let section = readme
-        .split_once("\n## Quick start\n")
-        .expect("a `## Quick start` section")
+        .split_once(&format!("\n## {heading}\n"))
+        .unwrap_or_else(|| panic!("a `## {heading}` section"))
         .1;
     let code = section
         .split_once("\n```rust\n")
-        .expect("a rust block in the quick start")
+        .expect("a rust block in the section")
         .1;
     let end = code.find("\n```\n").expect("the rust block's end");
     &code[..=end]
@@ -32,9 +32,21 @@ fn the_quick_start_is_examples_quick_start_rs() {
     let readme = read(&root.join("README.md"));
     let example = read(&root.join("examples").join("quick_start.rs"));
     assert!(
-        quick_start_block(&readme) == example,
+        rust_block(&readme, "Quick start") == example,
         "the README's quick start and examples/quick_start.rs differ: copy the example into the \
          README's block (or the block into the example)"
+    );
+}
+
+/// The README's test of a handler is `tests/testing_kit.rs`, which the suite runs.
+#[test]
+fn the_testing_example_is_tests_testing_kit_rs() {
+    let root = workspace_root();
+    let readme = read(&root.join("README.md"));
+    let test = read(&root.join("tests").join("testing_kit.rs"));
+    assert!(
+        rust_block(&readme, "Testing your handlers") == test,
+        "the README's testing example and tests/testing_kit.rs differ"
     );
 }
 
@@ -52,7 +64,10 @@ fn the_readme_keeps_its_two_commands() {
         .collect();
     assert_eq!(
         commands,
-        ["cargo run -p jwt-auth-app", "cargo test --workspace"]
+        [
+            "cargo run -p jwt-auth-app",
+            "cargo test --workspace --all-features"
+        ]
     );
 }
 

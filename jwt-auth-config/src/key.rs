@@ -42,6 +42,7 @@ pub enum Key {
     Claims,
     Name,
     UserImpl,
+    WebsocketQuery,
 }
 
 impl Key {
@@ -409,6 +410,12 @@ pub const KEYS: &[KeySpec] = &[
              compile error; `false` where another backend's attribute does it already",
         )
         .builder(None),
+    row(Key::WebsocketQuery, "websocket_query", Takes::NonEmptyText)
+        .example("\"access_token\"")
+        .meaning(
+            "the query parameter that may carry the token of a WebSocket handshake (and of no \
+             other request); see `JwtAuth::websocket_ticket`",
+        ),
 ];
 
 /// A set of keys: which were given, which were refused.

@@ -582,6 +582,11 @@ fn builder_calls(config: &Config) -> TokenStream {
     string_call(&mut calls, config.cookie_name.as_ref(), Key::CookieName);
     string_call(&mut calls, config.cookie_path.as_ref(), Key::CookiePath);
     string_call(&mut calls, config.cookie_domain.as_ref(), Key::CookieDomain);
+    string_call(
+        &mut calls,
+        config.websocket_query.as_ref(),
+        Key::WebsocketQuery,
+    );
     bool_call(&mut calls, config.secure, Key::Secure);
     if let Some(same_site) = config.same_site {
         let variant = match same_site {

@@ -125,6 +125,7 @@ mod tests;
 /// | `claims` | the `C` in `&Token<C>`, else `jwt_auth::Extras` | `claims = MyClaims` | the typed extra claims (`Serialize + Deserialize`) |
 /// | `name` | the function's name in `PascalCase` | `name = Auth` | the generated type's name |
 /// | `user_impl` | `true` | `user_impl = false` | implement `jwt_auth::AuthUser` for the user type, so that `CurrentUser<Other>` is a compile error; `false` where another backend's attribute does it already |
+/// | `websocket_query` | none | `websocket_query = "access_token"` | the query parameter that may carry the token of a WebSocket handshake (and of no other request); see `JwtAuth::websocket_ticket` |
 ///
 /// # Errors
 ///

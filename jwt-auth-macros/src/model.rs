@@ -83,6 +83,8 @@ pub(crate) struct Config {
     pub name: Option<Ident>,
     /// `user_impl = false`: another backend implements `jwt_auth::AuthUser` for the user type.
     pub user_impl: Option<bool>,
+    /// `websocket_query = "access_token"`.
+    pub websocket_query: Option<LitStr>,
     /// The name a refused `name = ...` spells (`"Auth"`, `a::Auth`), for the stand-in type, so
     /// that the code that names it still compiles.
     pub intended_name: Option<Ident>,
@@ -159,6 +161,7 @@ impl Config {
                     store(&mut c.name, name)
                 }
                 Key::UserImpl => store(&mut c.user_impl, reader.bool()),
+                Key::WebsocketQuery => store(&mut c.websocket_query, reader.text()),
             };
             config.written.insert(entry.key);
             if accepted {

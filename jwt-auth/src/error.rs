@@ -401,6 +401,28 @@ impl InvalidToken {
             Self::WrongType => "a refresh token where an access token is expected, or the reverse",
         }
     }
+
+    /// A short code for logs and metrics: `malformed`, `signature`, `expired`, ...
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Malformed => "malformed",
+            Self::Scheme => "scheme",
+            Self::Algorithm => "algorithm",
+            Self::Signature => "signature",
+            Self::Expired => "expired",
+            Self::NotYetValid => "not_yet_valid",
+            Self::IssuedInFuture => "issued_in_future",
+            Self::Issuer => "issuer",
+            Self::Audience => "audience",
+            Self::MissingClaim => "missing_claim",
+            Self::Claims => "claims",
+            Self::TooLarge => "too_large",
+            Self::UnknownKey => "unknown_key",
+            Self::KeysUnavailable => "keys_unavailable",
+            Self::WrongType => "wrong_type",
+        }
+    }
 }
 
 impl fmt::Display for InvalidToken {
@@ -498,6 +520,21 @@ impl AuthError {
             Self::Unauthorized | Self::NotInstalled => texts!(401, "Unauthorized"),
             Self::CrossSite => texts!(403, "Cross-site request refused"),
             Self::Internal => texts!(500, "Internal Server Error"),
+        }
+    }
+
+    /// Why the request was refused, as a short code for logs and metrics (`missing_token`,
+    /// `expired`, `signature`, `unauthorized`, `cross_site`, ...): never the token or a secret.
+    #[must_use]
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::MissingToken { .. } => "missing_token",
+            Self::InvalidToken(invalid) => invalid.code(),
+            Self::Unauthorized => "unauthorized",
+            Self::Internal => "internal",
+            Self::NotInstalled => "not_installed",
+            Self::CrossSite => "cross_site",
+            Self::Unavailable => "unavailable",
         }
     }
 

@@ -81,11 +81,14 @@ mod keys;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod session;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod token;
 
 pub use backend::JwtAuth;
 pub use backend::builder::{DEFAULT_MAX_TOKEN_SIZE, JwtAuthBuilder};
 pub use backend::hooks::{IntoRetrieved, IntoRevoked};
+pub use backend::observe::METRIC_AUTHENTICATIONS;
 pub use backend::settings::SchemeInfo;
 pub use error::{AuthError, BoxError, ConfigError, ErrorBody, InvalidToken, TokenError};
 pub use http::cookie::{CookieSettings, SameSite};

@@ -161,3 +161,105 @@ async fn a_cross_site_handshake_with_the_cookie_is_refused_with_403() {
         assert_echo(connect(address, &same).await).await;
     }
 }
+
+/// A server whose backend reads `?access_token=` on handshakes, with `/ws` and a `/me` that
+/// shows the query is ignored elsewhere; and a token for `alice`.
+async fn query_server(flow: Flow) -> (SocketAddr, jwt_auth::JwtAuth<User>) {
+    let auth = common::builder(flow)
+        .websocket_query("access_token")
+        .build()
+        .unwrap();
+    let app = auth.install(
+        Router::new()
+            .route("/ws", get(echo))
+            .route("/me", get(common::whoami)),
+        (),
+    );
+    (serve(app).await, auth)
+}
+
+async fn connect_to(
+    address: SocketAddr,
+    path_and_query: &str,
+    headers: &[(header::HeaderName, String)],
+) -> Handshake {
+    let mut request = format!("ws://{address}{path_and_query}")
+        .into_client_request()
+        .unwrap();
+    for (name, value) in headers {
+        request
+            .headers_mut()
+            .insert(name.clone(), HeaderValue::from_str(value).unwrap());
+    }
+    tokio_tungstenite::connect_async(request).await
+}
+
+/// Plain HTTP to the same server.
+async fn get_status(address: SocketAddr, path_and_query: &str) -> StatusCode {
+    let app_request = axum::http::Request::get(format!("http://{address}{path_and_query}"))
+        .body(String::new())
+        .unwrap();
+    let stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .unwrap();
+    tokio::spawn(connection);
+    sender.send_request(app_request).await.unwrap().status()
+}
+
+#[tokio::test]
+async fn a_query_token_opens_a_websocket_only_when_the_key_is_set() {
+    for flow in common::FLOWS {
+        let (address, auth) = query_server(flow).await;
+        let jwt = token_for(&auth, "alice");
+        assert_echo(connect_to(address, &format!("/ws?access_token={jwt}"), &[]).await).await;
+        // A plain request's query is never read.
+        assert_eq!(
+            get_status(address, &format!("/me?access_token={jwt}")).await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Without the key, the query is nobody's business.
+    let (address, jwt) = server(Flow::Header).await;
+    assert_refused(
+        connect_to(address, &format!("/ws?access_token={jwt}"), &[]).await,
+        "No JWT token found in request header",
+    );
+}
+
+#[tokio::test]
+async fn a_ticket_opens_one_websocket_and_is_nothing_else() {
+    let (address, auth) = query_server(Flow::Header).await;
+    let token = auth.decode(&token_for(&auth, "alice")).unwrap();
+    let ticket = auth.websocket_ticket(&token).unwrap();
+    assert_echo(connect_to(address, &format!("/ws?access_token={ticket}"), &[]).await).await;
+    // Used: refused.
+    assert_refused(
+        connect_to(address, &format!("/ws?access_token={ticket}"), &[]).await,
+        "Unauthorized",
+    );
+    // A fresh ticket is no access token in the header.
+    let ticket = auth.websocket_ticket(&token).unwrap();
+    let bearer = [(header::AUTHORIZATION, format!("Bearer {ticket}"))];
+    assert_refused(connect_to(address, "/ws", &bearer).await, "Invalid token");
+    assert!(auth.decode(&ticket).is_err());
+}
+
+#[tokio::test]
+async fn a_cross_site_handshake_with_a_query_token_is_refused() {
+    let (address, auth) = query_server(Flow::Header).await;
+    let jwt = token_for(&auth, "alice");
+    let cross = [
+        (header::ORIGIN, "http://evil.example".to_owned()),
+        (
+            header::HeaderName::from_static("sec-fetch-site"),
+            "cross-site".to_owned(),
+        ),
+    ];
+    match connect_to(address, &format!("/ws?access_token={jwt}"), &cross).await {
+        Err(WsError::Http(response)) => assert_eq!(response.status(), StatusCode::FORBIDDEN),
+        Err(other) => panic!("expected an HTTP 403, got {other}"),
+        Ok((_, response)) => panic!("the upgrade succeeded: {}", response.status()),
+    }
+}

@@ -29,6 +29,7 @@ use crate::http::cookie::{CookieSettings, SameSite};
 use crate::http::csrf::CsrfSettings;
 use crate::http::exclude::Exclusion;
 use crate::http::flow::Flow;
+use crate::http::query::{DEFAULT_TICKET_LIFETIME, UsedTickets, WebSocketSettings};
 use crate::keys::algorithm::algorithm_name;
 use crate::keys::issuer::Issuer;
 use crate::keys::load::{KEYS_WITH_HMAC, SECRET_WITH_ASYMMETRIC};
@@ -80,6 +81,9 @@ pub struct JwtAuthBuilder<U, S = (), C = Extras> {
     /// The roots of `https://` key sets; `None`: the system's.
     tls_roots: Option<TlsRoots>,
     csrf: CsrfSettings,
+    trace_subject: bool,
+    websocket_query: Option<String>,
+    ticket_lifetime: Duration,
     refresh: Option<Duration>,
     store: Option<Arc<dyn DynStore<S>>>,
     /// The options set that apply to some flows only and have a default of their own: the
@@ -140,6 +144,9 @@ where
             csrf: CsrfSettings::default(),
             refresh: None,
             store: None,
+            trace_subject: false,
+            websocket_query: None,
+            ticket_lifetime: DEFAULT_TICKET_LIFETIME,
             given: KeySet::new(),
             _types: PhantomData,
         }
@@ -417,6 +424,28 @@ where
         self
     }
 
+    /// Reads the token from this query parameter of WebSocket handshakes (`Upgrade:
+    /// websocket`) that carry none in the header or the cookie, and never from any other
+    /// request's query: `websocket_query("access_token")`. Off by default; see
+    /// [`JwtAuth::websocket_ticket`] for what to put there.
+    pub fn websocket_query(mut self, parameter: impl Into<String>) -> Self {
+        self.websocket_query = Some(parameter.into());
+        self
+    }
+
+    /// How long a WebSocket ticket lives, default 30 seconds.
+    pub fn websocket_ticket_lifetime(mut self, lifetime: Duration) -> Self {
+        self.ticket_lifetime = lifetime;
+        self
+    }
+
+    /// Whether the authentication's `tracing` span may carry the token's subject (`sub`), default
+    /// off: a user id in the logs is personal data. The other fields never name a user.
+    pub fn trace_subject(mut self, allowed: bool) -> Self {
+        self.trace_subject = allowed;
+        self
+    }
+
     /// Issues refresh tokens of this lifetime with every login (OAuth2 flow only): single-use,
     /// rotated by [`JwtAuth::refresh`], a reused one revoking its family; see [`crate::session`].
     /// They need a [`TokenStore`]; without [`token_store`](Self::token_store), a
@@ -491,6 +520,12 @@ where
             csrf: self.csrf,
             refresh: self.refresh,
             revocable: store.is_some(),
+            trace_subject: self.trace_subject,
+            websocket: self.websocket_query.map(|query| WebSocketSettings {
+                query,
+                ticket_lifetime: self.ticket_lifetime,
+                used: UsedTickets::default(),
+            }),
         };
         Ok(JwtAuth {
             settings: Arc::new(settings),

@@ -6,6 +6,7 @@
 
 pub(crate) mod builder;
 pub(crate) mod hooks;
+pub(crate) mod observe;
 pub(crate) mod pipeline;
 pub(crate) mod settings;
 

@@ -14,12 +14,15 @@ use std::sync::Arc;
 use axum::http::{HeaderMap, Method, Uri};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tracing::{Instrument as _, Span};
 
 use crate::backend::JwtAuth;
 use crate::backend::hooks::{Retrieve, guarded, guarded_sync};
+use crate::backend::observe;
 use crate::codec::remote::Verdict;
 use crate::error::AuthError;
 use crate::http::flow::{TokenSource, find_token, token_text};
+use crate::http::query::is_ticket;
 use crate::session::store::TokenRef;
 use crate::token::clock::now;
 use crate::token::model::Token;
@@ -67,52 +70,82 @@ where
         headers: &HeaderMap,
         state: &S,
     ) -> Result<(U, Arc<Token<C>>), AuthError> {
-        let step = self.begin(method, uri, headers, state);
-        self.complete(step, state).await
+        let span = self.span();
+        let step = self.begin(method, uri, headers, state, &span);
+        let outcome = self.complete(step, state).instrument(span.clone()).await;
+        observe::finish(&span, &self.settings, &outcome);
+        outcome
     }
 
     /// As much of the authentication as needs no `.await`; see the module's documentation.
     pub(crate) fn begin<'r>(
         &self,
         method: &Method,
-        uri: &Uri,
+        uri: &'r Uri,
         headers: &'r HeaderMap,
         state: &S,
+        span: &Span,
     ) -> Step<'r, U, C> {
         let settings = &*self.settings;
         let (jwt, source) = match find_token(settings.extraction(), headers) {
             Ok(found) => found,
+            Err(missing @ AuthError::MissingToken { .. }) => match self.query_token(uri, headers) {
+                Ok(Some(jwt)) => (jwt.as_bytes(), TokenSource::Query),
+                Ok(None) => return Step::Done(Err(missing)),
+                Err(invalid) => return Step::Done(Err(AuthError::InvalidToken(invalid))),
+            },
             Err(error) => return Step::Done(Err(error)),
         };
-        if source == TokenSource::Cookie && !settings.csrf.allows(method, uri, headers) {
+        if source != TokenSource::Header && !settings.csrf.allows(method, uri, headers) {
             return Step::Done(Err(AuthError::CrossSite));
+        }
+        if source == TokenSource::Query
+            && let Ok(jwt) = token_text(jwt)
+            && is_ticket(jwt)
+        {
+            return match self.spend_ticket(jwt) {
+                Ok(token) => self.after_decoding(token, state),
+                Err(error) => Step::Done(Err(error)),
+            };
         }
         let cache = &self.hooks.cache;
         let hash = cache.hash(jwt);
         let now = now();
         let epoch = settings.codec.epoch();
-        let known = if let Some(known) = cache.get(hash, jwt, now, epoch) {
+        let cached = cache.get(hash, jwt, now, epoch);
+        if !span.is_disabled() {
+            span.record("cached", cached.is_some());
+        }
+        let known = if let Some(known) = cached {
             known
         } else {
+            let text = match token_text(jwt) {
+                Ok(text) => text,
+                Err(invalid) => return Step::Done(Err(AuthError::InvalidToken(invalid))),
+            };
+            if !span.is_disabled()
+                && let Some(kid) = settings.codec.checked_kid(text).ok().and_then(|h| h.kid)
             {
-                let text = match token_text(jwt) {
-                    Ok(text) => text,
-                    Err(invalid) => return Step::Done(Err(AuthError::InvalidToken(invalid))),
-                };
-                match settings.codec.verify_now(text, now) {
-                    Verdict::Known(result, until) => {
-                        let known = result.map(Arc::new);
-                        cache.remember(hash, jwt, &known, now, (epoch, until));
-                        known
-                    }
-                    Verdict::Fetch => return Step::Remote(text),
+                span.record("kid", kid.as_str());
+            }
+            match settings.codec.verify_now(text, now) {
+                Verdict::Known(result, until) => {
+                    let known = result.map(Arc::new);
+                    cache.remember(hash, jwt, &known, now, (epoch, until));
+                    known
                 }
+                Verdict::Fetch => return Step::Remote(text),
             }
         };
-        let token = match known {
-            Ok(token) => token,
-            Err(invalid) => return Step::Done(Err(AuthError::InvalidToken(invalid))),
-        };
+        match known {
+            Ok(token) => self.after_decoding(token, state),
+            Err(invalid) => Step::Done(Err(AuthError::InvalidToken(invalid))),
+        }
+    }
+
+    /// The token store's local answer and a synchronous retrieval function, when there are
+    /// both, for a decoded token; else what remains, as [`Step::Verified`].
+    fn after_decoding<'r>(&self, token: Arc<Token<C>>, state: &S) -> Step<'r, U, C> {
         let checked = match self.refused_locally(&token_ref(&token)) {
             Some(Ok(true)) => return Step::Done(Err(AuthError::Unauthorized)),
             Some(Err(error)) => return Step::Done(Err(error)),

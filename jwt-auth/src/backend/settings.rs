@@ -12,6 +12,7 @@ use crate::http::cookie::CookieSettings;
 use crate::http::csrf::CsrfSettings;
 use crate::http::exclude::Exclusion;
 use crate::http::flow::{Extraction, Flow};
+use crate::http::query::WebSocketSettings;
 
 /// A function that renders authentication failures.
 pub(crate) type ErrorHandler = dyn Fn(&AuthError) -> Response + Send + Sync;
@@ -44,6 +45,10 @@ pub(crate) struct Settings {
     pub refresh: Option<Duration>,
     /// Whether a token store is configured (tokens are revocable).
     pub revocable: bool,
+    /// Whether the authentication span may carry the token's subject.
+    pub trace_subject: bool,
+    /// Tokens in the query string of WebSocket handshakes, when on.
+    pub websocket: Option<WebSocketSettings>,
 }
 
 impl Settings {

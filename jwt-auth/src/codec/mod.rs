@@ -20,13 +20,13 @@ use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, EncodingKey, Header}
 use crate::codec::memo::{HeaderMemo, KnownHeader};
 use crate::codec::provider::{Provider, checked_uri, open_providers};
 use crate::error::{ConfigError, TokenError};
+use crate::keys::derived::{DerivedKey, Purpose};
 use crate::keys::hmac::HmacKey;
 use crate::keys::issuer::Issuer;
 use crate::keys::load::{
     SECRET_WITH_ASYMMETRIC, asymmetric_keys, key_error, pem_parsers, resolve_secret,
 };
 use crate::keys::material::{Key, KeyMaterial, KeySource, Secret};
-use crate::keys::refresh::RefreshKey;
 use crate::keys::remote::fetch::Clients;
 use crate::keys::remote::keyset::{RemoteKeys, Source};
 use crate::keys::remote::{RemoteJwksConfig, TlsRoots};
@@ -51,10 +51,12 @@ pub(crate) struct HmacSecret {
 pub(crate) struct Codec {
     algorithm: Algorithm,
     header: Header,
-    /// The key of refresh tokens, derived from the signing key (see [`RefreshKey`]).
-    refresh: Option<RefreshKey>,
+    /// The key of refresh tokens, derived from the signing key (see [`DerivedKey`]).
+    refresh: Option<DerivedKey>,
     /// The refresh keys of the previous HMAC secrets, which still verify.
-    previous_refresh: Vec<RefreshKey>,
+    previous_refresh: Vec<DerivedKey>,
+    /// The key of WebSocket tickets, derived likewise.
+    ticket: Option<DerivedKey>,
     encoding: Option<EncodingKey>,
     keys: Vec<VerifyKey>,
     /// The keyed HMAC states: the current secret's, then the previous secrets' (a rotation).
@@ -86,6 +88,19 @@ impl fmt::Debug for Codec {
             .field("rules", &self.rules)
             .finish_non_exhaustive()
     }
+}
+
+/// The keys of refresh tokens and tickets, derived from the signing key's material (none for a
+/// backend that only verifies).
+type DerivedKeys = (Option<DerivedKey>, Option<DerivedKey>);
+
+fn derived_keys(material: Option<&[u8]>) -> Result<DerivedKeys, ConfigError> {
+    let derive = |purpose| {
+        material
+            .map(|material| DerivedKey::derive(material, purpose))
+            .transpose()
+    };
+    Ok((derive(Purpose::Refresh)?, derive(Purpose::Ticket)?))
 }
 
 /// Checks the claims and signs them with `key` (none: a backend that only verifies).
@@ -216,18 +231,19 @@ impl Codec {
             }
         };
         let mut header = Header::new(algorithm);
-        let mut refresh = None;
+        let mut derived = None;
         let encoding = encoding.map(|(key, kid, material)| {
             header.kid = kid;
-            refresh = Some(RefreshKey::derive(&material));
+            derived = Some(material);
             key
         });
-        let refresh = refresh.transpose()?;
+        let (refresh, ticket) = derived_keys(derived.as_deref())?;
         let mut codec = Self {
             algorithm,
             header,
             refresh,
             previous_refresh,
+            ticket,
             encoding,
             keys,
             hmac,
@@ -305,6 +321,15 @@ impl Codec {
         sign(header, claims, refresh.map(|refresh| &refresh.encoding))
     }
 
+    /// Signs claims as a WebSocket ticket: the derived key, `typ` [`TICKET_TYP`].
+    ///
+    /// [`TICKET_TYP`]: crate::token::header::TICKET_TYP
+    pub(crate) fn encode_ticket(&self, claims: &ClaimsToEncode) -> Result<String, TokenError> {
+        let ticket = self.ticket.as_ref();
+        let header = ticket.map_or(&self.header, |ticket| &ticket.header);
+        sign(header, claims, ticket.map(|ticket| &ticket.encoding))
+    }
+
     /// Whether tokens can be signed (not a verify-only backend).
     pub(crate) fn can_sign(&self) -> bool {
         self.encoding.is_some()
@@ -336,7 +361,7 @@ fn hmac_secrets(
     secret: &Secret,
     previous: &[Secret],
     key_id: Option<&str>,
-) -> Result<(Vec<HmacSecret>, Vec<RefreshKey>), ConfigError> {
+) -> Result<(Vec<HmacSecret>, Vec<DerivedKey>), ConfigError> {
     if algorithm.family() != AlgorithmFamily::Hmac {
         return Err(key_error(algorithm, SECRET_WITH_ASYMMETRIC));
     }
@@ -357,7 +382,7 @@ fn hmac_secrets(
             kid: derived_kid(old),
             key,
         }));
-        refresh.push(RefreshKey::derive(old.expose())?);
+        refresh.push(DerivedKey::derive(old.expose(), Purpose::Refresh)?);
     }
     Ok((hmac, refresh))
 }

@@ -103,6 +103,18 @@ impl Codec {
         with_payload(payload, |payload| self.validate_payload(payload, now))
     }
 
+    /// Verifies, parses and validates a WebSocket ticket at time `now` (local keys only: tickets
+    /// are this backend's own).
+    pub(crate) fn decode_ticket_at<C: DeserializeOwned + 'static>(
+        &self,
+        jwt: &str,
+        now: u64,
+    ) -> Result<Token<C>, InvalidToken> {
+        let ticket = self.ticket.as_ref().ok_or(InvalidToken::UnknownKey)?;
+        let payload = ticket.verify(jwt)?;
+        with_payload(payload, |payload| self.validate_payload(payload, now))
+    }
+
     /// Parses and validates a verified payload.
     pub(crate) fn validate_payload<C: DeserializeOwned + 'static>(
         &self,

@@ -7,11 +7,13 @@ use std::sync::Arc;
 use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap, Method, Uri};
 use axum::response::Response;
-use futures_util::future::BoxFuture;
+use futures_util::future::{BoxFuture, Either};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tracing::Instrument as _;
 
 use crate::backend::JwtAuth;
+use crate::backend::observe;
 use crate::backend::pipeline::Step;
 use crate::error::AuthError;
 use crate::http::extract::{CurrentToken, CurrentUser};
@@ -45,25 +47,31 @@ where
         headers: &HeaderMap,
     ) -> Outcome {
         let erased = |(user, token)| Found::erased(user, token);
-        match self.auth.begin(method, uri, headers, &self.state) {
-            Step::Done(outcome) => Outcome::Ready(outcome.map(erased)),
-            Step::Verified(token) => {
-                let bound = Arc::clone(self);
-                Outcome::Pending(Box::pin(async move {
-                    bound.auth.resolve(token, &bound.state).await.map(erased)
-                }))
+        let span = self.auth.span();
+        let step = self.auth.begin(method, uri, headers, &self.state, &span);
+        let bound = Arc::clone(self);
+        let rest = match step {
+            Step::Done(outcome) => {
+                observe::finish(&span, &self.auth.settings, &outcome);
+                return Outcome::Ready(outcome.map(erased));
             }
+            Step::Verified(token) => Either::Left(async move {
+                let outcome = bound.auth.resolve(token, &bound.state).await;
+                (bound, outcome)
+            }),
             Step::Remote(jwt) => {
-                let (bound, jwt) = (Arc::clone(self), jwt.to_owned());
-                Outcome::Pending(Box::pin(async move {
-                    bound
-                        .auth
-                        .decode_remote(&jwt, &bound.state)
-                        .await
-                        .map(erased)
-                }))
+                let jwt = jwt.to_owned();
+                Either::Right(async move {
+                    let outcome = bound.auth.decode_remote(&jwt, &bound.state).await;
+                    (bound, outcome)
+                })
             }
-        }
+        };
+        Outcome::Pending(Box::pin(async move {
+            let (bound, outcome) = rest.instrument(span.clone()).await;
+            observe::finish(&span, &bound.auth.settings, &outcome);
+            outcome.map(erased)
+        }))
     }
 }
 

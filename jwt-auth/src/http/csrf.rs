@@ -29,8 +29,12 @@
 //! covers `SameSite=None` cookies, same-site sibling subdomains and WebSocket handshakes, which
 //! `Lax` lets through as top-level-looking `GET`s from a same-site page.
 
+use axum::http::HeaderName;
 use axum::http::header::{HOST, ORIGIN, UPGRADE};
 use axum::http::{HeaderMap, Method, Uri};
+
+/// The fetch-metadata header that says where a browser request comes from.
+pub(crate) const FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 
 /// The CSRF settings: on by default, with no extra trusted origins.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +90,7 @@ impl CsrfSettings {
         {
             return true;
         }
-        if let Some(site) = headers.get("sec-fetch-site") {
+        if let Some(site) = headers.get(FETCH_SITE) {
             return matches!(site.as_bytes(), b"same-origin" | b"none");
         }
         let origin = match origin {

@@ -189,6 +189,9 @@ pub enum TokenSource {
     Header,
     /// The cookie (cookie flows only); unsafe methods are then subject to the CSRF check.
     Cookie,
+    /// The query string of a WebSocket handshake (with `websocket_query` only); subject to the
+    /// CSRF check as the cookie is.
+    Query,
 }
 
 /// Where to look for the token, and how large it may be.

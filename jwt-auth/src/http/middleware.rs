@@ -65,9 +65,8 @@ async fn method_not_allowed() -> StatusCode {
     StatusCode::METHOD_NOT_ALLOWED
 }
 
-/// A refusal, rendered by the backend's error handler.
+/// A refusal, rendered by the backend's error handler (the authentication's span logged it).
 fn refuse(handle: &dyn LazyAuth, error: &AuthError) -> Response {
-    tracing::debug!(%error, "jwt-auth: request refused");
     handle.respond(error)
 }
 

@@ -11,4 +11,6 @@ pub(crate) mod flow;
 pub(crate) mod grant;
 pub(crate) mod login;
 pub(crate) mod middleware;
+pub(crate) mod query;
 pub(crate) mod state;
+pub(crate) mod websocket;

@@ -5,11 +5,11 @@
 
 pub(crate) mod algorithm;
 pub(crate) mod crypto;
+pub(crate) mod derived;
 pub(crate) mod hmac;
 pub(crate) mod issuer;
 pub(crate) mod load;
 pub(crate) mod material;
-pub(crate) mod refresh;
 pub(crate) mod remote;
 pub(crate) mod secrets;
 pub(crate) mod select;

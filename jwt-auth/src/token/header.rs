@@ -10,6 +10,12 @@ use crate::token::json::from_json;
 /// other `typ` or none); a token with this one is refused where an access token is expected.
 pub const REFRESH_TYP: &str = "refresh+jwt";
 
+/// The JOSE `typ` of one-use WebSocket tickets ([`JwtAuth::websocket_ticket`]), accepted only in
+/// the query string of a WebSocket handshake.
+///
+/// [`JwtAuth::websocket_ticket`]: crate::JwtAuth::websocket_ticket
+pub const TICKET_TYP: &str = "ws-ticket+jwt";
+
 /// What the JOSE header says that decides how a token is checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct JoseHeader {
