@@ -46,6 +46,9 @@ server.listen(config.port, '127.0.0.1', () => {
       client_id,
       client_secret,
       grant_types: ['client_credentials'],
+      // No ID tokens are issued, but the client's metadata must name an algorithm the keys
+      // offer: the first resource's.
+      id_token_signed_response_alg: Object.values(config.resources)[0],
       redirect_uris: [],
       response_types: [],
     })),

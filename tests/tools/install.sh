@@ -14,6 +14,8 @@
 #   openapi-venv  a Python venv with openapi-spec-validator and schemathesis, in
 #                 $JWT_AUTH_TOOLS/venv (default target/tools/venv)
 #   redis         Debian's redis-server (the Redis token store's tests start their own)
+#   oidc          oidc-provider in tests/oidc/node_modules (pinned by its package-lock.json), the
+#                 OpenID provider the identity-provider tests start on loopback
 #   all           every one of the above
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -72,6 +74,13 @@ ensure_openapi_venv() {
         'openapi-spec-validator>=0.9,<0.10' 'schemathesis>=4.32,<5'
 }
 
+ensure_oidc() {
+    ensure_node
+    if [[ ! -d $root/tests/oidc/node_modules/oidc-provider ]]; then
+        (cd "$root/tests/oidc" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+}
+
 [[ $# -gt 0 ]] || set -- all
 for tool in "$@"; do
     case $tool in
@@ -80,11 +89,13 @@ for tool in "$@"; do
         playwright) ensure_playwright ;;
         openapi-venv) ensure_openapi_venv ;;
         redis) ensure_redis ;;
+        oidc) ensure_oidc ;;
         all)
             ensure_chromium
             ensure_playwright
             ensure_openapi_venv
             ensure_redis
+            ensure_oidc
             ;;
         *)
             echo "tests/tools/install.sh: unknown tool \`$tool\`" >&2
