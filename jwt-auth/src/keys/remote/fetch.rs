@@ -37,10 +37,6 @@ impl std::fmt::Debug for Client {
 /// The clients of one backend: a TLS configuration per set of roots, made once.
 pub(crate) struct Clients {
     /// The backend's roots, for the URLs without roots of their own.
-    #[cfg_attr(
-        not(feature = "remote-tls"),
-        allow(dead_code, reason = "no TLS to configure")
-    )]
     roots: TlsRoots,
     #[cfg(feature = "remote-tls")]
     made: Vec<(TlsRoots, Client)>,
@@ -85,7 +81,8 @@ impl Clients {
         }
         #[cfg(not(feature = "remote-tls"))]
         {
-            let _ = (discovery, roots);
+            // Without TLS there are no roots to choose among.
+            let _ = (discovery, roots, &self.roots);
             if https {
                 return Err("`https://` needs jwt-auth's feature `remote-tls`: \
                             jwt-auth = { version = \"0.1\", features = [\"remote-tls\"] }"
