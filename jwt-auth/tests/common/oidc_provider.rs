@@ -55,10 +55,12 @@ pub struct Pki {
 
 impl Pki {
     pub fn new(name: &str) -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.subsec_nanos());
         let dir = std::env::temp_dir().join(format!(
-            "jwt-auth-oidc-{name}-{}-{:?}",
-            std::process::id(),
-            std::time::SystemTime::now()
+            "jwt-auth-oidc-{name}-{}-{nanos}",
+            std::process::id()
         ));
         std::fs::create_dir_all(&dir).expect("a temporary folder");
         let mut params = CertificateParams::new(Vec::<String>::new()).expect("root parameters");
