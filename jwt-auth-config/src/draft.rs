@@ -25,6 +25,9 @@ pub struct Draft {
     pub same_site: SameSite,
     /// How many audiences are accepted.
     pub audiences: usize,
+    /// For each identity provider of `issuers`, in order: how many audiences it names of its
+    /// own (without any, `audience` applies to it).
+    pub issuer_audiences: Vec<usize>,
     /// `strict_audience`.
     pub strict_audience: bool,
 }
@@ -40,6 +43,7 @@ impl Default for Draft {
             secure: true,
             same_site: SameSite::Lax,
             audiences: 0,
+            issuer_audiences: Vec::new(),
             strict_audience: false,
         }
     }
@@ -83,6 +87,16 @@ pub enum Violation {
         /// How many audiences there are.
         count: usize,
     },
+    /// An identity provider of `issuers` without an audience of its own or `audience`: any
+    /// token it issues, for any of its clients' APIs, would be accepted.
+    IssuerWithoutAudience {
+        /// Its place in `issuers`.
+        index: usize,
+    },
+    /// `previous_secrets` without `secret`: previous secrets rotate an HMAC secret.
+    PreviousSecretsWithoutSecret,
+    /// `tls_roots` without `issuers`: nothing is fetched over TLS.
+    TlsRootsWithoutIssuers,
 }
 
 /// Where a violation is to be shown.
@@ -92,6 +106,8 @@ pub enum Blame {
     Key(Key),
     /// On the key's value: it asks for something that is missing.
     Value(Key),
+    /// On one item of the key's list value (`issuers = [a, b]`: `b` is item 1).
+    Item(Key, usize),
     /// On the configuration as a whole: something is missing from it.
     Whole,
 }
@@ -108,6 +124,9 @@ impl Violation {
             Self::TokenUrlMissing => Blame::Value(Key::Flow),
             Self::SameSiteNoneWithoutSecure => Blame::Value(Key::SameSite),
             Self::StrictAudience { .. } => Blame::Value(Key::StrictAudience),
+            Self::IssuerWithoutAudience { index } => Blame::Item(Key::Issuers, index),
+            Self::PreviousSecretsWithoutSecret => Blame::Key(Key::PreviousSecrets),
+            Self::TlsRootsWithoutIssuers => Blame::Key(Key::TlsRoots),
         }
     }
 }
@@ -120,7 +139,7 @@ impl Draft {
     }
 
     /// The rules across keys that the configuration breaks, in the order they are checked:
-    /// keys and algorithm, then flow, then audience.
+    /// keys and algorithm, then flow, then audience, then identity providers.
     #[must_use]
     pub fn check(&self) -> Vec<Violation> {
         let mut violations = Vec::new();
@@ -140,18 +159,44 @@ impl Draft {
                 count: self.audiences,
             });
         }
+        self.check_issuers(&mut violations);
         violations
     }
 
+    /// Identity providers name the audience their tokens must be for; TLS roots and previous
+    /// secrets need what they apply to.
+    fn check_issuers(&self, violations: &mut Vec<Violation>) {
+        let refused = |key| self.refused.contains(key);
+        if self.audiences == 0 && !refused(Key::Audience) {
+            for (index, _) in self
+                .issuer_audiences
+                .iter()
+                .enumerate()
+                .filter(|(_, own)| **own == 0)
+            {
+                violations.push(Violation::IssuerWithoutAudience { index });
+            }
+        }
+        if self.given.contains(Key::TlsRoots) && !self.was_given(Key::Issuers) {
+            violations.push(Violation::TlsRootsWithoutIssuers);
+        }
+        if self.given.contains(Key::PreviousSecrets) && !self.was_given(Key::Secret) {
+            violations.push(Violation::PreviousSecretsWithoutSecret);
+        }
+    }
+
     /// A secret for HMAC, keys for the asymmetric algorithms, never both (algorithm confusion).
+    /// With identity providers (`issuers`), the backend may have neither: it only verifies
+    /// their tokens.
     fn check_keys(&self, violations: &mut Vec<Violation>) {
         let algorithm = self.algorithm.name;
         let has_keys = self.was_given(Key::PrivateKey) || self.was_given(Key::PublicKeys);
+        let providers = self.was_given(Key::Issuers);
         match self.algorithm.family {
             Family::Asymmetric if self.given.contains(Key::Secret) => {
                 violations.push(Violation::SecretWithAsymmetric { algorithm });
             }
-            Family::Asymmetric if !has_keys => {
+            Family::Asymmetric if !has_keys && !providers => {
                 violations.push(Violation::MissingKeys { algorithm });
             }
             Family::Asymmetric => {}
@@ -161,7 +206,7 @@ impl Draft {
                         violations.push(Violation::KeyWithHmac { key, algorithm });
                     }
                 }
-                if !self.was_given(Key::Secret) && !has_keys {
+                if !self.was_given(Key::Secret) && !has_keys && !providers {
                     violations.push(Violation::MissingSecret);
                 }
             }
@@ -427,6 +472,65 @@ mod tests {
             ..strict(0)
         };
         assert_eq!(refused_audience.check(), []);
+    }
+
+    #[test]
+    fn issuers_need_an_audience_and_no_local_keys() {
+        let providers = |own: Vec<usize>, audiences| Draft {
+            given: KeySet::from_iter([Key::Issuers]),
+            issuer_audiences: own,
+            audiences,
+            ..Draft::default()
+        };
+        // No secret, no keys: the backend only verifies the providers' tokens.
+        assert_eq!(providers(vec![1, 2], 0).check(), []);
+        assert_eq!(
+            Draft {
+                algorithm: algorithm("RS256").unwrap(),
+                ..providers(vec![1], 0)
+            }
+            .check(),
+            []
+        );
+        // `audience` applies to the providers without one of their own.
+        assert_eq!(providers(vec![0, 0], 1).check(), []);
+        assert_eq!(
+            providers(vec![1, 0, 0], 0).check(),
+            [
+                Violation::IssuerWithoutAudience { index: 1 },
+                Violation::IssuerWithoutAudience { index: 2 },
+            ]
+        );
+        assert_eq!(
+            Violation::IssuerWithoutAudience { index: 2 }.blame(),
+            Blame::Item(Key::Issuers, 2)
+        );
+        // A refused `audience` was reported already.
+        let refused = Draft {
+            refused: KeySet::from_iter([Key::Audience]),
+            ..providers(vec![0], 0)
+        };
+        assert_eq!(refused.check(), []);
+    }
+
+    #[test]
+    fn tls_roots_and_previous_secrets_need_what_they_apply_to() {
+        assert_eq!(
+            with(&[Key::TlsRoots]).check(),
+            [Violation::TlsRootsWithoutIssuers]
+        );
+        let providers = Draft {
+            issuer_audiences: vec![1],
+            ..with(&[Key::TlsRoots, Key::Issuers])
+        };
+        assert_eq!(providers.check(), []);
+        assert_eq!(with(&[Key::PreviousSecrets]).check(), []);
+        let keys = asymmetric("EdDSA", &[Key::PublicKeys, Key::PreviousSecrets]);
+        assert_eq!(keys.check(), [Violation::PreviousSecretsWithoutSecret]);
+        assert_eq!(
+            Violation::PreviousSecretsWithoutSecret.blame(),
+            Blame::Key(Key::PreviousSecrets)
+        );
     }
 
     #[test]

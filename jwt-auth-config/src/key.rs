@@ -26,6 +26,9 @@ pub enum Key {
     SameSite,
     Issuer,
     Audience,
+    Issuers,
+    TlsRoots,
+    PreviousSecrets,
     StrictAudience,
     RequireClaims,
     VerifyExpiry,
@@ -120,6 +123,8 @@ pub enum Takes {
     TokenStore,
     /// A map of `OAuth2` scope names to descriptions.
     Scopes,
+    /// `oidc("https://...")` or a list of them: identity providers, each with its options.
+    Issuers,
 }
 
 impl Takes {
@@ -147,6 +152,7 @@ impl Takes {
             Self::TypeName => "a type name",
             Self::TokenStore => "an expression of a type that implements `jwt_auth::TokenStore`",
             Self::Scopes => "a map of scope names to descriptions",
+            Self::Issuers => "`oidc(\"https://...\")` or a list of them",
         }
     }
 }
@@ -320,6 +326,24 @@ pub const KEYS: &[KeySpec] = &[
         .meaning("accepted `aud` values")
         .litestar("accepted_audiences")
         .builder(Some("accepted_audiences")),
+    row(Key::Issuers, "issuers", Takes::Issuers)
+        .example("[oidc(\"https://idp.example/realms/main\")]")
+        .meaning(
+            "identity providers whose tokens are accepted, their keys found by OpenID discovery; \
+             `oidc(\"...\", audience = \"api\", algorithms = [\"RS256\"])`",
+        )
+        .builder(Some("issuer")),
+    row(Key::TlsRoots, "tls_roots", Takes::KeySource)
+        .default("the system's")
+        .example("file(\"certs/idp-root.pem\")")
+        .meaning("the certificate authorities (PEM) that `https://` providers are checked against"),
+    row(Key::PreviousSecrets, "previous_secrets", Takes::EnvVar)
+        .example("env(\"JWT_PREVIOUS_SECRETS\")")
+        .meaning(
+            "HMAC secrets that still verify after a rotation (comma-separated), read when the \
+             backend is built",
+        )
+        .builder(Some("previous_secrets_from_env")),
     row(Key::StrictAudience, "strict_audience", Takes::Bool)
         .default("false")
         .example("true")

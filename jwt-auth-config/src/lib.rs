@@ -9,7 +9,7 @@
 //!   applies to, its example, Litestar's name for it, the builder method it becomes;
 //! - the vocabulary: [`Flow`], [`SameSite`], [`ALGORITHMS`], [`METHODS`], [`parse_duration`];
 //! - the rules on one value: [`is_valid_cookie_name`], [`is_valid_cookie_attribute`],
-//!   [`is_valid_header_name`], [`is_valid_lifetime`], [`check_exclude`];
+//!   [`is_valid_header_name`], [`is_valid_lifetime`], [`check_exclude`], [`check_remote_url`];
 //! - the rules across keys: [`Draft::check`], over a plain description of a configuration that
 //!   the attribute and the builder both fill, giving [`Violation`]s that name the key to blame.
 //!
@@ -24,6 +24,7 @@ mod exclude;
 mod flow;
 mod http;
 mod key;
+mod url;
 
 pub use algorithm::{ALGORITHMS, AlgorithmSpec, Family, algorithm};
 pub use cookie::{SameSite, is_valid_cookie_attribute, is_valid_cookie_name};
@@ -35,3 +36,4 @@ pub use exclude::{
 pub use flow::{Flow, Scope};
 pub use http::{MAX_HEADER_NAME_LEN, METHODS, is_valid_header_name};
 pub use key::{KEYS, Key, KeySet, KeySpec, Takes};
+pub use url::{RemoteUrl, UrlError, check_remote_url, discovery_url, is_loopback};

@@ -42,11 +42,59 @@ pub(crate) enum Value {
         paren: syn::token::Paren,
         var: Option<syn::Expr>,
     },
+    /// `oidc("https://...", audience = "api", ...)`: an identity provider, its URL and its
+    /// options; what they mean is checked by the model.
+    Provider {
+        function: Ident,
+        paren: syn::token::Paren,
+        args: Punctuated<ProviderArg, Token![,]>,
+    },
     /// `path::to::item` or `Type<Args>`
     Path(syn::Path),
     /// Anything else: always the wrong type of value, reported by the model.
     Other(syn::Expr),
 }
+
+/// One argument of `oidc(...)`: the URL, or an option.
+pub(crate) enum ProviderArg {
+    /// `"https://..."`
+    Positional(Value),
+    /// `audience = "api"`
+    Named {
+        key: Ident,
+        eq: Token![=],
+        value: Value,
+    },
+}
+
+impl ProviderArg {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.peek(Ident) && input.peek2(Token![=]) {
+            return Ok(ProviderArg::Named {
+                key: input.parse()?,
+                eq: input.parse()?,
+                value: Value::parse(input)?,
+            });
+        }
+        Value::parse(input).map(ProviderArg::Positional)
+    }
+}
+
+impl ToTokens for ProviderArg {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            ProviderArg::Positional(value) => value.to_tokens(tokens),
+            ProviderArg::Named { key, eq, value } => {
+                key.to_tokens(tokens);
+                eq.to_tokens(tokens);
+                value.to_tokens(tokens);
+            }
+        }
+    }
+}
+
+/// The function names that make an identity provider of `issuers`.
+pub(crate) const PROVIDERS: [&str; 1] = ["oidc"];
 
 impl Value {
     fn parse(input: ParseStream) -> syn::Result<Self> {
@@ -76,6 +124,17 @@ impl Value {
         if input.peek(Ident) && input.peek2(syn::token::Paren) {
             let fork = input.fork();
             let function = fork.parse::<Ident>()?;
+            if PROVIDERS.iter().any(|name| function == name) {
+                let function = input.parse()?;
+                let content;
+                let paren = parenthesized!(content in input);
+                let args = content.parse_terminated(ProviderArg::parse, Token![,])?;
+                return Ok(Value::Provider {
+                    function,
+                    paren,
+                    args,
+                });
+            }
             if function == "env" || function == "file" {
                 let env = input.parse()?;
                 let content;
@@ -114,6 +173,7 @@ impl Value {
             Value::Map { .. } => "a map",
             Value::Env { env, .. } if env == "file" => "`file(...)`",
             Value::Env { .. } => "`env(...)`",
+            Value::Provider { .. } => "`oidc(...)`",
             Value::Path(_) => "a path",
             Value::Other(_) => "an expression",
         }
@@ -137,6 +197,14 @@ impl ToTokens for Value {
             Value::Env { env, paren, var } => {
                 env.to_tokens(tokens);
                 paren.surround(tokens, |t| var.to_tokens(t));
+            }
+            Value::Provider {
+                function,
+                paren,
+                args,
+            } => {
+                function.to_tokens(tokens);
+                paren.surround(tokens, |t| args.to_tokens(t));
             }
             Value::Path(path) => path.to_tokens(tokens),
             Value::Other(expr) => expr.to_tokens(tokens),
@@ -280,6 +348,7 @@ mod tests {
             claims = MyClaims,
             oauth_scopes = { "read": "Read", "write": "Write", },
             leeway = f(x),
+            issuers = [oidc("https://a.example", audience = ["x"]), oidc()],
         });
         let kinds: Vec<_> = entries
             .iter()
@@ -297,6 +366,7 @@ mod tests {
                 ("claims", "a path"),
                 ("oauth_scopes", "a map"),
                 ("leeway", "an expression"),
+                ("issuers", "a list"),
             ]
         );
     }

@@ -19,7 +19,13 @@ pub(crate) fn check(config: &Config, errors: &mut Errors) {
                 let span = entry(key).map_or_else(Span::call_site, |e| e.ident.span());
                 errors.at(span, message);
             }
-            Blame::Value(key) => match entry(key) {
+            Blame::Item(Key::Issuers, index) => {
+                match config.issuers.as_ref().and_then(|all| all.get(index)) {
+                    Some(provider) => errors.spanned(&provider.tokens, message),
+                    None => errors.at(Span::call_site(), message),
+                }
+            }
+            Blame::Value(key) | Blame::Item(key, _) => match entry(key) {
                 Some(entry) => errors.spanned(&entry.value, message),
                 None => errors.at(Span::call_site(), message),
             },
@@ -49,6 +55,12 @@ fn draft(config: &Config) -> Draft {
         secure: config.secure.unwrap_or(defaults.secure),
         same_site: config.same_site.unwrap_or(defaults.same_site),
         audiences: config.audience.as_ref().map_or(0, Vec::len),
+        issuer_audiences: config
+            .issuers
+            .iter()
+            .flatten()
+            .map(|provider| provider.audience.len())
+            .collect(),
         strict_audience: config.strict_audience.unwrap_or(defaults.strict_audience),
     }
 }
@@ -107,5 +119,18 @@ fn message(violation: Violation) -> String {
             "`strict_audience = true` needs exactly one `audience`, found {count}; e.g. `{}`",
             example_of(Key::Audience)
         ),
+        Violation::IssuerWithoutAudience { .. } => "an identity provider's tokens name the API \
+            they are for: without an audience, a token it issued for any other API would be \
+            accepted here; add `audience = \"my-api\"` to the `oidc(...)`, or an `audience` for \
+            every provider"
+            .to_owned(),
+        Violation::PreviousSecretsWithoutSecret => format!(
+            "`previous_secrets` rotates an HMAC secret: add `{}`, the current one",
+            example_of(Key::Secret)
+        ),
+        Violation::TlsRootsWithoutIssuers => {
+            "`tls_roots` checks the `https://` identity providers of `issuers`, and there are none"
+                .to_owned()
+        }
     }
 }

@@ -640,6 +640,7 @@ fn builder_calls(config: &Config) -> TokenStream {
     }
     list_call(&mut calls, config.issuer.as_ref(), Key::Issuer);
     list_call(&mut calls, config.audience.as_ref(), Key::Audience);
+    provider_calls(&mut calls, config);
     bool_call(&mut calls, config.strict_audience, Key::StrictAudience);
     list_call(
         &mut calls,
@@ -656,6 +657,35 @@ fn builder_calls(config: &Config) -> TokenStream {
         calls.extend(quote!(.#method([#((#names, #descriptions)),*])));
     }
     calls
+}
+
+/// The calls for the identity providers, their TLS roots and the previous secrets.
+fn provider_calls(calls: &mut TokenStream, config: &Config) {
+    for provider in config.issuers.iter().flatten() {
+        let (method, url) = (method(Key::Issuers), &provider.url);
+        let mut issuer = quote!(::jwt_auth::Issuer::oidc(#url));
+        let audience = &provider.audience;
+        if !audience.is_empty() {
+            issuer.extend(quote!(.audience([#(#audience),*])));
+        }
+        let algorithms = &provider.algorithms;
+        if !algorithms.is_empty() {
+            issuer.extend(quote!(.algorithms([#(::jwt_auth::Algorithm::#algorithms),*])));
+        }
+        calls.extend(quote!(.#method(#issuer)));
+    }
+    if let Some(roots) = &config.tls_roots {
+        let roots = match roots {
+            KeyFrom::Env(var) => quote!(::jwt_auth::TlsRoots::env(#var)),
+            KeyFrom::File(path) => quote!(::jwt_auth::TlsRoots::file(#path)),
+        };
+        let method = method(Key::TlsRoots);
+        calls.extend(quote!(.#method(#roots)));
+    }
+    if let Some(var) = &config.previous_secrets_env {
+        let method = method(Key::PreviousSecrets);
+        calls.extend(quote!(.#method(#var)));
+    }
 }
 
 fn string_call(calls: &mut TokenStream, value: Option<&syn::LitStr>, key: Key) {

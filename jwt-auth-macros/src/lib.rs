@@ -110,6 +110,9 @@ mod tests;
 /// | `same_site` | `"lax"` | `same_site = "strict"` | `"lax"`, `"strict"` or `"none"` (which needs `secure`); cookie flows only |
 /// | `issuer` | any | `issuer = ["https://a.example"]` | accepted `iss` values (one string or a list) |
 /// | `audience` | any | `audience = "my-api"` | accepted `aud` values (one string or a list) |
+/// | `issuers` | none | `issuers = [oidc("https://idp.example/realms/main", audience = "my-api")]` | identity providers whose access tokens are accepted: each token is checked against the keys (found by OpenID discovery: `https://`, or `http://` to loopback), audiences (its own `audience = ...`, else `audience`) and algorithms (`algorithms = ["RS256"]`, default every asymmetric one) of the provider its `iss` names; the backend then needs no key of its own |
+/// | `tls_roots` | the system's | `tls_roots = file("certs/idp-root.pem")` | the certificate authorities (PEM, `file(...)` or `env(...)`) that `https://` providers are checked against |
+/// | `previous_secrets` | none | `previous_secrets = env("JWT_PREVIOUS_SECRETS")` | HMAC secrets (comma-separated) that still verify after a rotation; tokens then carry a `kid` so the secret that signed one is tried first |
 /// | `strict_audience` | `false` | `strict_audience = true` | `aud` must be exactly the one `audience` |
 /// | `require_claims` | none | `require_claims = ["aud", "jti"]` | claims that must be present |
 /// | `verify_expiry` | `true` | `verify_expiry = false` | check `exp` |
@@ -139,6 +142,9 @@ mod tests;
 ///   the header flow; `oauth_scopes` or `refresh_expiration` outside `"oauth2_password"`;
 ///   `same_site = "none"` with
 ///   `secure = false`; `strict_audience = true` without exactly one `audience`;
+/// - in `issuers`, a URL that is not `https://` (plain `http://` only to loopback), a provider
+///   without an audience (its own or `audience`), an unknown or HMAC algorithm, an unknown
+///   option; `tls_roots` without `issuers`, `previous_secrets` without `secret`;
 /// - an invalid regex in `exclude`, or patterns that match every path; an unparsable duration
 ///   or a zero `expiration` or `refresh_expiration`; an invalid header or cookie name;
 /// - a function of the wrong shape: not a function, a method, generic, `const`, `unsafe`,

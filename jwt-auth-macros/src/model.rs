@@ -11,6 +11,10 @@ use crate::attr::{Entry, Parsed, Value, example_of};
 use crate::errors::Errors;
 use crate::suggest;
 
+mod provider;
+
+pub(crate) use provider::Provider;
+
 /// The error for `exclude` patterns that would turn authentication off.
 const EVERY_PATH: &str = "`exclude` matches every path, which would turn authentication off; \
                           anchor the pattern, e.g. `\"^/login$\"`";
@@ -62,6 +66,9 @@ pub(crate) struct Config {
     pub same_site: Option<SameSite>,
     pub issuer: Option<Vec<LitStr>>,
     pub audience: Option<Vec<LitStr>>,
+    pub issuers: Option<Vec<Provider>>,
+    pub tls_roots: Option<KeyFrom>,
+    pub previous_secrets_env: Option<LitStr>,
     pub strict_audience: Option<bool>,
     pub require_claims: Option<Vec<LitStr>>,
     pub verify_expiry: Option<bool>,
@@ -132,6 +139,9 @@ impl Config {
                 Key::SameSite => store(&mut c.same_site, reader.same_site()),
                 Key::Issuer => store(&mut c.issuer, reader.string_list()),
                 Key::Audience => store(&mut c.audience, reader.string_list()),
+                Key::Issuers => store(&mut c.issuers, reader.providers()),
+                Key::TlsRoots => store(&mut c.tls_roots, reader.tls_roots()),
+                Key::PreviousSecrets => store(&mut c.previous_secrets_env, reader.secret()),
                 Key::StrictAudience => store(&mut c.strict_audience, reader.bool()),
                 Key::RequireClaims => store(&mut c.require_claims, reader.string_list()),
                 Key::VerifyExpiry => store(&mut c.verify_expiry, reader.bool()),
@@ -358,13 +368,22 @@ impl Reader<'_> {
         }
     }
 
+    /// `env("VAR")`: the variable that holds the secret (`secret`) or the secrets
+    /// (`previous_secrets`).
     fn secret(&mut self) -> Option<LitStr> {
+        let example = example_of(self.key());
+        let env_example = self.key().spec().example;
+        let (the_secret, a_secret) = if self.key() == Key::Secret {
+            ("the secret is", "a secret")
+        } else {
+            ("previous secrets are", "secrets")
+        };
         if let Value::Env { env, .. } = &self.entry.value
             && env == "file"
         {
             self.errors.spanned(
                 &self.entry.value,
-                "the secret is read from the environment: `secret = env(\"JWT_SECRET\")`",
+                format_args!("{the_secret} read from the environment: `{example}`"),
             );
             return None;
         }
@@ -380,7 +399,9 @@ impl Reader<'_> {
                 if name.is_empty() || name.contains(['=', '\0']) {
                     self.errors.spanned(
                         var,
-                        "not a valid environment variable name; write e.g. `env(\"JWT_SECRET\")`",
+                        format_args!(
+                            "not a valid environment variable name; write e.g. `{env_example}`"
+                        ),
                     );
                     return None;
                 }
@@ -389,15 +410,19 @@ impl Reader<'_> {
             env @ Value::Env { .. } => {
                 self.errors.spanned(
                     env,
-                    "`env(...)` takes the variable's name as a string: `env(\"JWT_SECRET\")`",
+                    format_args!(
+                        "`env(...)` takes the variable's name as a string: `{env_example}`"
+                    ),
                 );
                 None
             }
             Value::Lit(Lit::Str(lit)) => {
                 self.errors.spanned(
                     lit,
-                    "a secret written in the source ends up in the binary and the repository; \
-                     read it from the environment: `secret = env(\"JWT_SECRET\")`",
+                    format_args!(
+                        "{a_secret} written in the source ends up in the binary and the \
+                         repository; read it from the environment: `{example}`"
+                    ),
                 );
                 None
             }
@@ -406,6 +431,16 @@ impl Reader<'_> {
                 None
             }
         }
+    }
+
+    /// The certificate authorities of `https://` providers: `env("VAR")` or `file("path")`.
+    fn tls_roots(&mut self) -> Option<KeyFrom> {
+        let value = &self.entry.value;
+        if let Value::Env { .. } = value {
+            return self.key_from(value);
+        }
+        self.wrong_type(value);
+        None
     }
 
     fn flow(&mut self) -> Option<Flow> {

@@ -123,9 +123,48 @@ pub enum ConfigError {
     },
     /// Refresh tokens were turned on for a backend that only verifies (no signing key).
     RefreshWithoutSigningKey,
+    /// A URL keys would be fetched from that is refused: not absolute, or plain `http://` to a
+    /// host other than loopback (see [`Issuer`](crate::Issuer)).
+    InvalidUrl {
+        /// The URL.
+        url: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// An `https://` URL without the feature `remote-tls`, or TLS roots that cannot be had.
+    Tls {
+        /// The URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// An identity provider without an audience of its own or accepted audiences: a token it
+    /// issued for any other API would be accepted.
+    IssuerWithoutAudience {
+        /// The provider's `iss`.
+        issuer: String,
+    },
+    /// Two identity providers with the same `iss`.
+    DuplicateIssuer {
+        /// The `iss`.
+        issuer: String,
+    },
+    /// An HMAC algorithm among an identity provider's: a published key set never verifies
+    /// HMAC.
+    HmacFromKeySet {
+        /// The provider's `iss`.
+        issuer: String,
+        /// The algorithm.
+        algorithm: &'static str,
+    },
+    /// Previous secrets without a current HMAC secret.
+    PreviousSecretsWithoutSecret,
+    /// TLS roots for a backend that fetches no key set.
+    TlsRootsWithoutIssuers,
 }
 
 impl fmt::Display for ConfigError {
+    #[allow(clippy::too_many_lines, reason = "one message per error, in one place")]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::MissingSecret => f.write_str(
@@ -199,6 +238,34 @@ impl fmt::Display for ConfigError {
             Self::RefreshWithoutSigningKey => f.write_str(
                 "jwt-auth: refresh tokens need a signing key (this backend only verifies); give a \
                  private key or a secret, or remove `refresh_tokens`",
+            ),
+            Self::InvalidUrl { url, reason } => {
+                write!(f, "jwt-auth: the key set URL `{url}` is refused: {reason}")
+            }
+            Self::Tls { url, reason } => {
+                write!(f, "jwt-auth: cannot fetch `{url}` over TLS: {reason}")
+            }
+            Self::IssuerWithoutAudience { issuer } => write!(
+                f,
+                "jwt-auth: the identity provider `{issuer}` has no audience: a token it issued for \
+                 any other API would be accepted; give it `.audience([\"my-api\"])` or call \
+                 `.accepted_audiences(...)`"
+            ),
+            Self::DuplicateIssuer { issuer } => {
+                write!(f, "jwt-auth: the identity provider `{issuer}` is given twice")
+            }
+            Self::HmacFromKeySet { issuer, algorithm } => write!(
+                f,
+                "jwt-auth: `{algorithm}` for the identity provider `{issuer}`: a published key set \
+                 never verifies HMAC (its key would be anyone's); use RS, PS, ES or EdDSA"
+            ),
+            Self::PreviousSecretsWithoutSecret => f.write_str(
+                "jwt-auth: previous secrets rotate an HMAC secret; give the current one with \
+                 `.secret_from_env(...)`",
+            ),
+            Self::TlsRootsWithoutIssuers => f.write_str(
+                "jwt-auth: TLS roots apply to identity providers and remote key sets, and there \
+                 are none; add `.issuer(...)` or remove `.tls_roots(...)`",
             ),
         }
     }
@@ -303,7 +370,9 @@ pub enum InvalidToken {
     TooLarge,
     /// No verification key for the token's `kid` (or no `kid` where several keys exist).
     UnknownKey,
-    /// The remote JWKS could not be fetched (host down, timeout, not a JWKS).
+    /// The key set the token needs cannot be had: never fetched (host down, timeout, not a
+    /// JWKS), or fetched longer ago than its staleness bound allows (503: the token may be
+    /// good, the server cannot tell for now).
     KeysUnavailable,
     /// A refresh token where an access token is expected, or the other way round (the JOSE
     /// header's `typ`).
@@ -328,7 +397,7 @@ impl InvalidToken {
             Self::Claims => "claims of the wrong type",
             Self::TooLarge => "token too large",
             Self::UnknownKey => "no verification key for the token's kid",
-            Self::KeysUnavailable => "the remote JWKS is unavailable",
+            Self::KeysUnavailable => "the key set is unavailable",
             Self::WrongType => "a refresh token where an access token is expected, or the reverse",
         }
     }
@@ -364,8 +433,9 @@ impl fmt::Display for InvalidToken {
 
 /// An authentication failure. Every variant is a 401 but [`AuthError::Internal`] and
 /// [`AuthError::NotInstalled`] (500), [`AuthError::CrossSite`] (403),
-/// [`AuthError::Unavailable`] (503), [`InvalidToken::TooLarge`] (431), and the refusals of a
-/// guard, [`AuthError::InsufficientScope`] and [`AuthError::Forbidden`] (403).
+/// [`AuthError::Unavailable`] and [`InvalidToken::KeysUnavailable`] (503),
+/// [`InvalidToken::TooLarge`] (431), and the refusals of a guard,
+/// [`AuthError::InsufficientScope`] and [`AuthError::Forbidden`] (403).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AuthError {
@@ -416,7 +486,9 @@ impl AuthError {
             Self::CrossSite | Self::InsufficientScope { .. } | Self::Forbidden => {
                 StatusCode::FORBIDDEN
             }
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::InvalidToken(InvalidToken::KeysUnavailable) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             _ => StatusCode::UNAUTHORIZED,
         }
     }
@@ -454,11 +526,13 @@ impl AuthError {
             Self::InvalidToken(InvalidToken::TooLarge) => {
                 texts!(431, "Request Header Fields Too Large")
             }
+            Self::InvalidToken(InvalidToken::KeysUnavailable) | Self::Unavailable => {
+                texts!(503, "Service Unavailable")
+            }
             Self::InvalidToken(_) => texts!(401, "Invalid token"),
             Self::Unauthorized | Self::NotInstalled => texts!(401, "Unauthorized"),
             Self::CrossSite => texts!(403, "Cross-site request refused"),
             Self::Internal => texts!(500, "Internal Server Error"),
-            Self::Unavailable => texts!(503, "Service Unavailable"),
             Self::InsufficientScope { .. } => texts!(403, "Insufficient scope"),
             Self::Forbidden => texts!(403, "Forbidden"),
         }
@@ -491,7 +565,7 @@ impl AuthError {
             | Self::CrossSite
             | Self::Unavailable
             | Self::Forbidden
-            | Self::InvalidToken(InvalidToken::TooLarge) => None,
+            | Self::InvalidToken(InvalidToken::TooLarge | InvalidToken::KeysUnavailable) => None,
             Self::MissingToken { .. } | Self::NotInstalled => Some("Bearer"),
             Self::InvalidToken(_) | Self::Unauthorized => Some("Bearer error=\"invalid_token\""),
             Self::InsufficientScope { .. } => Some("Bearer error=\"insufficient_scope\""),

@@ -59,8 +59,14 @@
 //!
 //! - every algorithm jsonwebtoken supports; for RS/PS/ES/EdDSA a signing [`Key`] and several
 //!   verification keys (PEM, DER, JWK), selected by the token's `kid`, for key rotation;
-//! - [`JwtAuth::jwks`], the public JWK Set to serve, and verification against a remote JWKS
-//!   ([`RemoteJwksConfig`]: cached, unknown-`kid` refetch rate-limited, a 401 when it is down);
+//! - [`JwtAuth::jwks`], the public JWK Set to serve;
+//! - identity providers ([`Issuer`]: Keycloak, Auth0, Entra ID, ...), several on one backend,
+//!   each token checked against the keys (found by OpenID discovery, over `https://` with the
+//!   feature `remote-tls`), audiences and algorithms of its own `iss`; their key sets cached
+//!   for their `max-age`, refetched on an unknown `kid` at most once per interval, used while
+//!   the provider is briefly down up to a stated bound, then a 503 ([`RemoteJwksConfig`]);
+//! - HMAC secret rotation: previous secrets still verify
+//!   ([`JwtAuthBuilder::previous_secret`]);
 //! - CSRF protection for cookie-borne tokens on unsafe methods ([`CsrfSettings`]);
 //! - a size limit on the header and cookie (a 431 before any decoding), and keys and secrets
 //!   kept out of `Debug` output, logs and errors.
@@ -101,8 +107,9 @@ pub use jsonwebtoken::Algorithm;
 pub use jwt_auth_config::is_valid_cookie_name;
 pub use jwt_auth_macros::{jwt_auth, requires};
 pub use keys::algorithm::{algorithm_name, parse_algorithm};
+pub use keys::issuer::Issuer;
 pub use keys::material::{Key, KeyMaterial, KeySource, Secret};
-pub use keys::remote::RemoteJwksConfig;
+pub use keys::remote::{RemoteJwksConfig, TlsRoots};
 #[cfg(feature = "redis")]
 pub use session::RedisStore;
 pub use session::mint::TokenBuilder;

@@ -1,6 +1,6 @@
 //! Remote JWKS over a real socket: a local axum server publishes a signer's `jwks()`; the
 //! verifier fetches it once, caches it, refetches on an unknown `kid` at most once per interval,
-//! and answers a clear 401 (not a hang) when the JWKS host is down or silent.
+//! and answers a clear 503 (not a hang) when the JWKS host is down or silent.
 
 mod common;
 
@@ -8,9 +8,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use common::{User, app, assert_invalid_token, assert_user, get_bearer, known_user, send};
+use common::{
+    User, app, assert_error, assert_invalid_token, assert_user, get_bearer, known_user, send,
+};
 use jwt_auth::{Algorithm, ConfigError, JwtAuth, Key, RemoteJwksConfig};
 use serde_json::{Value, json};
 
@@ -152,8 +155,10 @@ async fn an_unknown_kid_refetches_at_most_once_per_interval() {
     assert_eq!(server.fetches.load(Ordering::SeqCst), 3);
 }
 
+/// No key set to verify with: the token may be good, the server cannot tell for now (503, and
+/// no `WWW-Authenticate`: the client should retry, not log in again).
 #[tokio::test]
-async fn a_down_or_silent_jwks_host_is_a_quick_401() {
+async fn a_down_or_silent_jwks_host_is_a_quick_503() {
     let signer = signer(ED25519_PRIVATE, "a");
     let jwt = signer.create_token("alice").unwrap();
 
@@ -179,7 +184,13 @@ async fn a_down_or_silent_jwks_host_is_a_quick_401() {
         let app = app(&verifier);
         let started = Instant::now();
         for _ in 0..3 {
-            assert_invalid_token(&send(&app, get_bearer("/protected", &jwt)).await);
+            let reply = send(&app, get_bearer("/protected", &jwt)).await;
+            assert_error(
+                &reply,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Service Unavailable",
+            );
+            assert_eq!(reply.header("www-authenticate"), None);
         }
         // One attempt with its timeout; the next requests do not wait for another.
         assert!(
@@ -190,18 +201,45 @@ async fn a_down_or_silent_jwks_host_is_a_quick_401() {
     }
 }
 
+/// Keys travel over TLS: `https://` (with the feature `remote-tls`), plain `http://` to
+/// loopback only; anything else is refused when the backend is built.
 #[test]
-fn only_http_urls_are_accepted() {
-    for url in ["https://issuer.example/jwks.json", "not a url", "/relative"] {
-        let error = JwtAuth::<User>::builder()
+fn jwks_urls_are_https_or_loopback_http() {
+    let build = |url: &str| {
+        JwtAuth::<User>::builder()
             .algorithm(Algorithm::EdDSA)
             .remote_jwks(RemoteJwksConfig::new(url))
             .retrieve_user_sync(|token, _state: &()| known_user(&token.sub))
             .build()
-            .unwrap_err();
+    };
+    for url in [
+        "http://issuer.example/jwks.json",
+        "http://10.1.2.3/jwks.json",
+        "not a url",
+        "/relative",
+        "ftp://issuer.example/jwks.json",
+        "https://user:password@issuer.example/jwks.json",
+    ] {
+        let error = build(url).unwrap_err();
         assert!(
-            matches!(error, ConfigError::InvalidName { .. }),
+            matches!(error, ConfigError::InvalidUrl { .. }),
             "{url}: {error}"
+        );
+    }
+    for url in [
+        "http://127.0.0.1:9/jwks.json",
+        "http://localhost:9/jwks.json",
+    ] {
+        assert!(build(url).is_ok(), "{url}");
+    }
+    let https = build("https://issuer.example/jwks.json");
+    if cfg!(feature = "remote-tls") {
+        assert!(https.is_ok(), "{:?}", https.err());
+    } else {
+        let error = https.unwrap_err();
+        assert!(
+            matches!(&error, ConfigError::Tls { reason, .. } if reason.contains("remote-tls")),
+            "{error}"
         );
     }
 }

@@ -16,6 +16,8 @@
 #   redis         Debian's redis-server (the Redis token store's tests start their own)
 #   postgres      Debian's postgresql server binaries (the app's several-instance tests start
 #                 their own with initdb, as the `postgres` user when run as root)
+#   oidc          oidc-provider in tests/oidc/node_modules (pinned by its package-lock.json), the
+#                 OpenID provider the identity-provider tests start on loopback
 #   all           every one of the above
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -82,6 +84,13 @@ ensure_postgres() {
     fi
 }
 
+ensure_oidc() {
+    ensure_node
+    if [[ ! -d $root/tests/oidc/node_modules/oidc-provider ]]; then
+        (cd "$root/tests/oidc" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+}
+
 [[ $# -gt 0 ]] || set -- all
 for tool in "$@"; do
     case $tool in
@@ -91,12 +100,14 @@ for tool in "$@"; do
         openapi-venv) ensure_openapi_venv ;;
         redis) ensure_redis ;;
         postgres) ensure_postgres ;;
+        oidc) ensure_oidc ;;
         all)
             ensure_chromium
             ensure_playwright
             ensure_openapi_venv
             ensure_redis
             ensure_postgres
+            ensure_oidc
             ;;
         *)
             echo "tests/tools/install.sh: unknown tool \`$tool\`" >&2

@@ -22,7 +22,7 @@ use crate::backend::hooks::{
     Hooks, IntoRetrieved, IntoRevoked, Retrieve, RetrieveFn, RevokedFn, SyncRetrieveFn,
 };
 use crate::backend::settings::{ErrorHandler, SchemeInfo, Settings};
-use crate::codec::Codec;
+use crate::codec::{Codec, KeyConfig};
 use crate::error::{AuthError, ConfigError};
 use crate::http::cache::TokenCache;
 use crate::http::cookie::{CookieSettings, SameSite};
@@ -31,9 +31,11 @@ use crate::http::exclude::Exclusion;
 use crate::http::flow::Flow;
 use crate::http::query::{DEFAULT_TICKET_LIFETIME, UsedTickets, WebSocketSettings};
 use crate::keys::algorithm::algorithm_name;
+use crate::keys::issuer::Issuer;
 use crate::keys::load::{KEYS_WITH_HMAC, SECRET_WITH_ASYMMETRIC};
-use crate::keys::material::{Key, KeyMaterial, KeySource, Secret};
-use crate::keys::remote::{RemoteJwks, RemoteJwksConfig};
+use crate::keys::material::KeySource;
+use crate::keys::remote::{RemoteJwksConfig, TlsRoots};
+use crate::keys::secrets::PreviousSecrets;
 use crate::session::memory::MemoryStore;
 use crate::session::store::{DynStore, TokenStore};
 use crate::token::model::{Extras, Token};
@@ -74,6 +76,10 @@ pub struct JwtAuthBuilder<U, S = (), C = Extras> {
     max_token_size: usize,
     key_id: Option<String>,
     remote_jwks: Option<RemoteJwksConfig>,
+    previous_secrets: Vec<PreviousSecrets>,
+    issuers: Vec<Issuer>,
+    /// The roots of `https://` key sets; `None`: the system's.
+    tls_roots: Option<TlsRoots>,
     csrf: CsrfSettings,
     trace_subject: bool,
     websocket_query: Option<String>,
@@ -132,6 +138,9 @@ where
             max_token_size: DEFAULT_MAX_TOKEN_SIZE,
             key_id: None,
             remote_jwks: None,
+            previous_secrets: Vec::new(),
+            issuers: Vec::new(),
+            tls_roots: None,
             csrf: CsrfSettings::default(),
             refresh: None,
             store: None,
@@ -141,102 +150,6 @@ where
             given: KeySet::new(),
             _types: PhantomData,
         }
-    }
-
-    /// The HMAC secret. Prefer [`secret_from_env`](Self::secret_from_env): a secret written in
-    /// the source ends up in the binary and the repository.
-    pub fn secret(mut self, secret: impl AsRef<[u8]>) -> Self {
-        self.keys = KeySource::Secret(Secret::new(secret.as_ref()));
-        self
-    }
-
-    /// Reads the HMAC secret from the environment variable `var` when the backend is built.
-    pub fn secret_from_env(mut self, var: impl Into<String>) -> Self {
-        self.keys = KeySource::Env {
-            var: var.into(),
-            dev_fallback: false,
-        };
-        self
-    }
-
-    /// With [`secret_from_env`](Self::secret_from_env): when the variable is unset, use a random
-    /// development secret and say so on stderr instead of refusing to build. Pass
-    /// `cfg!(debug_assertions)` so that a release build never does.
-    pub fn dev_secret_fallback(mut self, enabled: bool) -> Self {
-        if let KeySource::Env { dev_fallback, .. } = &mut self.keys {
-            *dev_fallback = enabled;
-        }
-        self
-    }
-
-    /// PEM keys for an asymmetric algorithm: the private key signs (omit it for a backend that
-    /// only verifies), the public key verifies.
-    pub fn pem_keys(mut self, signing: Option<&[u8]>, verifying: &[u8]) -> Self {
-        self.keys = KeySource::Pem {
-            signing: signing.map(Secret::new),
-            verifying: Secret::new(verifying),
-        };
-        self
-    }
-
-    /// The private key that signs tokens (RS/PS/ES/EdDSA), as PEM, DER, or from a file or an
-    /// environment variable; its `kid`, if any, is written into each token's header. Without a
-    /// verification key of the same `kid`, its public half is derived and used to verify.
-    pub fn signing_key(mut self, key: Key) -> Self {
-        let (_, verifying) = self.key_set();
-        self.keys = KeySource::Keys {
-            signing: Some(key),
-            verifying,
-        };
-        self
-    }
-
-    /// Adds a public verification key (PEM, DER, JWK or JWK Set; from bytes, a file or an
-    /// environment variable). A token's `kid` selects among them; see [`Key`].
-    pub fn verification_key(mut self, key: Key) -> Self {
-        let (signing, mut verifying) = self.key_set();
-        verifying.push(key);
-        self.keys = KeySource::Keys { signing, verifying };
-        self
-    }
-
-    /// Adds public verification keys; see [`verification_key`](Self::verification_key).
-    pub fn verification_keys<I: IntoIterator<Item = Key>>(self, keys: I) -> Self {
-        keys.into_iter()
-            .fold(self, JwtAuthBuilder::verification_key)
-    }
-
-    /// The `kid` written into each token's header, for a signing key (or HMAC secret) that has
-    /// none of its own.
-    pub fn key_id(mut self, kid: impl Into<String>) -> Self {
-        self.key_id = Some(kid.into());
-        self
-    }
-
-    /// Verifies tokens against a remote JWKS as well (fetched over plain `http://`, cached,
-    /// refetched on an unknown `kid` at most once per `refetch_interval`); see
-    /// [`RemoteJwksConfig`].
-    pub fn remote_jwks(mut self, config: RemoteJwksConfig) -> Self {
-        self.remote_jwks = Some(config);
-        self
-    }
-
-    /// The keys so far as a key set (a secret is dropped: keys replace it).
-    fn key_set(&mut self) -> (Option<Key>, Vec<Key>) {
-        match std::mem::take(&mut self.keys) {
-            KeySource::Keys { signing, verifying } => (signing, verifying),
-            KeySource::Pem { signing, verifying } => (
-                signing.map(|s| Key::from(KeyMaterial::Pem(s))),
-                vec![Key::from(KeyMaterial::Pem(verifying))],
-            ),
-            KeySource::None | KeySource::Secret(_) | KeySource::Env { .. } => (None, Vec::new()),
-        }
-    }
-
-    /// Where the keys come from.
-    pub fn keys(mut self, keys: KeySource) -> Self {
-        self.keys = keys;
-        self
     }
 
     /// The signing algorithm, default HS256. Only this algorithm is accepted when verifying.
@@ -557,22 +470,21 @@ where
             .ok_or(ConfigError::MissingRetrieveUser)?;
         self.check_values()?;
         if let Some(violation) = self.draft().check().into_iter().next() {
-            return Err(refusal(violation));
+            return Err(refusal(violation, &self.issuers));
         }
         let auth_header = HeaderName::from_bytes(self.auth_header.as_bytes())
             .map_err(|_| invalid_name("auth_header", &self.auth_header))?;
         let exclusion = Exclusion::new(&self.exclude, self.exclude_methods)?;
-        let remote = self
-            .remote_jwks
-            .map(|config| RemoteJwks::new(config, self.algorithm))
-            .transpose()?;
-        let codec = Codec::new(
-            self.algorithm,
-            &self.keys,
-            self.key_id.as_deref(),
-            remote,
-            self.rules,
-        )?;
+        let codec = Codec::with_keys(KeyConfig {
+            algorithm: self.algorithm,
+            source: &self.keys,
+            key_id: self.key_id.as_deref(),
+            previous: &self.previous_secrets,
+            remote: self.remote_jwks,
+            issuers: self.issuers,
+            tls_roots: &self.tls_roots.unwrap_or_default(),
+            rules: self.rules,
+        })?;
         let description = self.description.unwrap_or_else(|| {
             match self.flow {
                 Flow::Header => "JWT api-key authentication and authorization.",
@@ -584,7 +496,7 @@ where
         if self.refresh.is_some() && !codec.can_sign() {
             return Err(ConfigError::RefreshWithoutSigningKey);
         }
-        let cache = codec.remote.is_none().then(TokenCache::new);
+        let cache = TokenCache::new();
         let store = match (self.store, self.refresh) {
             (Some(store), _) => Some(store),
             (None, Some(_)) => Some(Arc::new(MemoryStore::new()) as Arc<dyn DynStore<S>>),
@@ -694,6 +606,16 @@ impl<U, S, C> JwtAuthBuilder<U, S, C> {
         };
         set(ConfigKey::TokenUrl, self.token_url.is_some());
         set(ConfigKey::RefreshExpiration, self.refresh.is_some());
+        set(ConfigKey::Issuers, !self.issuers.is_empty());
+        // A remote JWKS is fetched with the roots too.
+        set(
+            ConfigKey::TlsRoots,
+            self.tls_roots.is_some() && self.remote_jwks.is_none(),
+        );
+        set(
+            ConfigKey::PreviousSecrets,
+            !self.previous_secrets.is_empty(),
+        );
         match &self.keys {
             KeySource::None => {}
             KeySource::Secret(_) | KeySource::Env { .. } => set(ConfigKey::Secret, true),
@@ -727,6 +649,7 @@ impl<U, S, C> JwtAuthBuilder<U, S, C> {
             secure: self.cookie.secure,
             same_site: self.cookie.same_site,
             audiences: self.rules.audiences.len(),
+            issuer_audiences: self.issuers.iter().map(|i| i.audiences.len()).collect(),
             strict_audience: self.rules.strict_audience,
         }
     }
@@ -740,7 +663,7 @@ fn invalid_name(option: &'static str, value: &str) -> ConfigError {
 }
 
 /// A rule across options that the configuration breaks, as the builder says it.
-fn refusal(violation: Violation) -> ConfigError {
+fn refusal(violation: Violation, issuers: &[Issuer]) -> ConfigError {
     match violation {
         // An asymmetric algorithm without keys: no key material at all, as with HMAC.
         Violation::MissingSecret | Violation::MissingKeys { .. } => ConfigError::MissingSecret,
@@ -770,8 +693,17 @@ fn refusal(violation: Violation) -> ConfigError {
         },
         Violation::SameSiteNoneWithoutSecure => ConfigError::SameSiteNoneWithoutSecure,
         Violation::StrictAudience { count } => ConfigError::StrictAudience { count },
+        Violation::IssuerWithoutAudience { index } => ConfigError::IssuerWithoutAudience {
+            issuer: issuers
+                .get(index)
+                .map(|i| i.iss.clone())
+                .unwrap_or_default(),
+        },
+        Violation::PreviousSecretsWithoutSecret => ConfigError::PreviousSecretsWithoutSecret,
+        Violation::TlsRootsWithoutIssuers => ConfigError::TlsRootsWithoutIssuers,
     }
 }
 
+mod keys;
 #[cfg(test)]
 mod tests;

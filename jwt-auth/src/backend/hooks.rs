@@ -81,8 +81,8 @@ pub type RevokedFn<S, C> =
 pub(crate) struct Hooks<U, S, C> {
     pub retrieve: Retrieve<U, S, C>,
     pub revoked: Option<Arc<RevokedFn<S, C>>>,
-    /// Verified tokens, for backends whose keys are fixed (no remote JWKS).
-    pub cache: Option<TokenCache<C>>,
+    /// Verified tokens, and tokens with a bad signature.
+    pub cache: TokenCache<C>,
     /// Used refresh tokens and revoked ids.
     pub store: Option<Arc<dyn DynStore<S>>>,
 }

@@ -22,6 +22,7 @@ use serde::de::DeserializeOwned;
 
 use crate::backend::hooks::Hooks;
 use crate::backend::settings::{SchemeInfo, Settings};
+use crate::codec::remote::Verdict;
 use crate::error::{AuthError, InvalidToken};
 use crate::http::cookie::CookieSettings;
 use crate::http::flow::Flow;
@@ -130,13 +131,22 @@ where
         self.settings.max_token_size
     }
 
-    /// Verifies and validates a token (Litestar's `Token.decode`). A token longer than
+    /// Verifies and validates a token (Litestar's `Token.decode`) with the keys at hand: an
+    /// identity provider's or a remote JWKS's that must be fetched first is
+    /// [`InvalidToken::KeysUnavailable`] (the layer fetches them). A token longer than
     /// [`max_token_size`](Self::max_token_size) is [`InvalidToken::TooLarge`], undecoded.
     pub fn decode(&self, jwt: &str) -> Result<Token<C>, InvalidToken> {
         if jwt.len() > self.settings.max_token_size {
             return Err(InvalidToken::TooLarge);
         }
-        self.settings.codec.decode(jwt)
+        match self
+            .settings
+            .codec
+            .verify_now(jwt, crate::token::clock::now())
+        {
+            Verdict::Known(result, _) => result,
+            Verdict::Fetch => Err(InvalidToken::KeysUnavailable),
+        }
     }
 
     /// Renders an authentication failure with the configured error handler.

@@ -1,13 +1,13 @@
 //! Authenticating a request: find the token for the flow, check CSRF for a cookie, verify it
-//! (through the verified-token cache, or with the remote JWKS's keys), ask the token store and
-//! the revocation check, retrieve the user.
+//! (through the verified-token cache, with the keys at hand or once a key set is fetched), ask
+//! the token store and the revocation check, retrieve the user.
 //!
 //! [`JwtAuth::begin`] does all of it that needs no `.await`, with the token found once: for a
-//! backend without a remote JWKS or a revocation check, whose token store (if any) keeps a
-//! local view ([`TokenStore::check_locally`](crate::TokenStore::check_locally): the memory and
-//! Redis stores do), and with a synchronous retrieval function, that is everything, and the
-//! layer calls the route without a future of its own. What remains is one `async` step
-//! ([`JwtAuth::complete`]).
+//! backend whose key sets (if any) are at hand, without a revocation check, whose token store
+//! (if any) keeps a local view ([`TokenStore::check_locally`](crate::TokenStore::check_locally):
+//! the memory and Redis stores do), and with a synchronous retrieval function, that is
+//! everything, and the layer calls the route without a future of its own. What remains is one
+//! `async` step ([`JwtAuth::complete`]).
 
 use std::sync::Arc;
 
@@ -19,6 +19,7 @@ use tracing::{Instrument as _, Span};
 use crate::backend::JwtAuth;
 use crate::backend::hooks::{Retrieve, guarded, guarded_sync};
 use crate::backend::observe;
+use crate::codec::remote::Verdict;
 use crate::error::AuthError;
 use crate::http::flow::{TokenSource, find_token, token_text};
 use crate::http::query::is_ticket;
@@ -36,8 +37,7 @@ pub(crate) enum Step<'r, U, C> {
     /// The token is verified; a hook that returns a future remains (a token store without a
     /// local view, the revocation check or an async retrieval function).
     Verified(Arc<Token<C>>),
-    /// The token, found in the request, is to be verified with the remote JWKS's keys, which
-    /// may need fetching.
+    /// The token, found in the request, is to be verified once a key set is fetched.
     Remote(&'r str),
 }
 
@@ -108,34 +108,35 @@ where
                 Err(error) => Step::Done(Err(error)),
             };
         }
-        // Only a backend with a remote JWKS has no cache.
-        let Some(cache) = &self.hooks.cache else {
-            return match token_text(jwt) {
-                Ok(jwt) => Step::Remote(jwt),
-                Err(invalid) => Step::Done(Err(AuthError::InvalidToken(invalid))),
-            };
-        };
+        let cache = &self.hooks.cache;
         let hash = cache.hash(jwt);
         let now = now();
-        let cached = cache.get(hash, jwt, now);
+        let epoch = settings.codec.epoch();
+        let cached = cache.get(hash, jwt, now, epoch);
         if !span.is_disabled() {
             span.record("cached", cached.is_some());
         }
-        let known = cached.unwrap_or_else(|| {
+        let known = if let Some(known) = cached {
+            known
+        } else {
+            let text = match token_text(jwt) {
+                Ok(text) => text,
+                Err(invalid) => return Step::Done(Err(AuthError::InvalidToken(invalid))),
+            };
             if !span.is_disabled()
-                && let Some(kid) = token_text(jwt)
-                    .ok()
-                    .and_then(|jwt| settings.codec.checked_kid(jwt).ok()?.kid)
+                && let Some(kid) = settings.codec.checked_kid(text).ok().and_then(|h| h.kid)
             {
                 span.record("kid", kid.as_str());
             }
-            // A backend with a cache has no remote JWKS: `decode_at` is all `decode_async` does.
-            let known = token_text(jwt)
-                .and_then(|jwt| settings.codec.decode_at(jwt, now))
-                .map(Arc::new);
-            cache.remember(hash, jwt, &known, now);
-            known
-        });
+            match settings.codec.verify_now(text, now) {
+                Verdict::Known(result, until) => {
+                    let known = result.map(Arc::new);
+                    cache.remember(hash, jwt, &known, now, (epoch, until));
+                    known
+                }
+                Verdict::Fetch => return Step::Remote(text),
+            }
+        };
         match known {
             Ok(token) => self.after_decoding(token, state),
             Err(invalid) => Step::Done(Err(AuthError::InvalidToken(invalid))),
@@ -169,13 +170,20 @@ where
         }
     }
 
-    /// Verifies a token with the remote JWKS's keys as well, then [`Self::resolve`].
+    /// Verifies a token once the key set it needs is fetched, remembers it in the cache, then
+    /// [`Self::resolve`].
     pub(crate) async fn decode_remote(&self, jwt: &str, state: &S) -> Authenticated<U, C> {
-        // Boxed, so that the remote JWKS client's future does not enlarge every caller's.
-        let token = Box::pin(self.settings.codec.decode_async(jwt))
+        let codec = &self.settings.codec;
+        // Read before the fetch: a set it changes makes this entry one of an older epoch.
+        let epoch = codec.epoch();
+        // Boxed, so that the key set client's future does not enlarge every caller's.
+        let (result, until) = Box::pin(codec.decode_fetching(jwt)).await;
+        let known = result.map(Arc::new);
+        let cache = &self.hooks.cache;
+        let bytes = jwt.as_bytes();
+        cache.remember(cache.hash(bytes), bytes, &known, now(), (epoch, until));
+        self.resolve(known.map_err(AuthError::InvalidToken)?, state)
             .await
-            .map_err(AuthError::InvalidToken)?;
-        self.resolve(Arc::new(token), state).await
     }
 
     /// The token store's check (the `jti`, its family, the subject's cutoff), then

@@ -5,25 +5,32 @@
 //! [`Rules`].
 
 mod memo;
+pub(crate) mod provider;
+pub(crate) mod remote;
 #[cfg(test)]
 mod tests;
 mod verify;
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, EncodingKey, Header};
 
 use crate::codec::memo::{HeaderMemo, KnownHeader};
+use crate::codec::provider::{Provider, checked_uri, open_providers};
 use crate::error::{ConfigError, TokenError};
-use crate::keys::algorithm::{algorithm_name, min_hmac_len};
 use crate::keys::derived::{DerivedKey, Purpose};
 use crate::keys::hmac::HmacKey;
+use crate::keys::issuer::Issuer;
 use crate::keys::load::{
     SECRET_WITH_ASYMMETRIC, asymmetric_keys, key_error, pem_parsers, resolve_secret,
 };
-use crate::keys::material::{Key, KeyMaterial, KeySource};
-use crate::keys::remote::RemoteJwks;
+use crate::keys::material::{Key, KeyMaterial, KeySource, Secret};
+use crate::keys::remote::fetch::Clients;
+use crate::keys::remote::keyset::{RemoteKeys, Source};
+use crate::keys::remote::{RemoteJwksConfig, TlsRoots};
+use crate::keys::secrets::{PreviousSecrets, check_secret, derived_kid, resolve_previous};
 use crate::keys::select::VerifyKey;
 use crate::token::clock::now;
 use crate::token::compact::Segments;
@@ -32,6 +39,13 @@ use crate::token::encode::ClaimsToEncode;
 use crate::token::raw::RawClaims;
 use crate::token::rules::Rules;
 
+/// An HMAC secret's keyed state and its key id.
+#[derive(Clone)]
+pub(crate) struct HmacSecret {
+    pub kid: Option<String>,
+    pub key: HmacKey,
+}
+
 /// Signs and verifies tokens with keys parsed once.
 #[derive(Clone)]
 pub(crate) struct Codec {
@@ -39,27 +53,38 @@ pub(crate) struct Codec {
     header: Header,
     /// The key of refresh tokens, derived from the signing key (see [`DerivedKey`]).
     refresh: Option<DerivedKey>,
+    /// The refresh keys of the previous HMAC secrets, which still verify.
+    previous_refresh: Vec<DerivedKey>,
     /// The key of WebSocket tickets, derived likewise.
     ticket: Option<DerivedKey>,
     encoding: Option<EncodingKey>,
     keys: Vec<VerifyKey>,
-    /// The keyed HMAC state of the one secret, for HS* without a remote JWKS.
-    hmac: Option<HmacKey>,
+    /// The keyed HMAC states: the current secret's, then the previous secrets' (a rotation).
+    hmac: Vec<HmacSecret>,
     /// Header segments whose checks are known: the own tokens' and a few learned ones.
     memo: HeaderMemo,
-    pub(crate) remote: Option<Arc<RemoteJwks>>,
+    /// A remote JWKS whose keys verify tokens of the codec's algorithm, besides its own.
+    pub(crate) remote: Option<Arc<RemoteKeys>>,
+    /// The identity providers, each the only judge of the tokens its `iss` names.
+    pub(crate) providers: Vec<Provider>,
+    /// Bumped when a remote key set changes: what the verified-token cache holds of an older
+    /// epoch is not used.
+    epoch: Arc<AtomicU64>,
     pub(crate) rules: Rules,
 }
 
 impl fmt::Debug for Codec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kids: Vec<_> = self.keys.iter().map(|k| k.kid.as_deref()).collect();
+        let providers: Vec<_> = self.providers.iter().map(|p| p.iss.as_str()).collect();
         f.debug_struct("Codec")
             .field("algorithm", &self.algorithm)
             .field("signs", &self.encoding.is_some())
             .field("signing_kid", &self.header.kid)
             .field("verification_kids", &kids)
+            .field("previous_secrets", &self.hmac.len().saturating_sub(1))
             .field("remote", &self.remote)
+            .field("providers", &providers)
             .field("rules", &self.rules)
             .finish_non_exhaustive()
     }
@@ -89,38 +114,79 @@ fn sign(
     jsonwebtoken::encode(header, claims, key).map_err(|e| TokenError::Encode(e.to_string()))
 }
 
+/// Everything a codec is built from.
+pub(crate) struct KeyConfig<'a> {
+    pub algorithm: Algorithm,
+    pub source: &'a KeySource,
+    pub key_id: Option<&'a str>,
+    pub previous: &'a [PreviousSecrets],
+    pub remote: Option<RemoteJwksConfig>,
+    pub issuers: Vec<Issuer>,
+    pub tls_roots: &'a TlsRoots,
+    pub rules: Rules,
+}
+
+/// The signing key, its `kid` and its bytes (for the refresh key), and the verification keys.
+type Local = (
+    Option<(EncodingKey, Option<String>, Vec<u8>)>,
+    Vec<VerifyKey>,
+);
+
 impl Codec {
-    /// Parses the keys and checks them against the algorithm; with a signing key, a probe token is
-    /// signed and verified, so a key pair that does not match is refused here, not per request.
+    /// A codec of its own keys and, optionally, a remote JWKS.
+    #[cfg(test)]
     pub(crate) fn new(
         algorithm: Algorithm,
         source: &KeySource,
         key_id: Option<&str>,
-        remote: Option<RemoteJwks>,
+        remote: Option<RemoteJwksConfig>,
         rules: Rules,
     ) -> Result<Self, ConfigError> {
+        Self::with_keys(KeyConfig {
+            algorithm,
+            source,
+            key_id,
+            previous: &[],
+            remote,
+            issuers: Vec::new(),
+            tls_roots: &TlsRoots::System,
+            rules,
+        })
+    }
+
+    /// Parses the keys and checks them against the algorithm; with a signing key, a probe token is
+    /// signed and verified, so a key pair that does not match is refused here, not per request.
+    /// The remote key sets are only opened: they are fetched on first use.
+    #[allow(
+        clippy::too_many_lines,
+        reason = "every kind of key in one order: remote sets, secrets, key pairs, the probe"
+    )]
+    pub(crate) fn with_keys(config: KeyConfig<'_>) -> Result<Self, ConfigError> {
         crate::keys::crypto::install_provider();
-        let mut hmac = None;
-        let (encoding, keys) = if let Some(secret) = resolve_secret(source)? {
-            if algorithm.family() != AlgorithmFamily::Hmac {
-                return Err(key_error(algorithm, SECRET_WITH_ASYMMETRIC));
-            }
-            let min = min_hmac_len(algorithm);
-            match secret.expose().len() {
-                0 => return Err(ConfigError::EmptySecret),
-                len if len < min => {
-                    return Err(ConfigError::SecretTooShort {
-                        algorithm: algorithm_name(algorithm),
-                        len,
-                        min,
-                    });
-                }
-                _ => {}
-            }
-            let kid = key_id.map(str::to_owned);
-            if remote.is_none() {
-                hmac = HmacKey::new(algorithm, secret.expose());
-            }
+        let KeyConfig {
+            algorithm,
+            source,
+            key_id,
+            previous,
+            remote,
+            issuers,
+            tls_roots,
+            rules,
+        } = config;
+        let epoch = Arc::new(AtomicU64::new(0));
+        let mut clients = Clients::new(tls_roots.clone());
+        let remote = match remote {
+            Some(config) => Some(Arc::new(open_jwks(config, &mut clients, &epoch)?)),
+            None => None,
+        };
+        let providers = open_providers(issuers, &rules, &mut clients, &epoch)?;
+        let previous = resolve_previous(previous);
+        let mut hmac = Vec::new();
+        let mut previous_refresh = Vec::new();
+        let (encoding, keys): Local = if let Some(secret) = resolve_secret(source)? {
+            let secrets = hmac_secrets(algorithm, &secret, &previous, key_id)?;
+            (hmac, previous_refresh) = secrets;
+            let kid = hmac.first().and_then(|first| first.kid.clone());
             (
                 Some((
                     EncodingKey::from_secret(secret.expose()),
@@ -133,6 +199,9 @@ impl Codec {
                 }],
             )
         } else {
+            if !previous.is_empty() {
+                return Err(ConfigError::PreviousSecretsWithoutSecret);
+            }
             match source {
                 KeySource::Pem { signing, verifying } => {
                     let signing = signing.clone().map(|s| Key::from(KeyMaterial::Pem(s)));
@@ -150,12 +219,14 @@ impl Codec {
                     signing.as_ref(),
                     verifying,
                     key_id,
-                    remote.is_some(),
+                    remote.is_some() || !providers.is_empty(),
                 )?,
                 KeySource::None if remote.is_some() => {
                     pem_parsers(algorithm)?;
                     (None, Vec::new())
                 }
+                // Only the providers' tokens are verified.
+                KeySource::None if !providers.is_empty() => (None, Vec::new()),
                 _ => return Err(ConfigError::MissingSecret),
             }
         };
@@ -171,12 +242,15 @@ impl Codec {
             algorithm,
             header,
             refresh,
+            previous_refresh,
             ticket,
             encoding,
             keys,
             hmac,
             memo: HeaderMemo::default(),
-            remote: remote.map(Arc::new),
+            remote,
+            providers,
+            epoch,
             rules,
         };
         if codec.encoding.is_some() {
@@ -230,6 +304,11 @@ impl Codec {
         self.algorithm
     }
 
+    /// The key epoch: what was verified under another one is not taken from the cache.
+    pub(crate) fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
     /// Signs claims as an access token.
     pub(crate) fn encode(&self, claims: &ClaimsToEncode) -> Result<String, TokenError> {
         sign(&self.header, claims, self.encoding.as_ref())
@@ -273,4 +352,58 @@ impl Codec {
         }
         set
     }
+}
+
+/// The keyed states of an HMAC secret and its previous ones (a rotation: then each has a `kid`,
+/// the current one `key_id` or its derived one), and the previous secrets' refresh keys.
+fn hmac_secrets(
+    algorithm: Algorithm,
+    secret: &Secret,
+    previous: &[Secret],
+    key_id: Option<&str>,
+) -> Result<(Vec<HmacSecret>, Vec<DerivedKey>), ConfigError> {
+    if algorithm.family() != AlgorithmFamily::Hmac {
+        return Err(key_error(algorithm, SECRET_WITH_ASYMMETRIC));
+    }
+    check_secret(algorithm, secret)?;
+    for old in previous {
+        check_secret(algorithm, old)?;
+    }
+    // During a rotation the tokens say which secret signed them.
+    let rotating = !previous.is_empty();
+    let kid = key_id
+        .map(str::to_owned)
+        .or_else(|| derived_kid(secret).filter(|_| rotating));
+    let mut hmac = Vec::with_capacity(1 + previous.len());
+    hmac.extend(HmacKey::new(algorithm, secret.expose()).map(|key| HmacSecret { kid, key }));
+    let mut refresh = Vec::with_capacity(previous.len());
+    for old in previous {
+        hmac.extend(HmacKey::new(algorithm, old.expose()).map(|key| HmacSecret {
+            kid: derived_kid(old),
+            key,
+        }));
+        refresh.push(DerivedKey::derive(old.expose(), Purpose::Refresh)?);
+    }
+    Ok((hmac, refresh))
+}
+
+/// The remote JWKS of [`JwtAuthBuilder::remote_jwks`](crate::JwtAuthBuilder::remote_jwks).
+fn open_jwks(
+    config: RemoteJwksConfig,
+    clients: &mut Clients,
+    epoch: &Arc<AtomicU64>,
+) -> Result<RemoteKeys, ConfigError> {
+    let (uri, https) = checked_uri(&config.url)?;
+    let client = clients
+        .client(https, false, config.tls_roots.as_ref())
+        .map_err(|reason| ConfigError::Tls {
+            url: config.url.clone(),
+            reason,
+        })?;
+    Ok(RemoteKeys::new(
+        Source::Jwks(uri),
+        config,
+        client,
+        Arc::clone(epoch),
+    ))
 }

@@ -3,12 +3,11 @@
 use jsonwebtoken::DecodingKey;
 use serde::de::DeserializeOwned;
 
-use crate::codec::Codec;
+use crate::codec::{Codec, HmacSecret};
 use crate::error::InvalidToken;
 use crate::keys::select::select_key;
-use crate::token::clock::now;
 use crate::token::compact::{Segments, with_payload};
-use crate::token::header::{JoseHeader, PlainHeader, REFRESH_TYP};
+use crate::token::header::{JoseHeader, PlainHeader, parse_header};
 use crate::token::model::Token;
 use crate::token::raw::RawClaims;
 
@@ -32,32 +31,12 @@ impl Codec {
         encoded: Option<&str>,
         jwt: &str,
     ) -> Result<JoseHeader, InvalidToken> {
-        let (alg, critical, header) = if let Some(parsed) = encoded.and_then(PlainHeader::parse) {
-            parsed
-        } else {
-            let decoded = jsonwebtoken::decode_header(jwt).map_err(|_| InvalidToken::Malformed)?;
-            let header = JoseHeader {
-                kid: decoded.kid,
-                typ: decoded.typ,
-            };
-            (decoded.alg, decoded.crit.is_some(), header)
-        };
-        if alg != self.algorithm {
-            return Err(InvalidToken::Algorithm);
-        }
-        if critical {
-            // RFC 7515 section 4.1.11: no extension is understood here.
-            return Err(InvalidToken::Malformed);
-        }
-        if header.typ.as_deref() == Some(REFRESH_TYP) {
-            // Explicit typing (RFC 8725 section 3.11): a refresh token is never an access token.
-            return Err(InvalidToken::WrongType);
-        }
-        Ok(header)
+        parse_header(encoded, jwt, |alg| alg == self.algorithm).map(|(_, header)| header)
     }
 
-    /// Checks the header and the signature with the key `select` picks for the `kid`; returns
-    /// the payload, still in base64url.
+    /// Checks the header and the signature with the key `select` picks for the `kid` (or,
+    /// during an HMAC secret's rotation, with each secret, the `kid`'s first); returns the
+    /// payload, still in base64url.
     pub(crate) fn verify_signature_with<'k, 'j>(
         &self,
         jwt: &'j str,
@@ -66,19 +45,25 @@ impl Codec {
         let segments = Segments::split(jwt)?;
         let (message, signature) = (segments.message, segments.signature);
         // With exactly two dots, the first segment is the one `checked_kid` would take.
-        let (key, parsed) = if let Some(known) = self.memo.get(segments.header) {
-            (select(known.kid.as_deref())?, None)
-        } else {
-            let header = self.checked_header(Some(segments.header), jwt)?;
-            (select(header.kid.as_deref())?, Some(header))
+        let mut parsed = None;
+        let header = match self.memo.get(segments.header) {
+            Some(known) => known,
+            None => &*parsed.insert(self.checked_header(Some(segments.header), jwt)?),
         };
-        let valid = match &self.hmac {
-            // The codec's only key (no remote JWKS): `select` applied the `kid` rules to it.
-            Some(hmac) => hmac.verify(message, signature),
-            None => matches!(
-                jsonwebtoken::crypto::verify(signature, message, key, self.algorithm),
-                Ok(true)
-            ),
+        let valid = match self.hmac.as_slice() {
+            // The codec's only key: `select` applies the `kid` rules to it.
+            [only] => {
+                select(header.kid.as_deref())?;
+                only.key.verify(message, signature)
+            }
+            [] => {
+                let key = select(header.kid.as_deref())?;
+                matches!(
+                    jsonwebtoken::crypto::verify(signature, message, key, self.algorithm),
+                    Ok(true)
+                )
+            }
+            secrets => verify_rotated(secrets, header.kid.as_deref(), message, signature),
         };
         if !valid {
             return Err(InvalidToken::Signature);
@@ -107,7 +92,14 @@ impl Codec {
         now: u64,
     ) -> Result<Token<C>, InvalidToken> {
         let refresh = self.refresh.as_ref().ok_or(InvalidToken::UnknownKey)?;
-        let payload = refresh.verify(jwt)?;
+        // The previous secrets' refresh keys, after a rotation: a session outlives it.
+        let payload =
+            self.previous_refresh
+                .iter()
+                .fold(refresh.verify(jwt), |verified, previous| match verified {
+                    Err(InvalidToken::Signature) => previous.verify(jwt),
+                    done => done,
+                })?;
         with_payload(payload, |payload| self.validate_payload(payload, now))
     }
 
@@ -123,33 +115,6 @@ impl Codec {
         with_payload(payload, |payload| self.validate_payload(payload, now))
     }
 
-    /// As [`decode`](Self::decode), also with the keys of a remote JWKS (fetched, cached and
-    /// refetched on an unknown `kid` as [`crate::RemoteJwksConfig`] says).
-    pub(crate) async fn decode_async<C: DeserializeOwned + 'static>(
-        &self,
-        jwt: &str,
-    ) -> Result<Token<C>, InvalidToken> {
-        let Some(remote) = &self.remote else {
-            return self.decode(jwt);
-        };
-        // Tokens refused for their shape or algorithm never cause a fetch.
-        let kid = self.checked_kid(jwt)?.kid;
-        let mut keys = self.keys.clone();
-        keys.extend(remote.keys().await);
-        let mut selected = select_key(&keys, kid.as_deref()).cloned();
-        if selected.is_err() && kid.is_some() && remote.refetch_for_unknown_kid().await {
-            keys.truncate(self.keys.len());
-            keys.extend(remote.keys().await);
-            selected = select_key(&keys, kid.as_deref()).cloned();
-        }
-        if selected.is_err() && !remote.has_fetched() && self.keys.is_empty() {
-            return Err(InvalidToken::KeysUnavailable);
-        }
-        let selected = selected?;
-        let payload = self.verify_signature_with(jwt, |_| Ok(&selected))?;
-        with_payload(payload, |payload| self.validate_payload(payload, now()))
-    }
-
     /// Parses and validates a verified payload.
     pub(crate) fn validate_payload<C: DeserializeOwned + 'static>(
         &self,
@@ -162,10 +127,32 @@ impl Codec {
     }
 
     /// Verifies, parses and validates a token now.
+    #[cfg(test)]
     pub(crate) fn decode<C: DeserializeOwned + 'static>(
         &self,
         jwt: &str,
     ) -> Result<Token<C>, InvalidToken> {
-        self.decode_at(jwt, now())
+        self.decode_at(jwt, crate::token::clock::now())
     }
+}
+
+/// Whether one of the secrets of a rotation signed the message: the secret of the token's `kid`
+/// first, then the others in order (the current one first). A token minted before the rotation
+/// has no `kid`, or one the secrets no longer have.
+fn verify_rotated(
+    secrets: &[HmacSecret],
+    kid: Option<&str>,
+    message: &[u8],
+    signature: &str,
+) -> bool {
+    let named = kid.and_then(|kid| secrets.iter().position(|s| s.kid.as_deref() == Some(kid)));
+    if let Some(index) = named
+        && secrets[index].key.verify(message, signature)
+    {
+        return true;
+    }
+    secrets
+        .iter()
+        .enumerate()
+        .any(|(index, secret)| Some(index) != named && secret.key.verify(message, signature))
 }

@@ -1,16 +1,19 @@
 //! Bounded caches of checked tokens, keyed by the exact token bytes.
 //!
 //! - **Verified tokens.** A hit skips only the signature check, the base64 and JSON decoding and
-//!   the claim rules, which depend on nothing but the token's bytes and the backend's fixed keys
-//!   and rules; the revocation check and the user retrieval still run on every request. An
-//!   entry is used only while `now < exp` (stricter than validation, which may add a leeway: an
-//!   older token is decoded again, and refused or accepted as without the cache).
+//!   the claim rules, which depend on nothing but the token's bytes and the backend's keys and
+//!   rules; the revocation check and the user retrieval still run on every request. An entry
+//!   is used only while `now < exp` (stricter than validation, which may add a leeway: an older
+//!   token is decoded again, and refused or accepted as without the cache).
 //! - **Bad signatures.** A token whose signature does not verify is remembered, so that a
 //!   client repeating it costs no more than one repeating a valid token. Whether a signature
-//!   verifies depends only on the bytes and the fixed keys, never on the time; no other refusal
-//!   is remembered (an expiry or `nbf` decision depends on the clock).
+//!   verifies depends only on the bytes and the keys, never on the time; no other refusal is
+//!   remembered (an expiry or `nbf` decision depends on the clock).
 //!
-//! Backends with a remote JWKS, whose keys change at run time, have no cache.
+//! Keys fetched at run time (an identity provider's, a remote JWKS) change: each entry holds
+//! the backend's key epoch when it was decoded, and is not used once a key set changed (a key
+//! rotated out verifies nothing more), nor past the freshness of the set that verified it
+//! (then the token is checked again, and the set refreshed, as without the cache).
 //!
 //! Each table is split into [`SHARDS`] shards, each behind its own lock, of [`SETS`] sets of
 //! [`WAYS`] slots: a token's hash (of its last bytes, keyed per process: [`TailHash`]) picks its
@@ -132,32 +135,43 @@ impl<C, H: TokenHash> TokenCache<C, H> {
         self.hasher.hash(jwt)
     }
 
-    /// What is known of exactly `jwt` at `now`: verified (and not expired), or a bad signature.
-    pub(crate) fn get(&self, hash: u64, jwt: &[u8], now: u64) -> Option<Known<C>> {
+    /// What is known of exactly `jwt` at `now` under the key epoch `epoch`: verified (and not
+    /// expired), or a bad signature.
+    pub(crate) fn get(&self, hash: u64, jwt: &[u8], now: u64, epoch: u64) -> Option<Known<C>> {
         // Both tables' lines are read before either lock is taken, so that a new token waits
         // for the two at once, and takes no lock.
         let verified = self.verified.probe(hash);
         let forged = self.forged.probe(hash);
         if let Some(lines) = verified
-            && let Some(token) = self.verified.get(lines, hash, jwt, now)
+            && let Some(token) = self.verified.get(lines, hash, jwt, now, epoch)
         {
             return Some(Ok(token));
         }
         self.forged
-            .get(forged?, hash, jwt, now)
+            .get(forged?, hash, jwt, now, epoch)
             .map(|()| Err(InvalidToken::Signature))
     }
 
-    /// Remembers how `jwt` was decoded at `now`: a valid token until its `exp`, a bad signature
-    /// for good; any other refusal is not remembered.
-    pub(crate) fn remember(&self, hash: u64, jwt: &[u8], known: &Known<C>, now: u64) {
+    /// Remembers how `jwt` was decoded at `now` under the key epoch `epoch`, for use until
+    /// `until` at most (the freshness of a fetched key set; `u64::MAX` for the backend's own
+    /// keys): a valid token until its `exp`, a bad signature for good; any other refusal is
+    /// not remembered.
+    pub(crate) fn remember(
+        &self,
+        hash: u64,
+        jwt: &[u8],
+        known: &Known<C>,
+        now: u64,
+        (epoch, until): (u64, u64),
+    ) {
         match known {
             Ok(token) => {
+                let until = token.exp.min(until);
                 self.verified
-                    .insert(hash, jwt, Arc::clone(token), token.exp, now);
+                    .insert(hash, jwt, Arc::clone(token), (epoch, until), now);
             }
             Err(InvalidToken::Signature) => {
-                self.forged.insert(hash, jwt, (), u64::MAX, now);
+                self.forged.insert(hash, jwt, (), (epoch, until), now);
             }
             Err(_) => {}
         }
@@ -241,6 +255,8 @@ struct Entry<V> {
     jwt: Box<[u8]>,
     /// Used while `now < until`.
     until: u64,
+    /// The key epoch it was decoded in; used in that epoch only.
+    epoch: u64,
     value: V,
 }
 
@@ -308,19 +324,20 @@ impl<V: Clone> Table<V> {
         None
     }
 
-    /// The value of exactly `jwt` at `now`, given its shard's lines from [`probe`](Self::probe).
-    fn get(&self, lines: &[SetLine], hash: u64, jwt: &[u8], now: u64) -> Option<V> {
+    /// The value of exactly `jwt` at `now` in `epoch`, given its shard's lines from
+    /// [`probe`](Self::probe).
+    fn get(&self, lines: &[SetLine], hash: u64, jwt: &[u8], now: u64, epoch: u64) -> Option<V> {
         let mut shard = self.shard(hash);
         let index = shard.find(lines, hash, jwt)?;
         let entry = shard.slots[index].as_ref()?;
-        if now < entry.until {
+        if now < entry.until && entry.epoch == epoch {
             return Some(entry.value.clone());
         }
         shard.remove(lines, index);
         None
     }
 
-    fn insert(&self, hash: u64, jwt: &[u8], value: V, until: u64, now: u64) {
+    fn insert(&self, hash: u64, jwt: &[u8], value: V, (epoch, until): (u64, u64), now: u64) {
         if now >= until || jwt.len() > SHARD_BYTES {
             return;
         }
@@ -341,6 +358,7 @@ impl<V: Clone> Table<V> {
         shard.slots[index] = Some(Entry {
             jwt: jwt.into(),
             until,
+            epoch,
             value,
         });
         while shard.bytes > SHARD_BYTES {
@@ -492,7 +510,7 @@ mod tests {
         jwt: &str,
         now: u64,
     ) -> Option<Known<Extras>> {
-        cache.get(cache.hash(jwt.as_bytes()), jwt.as_bytes(), now)
+        cache.get(cache.hash(jwt.as_bytes()), jwt.as_bytes(), now, 0)
     }
 
     /// Decodes `jwt` once.
@@ -502,7 +520,13 @@ mod tests {
         known: &Known<Extras>,
         now: u64,
     ) {
-        cache.remember(cache.hash(jwt.as_bytes()), jwt.as_bytes(), known, now);
+        cache.remember(
+            cache.hash(jwt.as_bytes()),
+            jwt.as_bytes(),
+            known,
+            now,
+            (0, u64::MAX),
+        );
     }
 
     /// Decodes `jwt` twice, as a client repeating it would: the second time it is kept.
@@ -541,6 +565,42 @@ mod tests {
         // An expired token is not stored.
         remember(&cache, "c", &Ok(token(100)), 100);
         assert!(get(&cache, "c", 50).is_none());
+    }
+
+    /// What a fetched key set verified is used in its key epoch only, and until the end of the
+    /// set's freshness at most.
+    #[test]
+    fn entries_hold_to_their_key_epoch_and_bound() {
+        let cache = TokenCache::new();
+        let at = |jwt: &str, now, epoch| {
+            cache.get(cache.hash(jwt.as_bytes()), jwt.as_bytes(), now, epoch)
+        };
+        for _ in 0..2 {
+            cache.remember(cache.hash(b"a"), b"a", &Ok(token(100)), 10, (3, 50));
+            cache.remember(
+                cache.hash(b"f"),
+                b"f",
+                &Err(InvalidToken::Signature),
+                10,
+                (3, 50),
+            );
+        }
+        assert!(matches!(at("a", 49, 3), Some(Ok(_))));
+        assert!(matches!(at("f", 49, 3), Some(Err(_))));
+        assert!(at("a", 50, 3).is_none(), "past the key set's freshness");
+        for _ in 0..2 {
+            cache.remember(cache.hash(b"a"), b"a", &Ok(token(100)), 10, (3, 50));
+            cache.remember(
+                cache.hash(b"f"),
+                b"f",
+                &Err(InvalidToken::Signature),
+                10,
+                (3, 50),
+            );
+        }
+        assert!(at("a", 20, 4).is_none(), "another key epoch");
+        assert!(at("f", 20, 4).is_none(), "another key epoch");
+        assert!(at("a", 20, 3).is_none(), "dropped when found stale");
     }
 
     #[test]

@@ -123,14 +123,10 @@ pub(crate) fn pem_parsers(
 
 /// Parses public keys: one for PEM or DER, one per key for a JWK Set. A JWK must be of the
 /// algorithm's family and, if it names an `alg`, of the algorithm itself.
-///
-/// With `lenient` (a remote JWKS, which may hold keys for other algorithms), keys that do not
-/// fit are skipped instead of refused.
 pub(crate) fn jwk_keys(
     algorithm: Algorithm,
     json: &str,
     kid: Option<&str>,
-    lenient: bool,
 ) -> Result<Vec<VerifyKey>, String> {
     let value: serde_json::Value =
         serde_json::from_str(json).map_err(|e| format!("not a JWK: {e}"))?;
@@ -144,12 +140,7 @@ pub(crate) fn jwk_keys(
     let single = jwks.len() == 1;
     let mut keys = Vec::with_capacity(jwks.len());
     for jwk in &jwks {
-        let fits = fitting_jwk(algorithm, jwk);
-        let key = match fits {
-            Ok(key) => key,
-            Err(_) if lenient => continue,
-            Err(e) => return Err(e),
-        };
+        let key = fitting_jwk(algorithm, jwk)?;
         let kid = match kid {
             Some(kid) if single => Some(kid.to_owned()),
             _ => jwk.common.key_id.clone(),
@@ -197,7 +188,7 @@ pub(crate) fn verification_keys(
         Loaded::Pem(pem) => pem,
         Loaded::Der(der) => der_to_pem(&der, "PUBLIC KEY"),
         Loaded::Jwk(json) => {
-            return jwk_keys(algorithm, &json, key.kid.as_deref(), false)
+            return jwk_keys(algorithm, &json, key.kid.as_deref())
                 .map_err(|e| key_error(algorithm, format!("verification key: {e}")));
         }
     };

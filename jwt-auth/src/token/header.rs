@@ -2,6 +2,7 @@
 
 use jsonwebtoken::Algorithm;
 
+use crate::error::InvalidToken;
 use crate::token::base64;
 use crate::token::json::from_json;
 
@@ -60,6 +61,39 @@ impl PlainHeader<'_> {
         };
         Some((plain.alg, plain.crit.is_some(), fields))
     }
+}
+
+/// The header's `alg`, `kid` and `typ`, or why the token is refused before any key is looked
+/// up, in this order: an algorithm `accepts` refuses, an extension (`crit`), a refresh token's
+/// `typ`. `encoded` is the header segment (`None`: `jwt` has fewer than two dots), parsed by
+/// [`PlainHeader`] when it can, else by `jsonwebtoken::decode_header`.
+pub(crate) fn parse_header(
+    encoded: Option<&str>,
+    jwt: &str,
+    accepts: impl FnOnce(Algorithm) -> bool,
+) -> Result<(Algorithm, JoseHeader), InvalidToken> {
+    let (alg, critical, header) = if let Some(parsed) = encoded.and_then(PlainHeader::parse) {
+        parsed
+    } else {
+        let decoded = jsonwebtoken::decode_header(jwt).map_err(|_| InvalidToken::Malformed)?;
+        let header = JoseHeader {
+            kid: decoded.kid,
+            typ: decoded.typ,
+        };
+        (decoded.alg, decoded.crit.is_some(), header)
+    };
+    if !accepts(alg) {
+        return Err(InvalidToken::Algorithm);
+    }
+    if critical {
+        // RFC 7515 section 4.1.11: no extension is understood here.
+        return Err(InvalidToken::Malformed);
+    }
+    if header.typ.as_deref() == Some(REFRESH_TYP) {
+        // Explicit typing (RFC 8725 section 3.11): a refresh token is never an access token.
+        return Err(InvalidToken::WrongType);
+    }
+    Ok((alg, header))
 }
 
 #[cfg(test)]
