@@ -64,6 +64,8 @@ async fn the_bench_server_serves_the_example_and_its_benchmark_routes() {
         .duration_since(std::time::UNIX_EPOCH)
         .expect("after 1970")
         .as_secs();
+    // With every feature on, jsonwebtoken has two crypto backends and picks none by itself.
+    let _ = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
     let scoped = jsonwebtoken::encode(
         &jsonwebtoken::Header::default(),
         &json!({

@@ -127,9 +127,11 @@ async fn log_in(auth: &RetrieveUser, state: &AppState, grant: PasswordGrant) -> 
         attempt.failed().await;
         return GrantError::invalid_grant(WRONG_CREDENTIALS).into_response();
     }
-    // No username holds a NUL character, which PostgreSQL's text cannot even be asked about:
-    // such a one is unknown, answered as every unknown one is.
-    let found = if grant.username.contains('\0') {
+    // A name that registration would refuse is unknown, answered as every unknown one is,
+    // without asking the database: PostgreSQL's text cannot hold a NUL, and its case-blind
+    // collation ignores what registration never lets in (a soft hyphen, fullwidth letters),
+    // so such a variant would find the account while the failed-login limit counted it apart.
+    let found = if users::username_problem(&grant.username).is_some() {
         Ok(None)
     } else {
         users::credentials(&state.db, &grant.username).await

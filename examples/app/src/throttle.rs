@@ -131,11 +131,15 @@ struct RedisCounts {
 impl RedisCounts {
     /// Runs a script. A connection lost while Redis was down answers its error once more,
     /// to the first command after Redis is back, and only then reconnects: that command is
-    /// tried a second time rather than refuse a login for nothing.
+    /// tried a second time rather than refuse a login for nothing. A script that timed out is
+    /// not: it may have run, and running it again would count one attempt twice.
     async fn invoke<T: FromRedisValue>(&self, invocation: &ScriptInvocation<'_>) -> RedisResult<T> {
         let mut connection = self.connection.clone();
         match invocation.invoke_async(&mut connection).await {
-            Err(error) if error.is_io_error() || error.is_unrecoverable_error() => {
+            Err(error)
+                if !error.is_timeout()
+                    && (error.is_io_error() || error.is_unrecoverable_error()) =>
+            {
                 invocation.invoke_async(&mut connection).await
             }
             result => result,

@@ -55,7 +55,7 @@ pub struct Registration {
 }
 
 /// Why a username is refused, or `None`.
-fn username_problem(username: &str) -> Option<String> {
+pub fn username_problem(username: &str) -> Option<String> {
     let chars = username.chars().count();
     if !(USERNAME_MIN_CHARS..=USERNAME_MAX_CHARS).contains(&chars) {
         Some(format!(

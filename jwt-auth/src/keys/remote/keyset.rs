@@ -214,7 +214,8 @@ impl RemoteKeys {
             }
         };
         let fresh_for = max_age.map_or(self.config.cache_for, |age| {
-            age.clamp(self.config.min_cache, self.config.max_cache)
+            // Not `clamp`, which panics when a hand-built config puts the bounds the wrong way.
+            age.min(self.config.max_cache).max(self.config.min_cache)
         });
         if set.fingerprint != state.fingerprint {
             tracing::info!(url = %self.url(), keys = set.keys.len(), "jwt-auth: a new key set");
