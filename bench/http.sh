@@ -8,6 +8,7 @@
 #   ROUNDS=5 DURATION=10s CONNECTIONS=64 bench/http.sh
 #   ROUNDS=15 DURATION=3s TOKENS=300000 SCENARIOS="one-token many-tokens" bench/http.sh
 #   ALLOCATOR=mimalloc bench/http.sh # the server with another malloc (see ALLOCATOR below)
+#   REDIS_URL=redis://127.0.0.1:6379/ bench/http.sh  # the token state in Redis (RedisStore)
 #
 # Scenarios (GET, keep-alive, wrk -t1):
 #   ceiling        GET /bench/no-auth/<id>: a benchmark route of bench/server.rs, public, the
@@ -123,7 +124,17 @@ mimalloc | jemalloc)
 *) echo "ALLOCATOR must be system, mimalloc or jemalloc, not $ALLOCATOR" >&2; exit 1 ;;
 esac
 
-cargo build --release --quiet --example bench_server
+# REDIS_URL (a Redis of the caller's): the server keeps its token state there (RedisStore), and
+# the Redis commands the whole run sent are counted (INFO commandstats before and after).
+features=()
+if [[ -n ${REDIS_URL:-} ]]; then
+    features=(--features redis)
+    redis_calls() {
+        redis-cli -u "$REDIS_URL" info commandstats |
+            awk -F'[:=,]' '/^cmdstat_/ && $1 != "cmdstat_info" {n += $3} END {print n + 0}'
+    }
+fi
+cargo build --release --quiet --example bench_server "${features[@]}"
 binary=$(cargo metadata --format-version 1 --no-deps |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/examples/bench_server
 
@@ -293,6 +304,7 @@ cpu_ticks() {
 for scenario in "${schedule[@]}"; do
     taskset -c "$CLIENT_CPU" timeout 120 wrk -t1 -c"$CONNECTIONS" -d1s -s "$work/$scenario.lua" "$base" >/dev/null
 done
+[[ -z ${REDIS_URL:-} ]] || redis_before=$(redis_calls)
 for round in $(seq "$ROUNDS"); do
     for scenario in "${schedule[@]}"; do
         before=$(cpu_ticks)
@@ -345,3 +357,9 @@ for name in sys.argv[3:]:
           f"{cpu:>10.2f} {cpu_ratio:>9.2f} "
           f"{sum(r[4] for r in mine):>9} {sum(r[5] for r in mine):>6}")
 PY
+if [[ -n ${REDIS_URL:-} ]]; then
+    commands=$(($(redis_calls) - redis_before))
+    requests=$(awk '{n += $8} END {print n + 0}' "$work/results.txt")
+    awk -v c="$commands" -v r="$requests" \
+        'BEGIN {printf "Redis: %d commands for %d requests (%.6f a request; the heartbeats of the view included)\n", c, r, c / r}'
+fi

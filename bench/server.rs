@@ -166,9 +166,37 @@ fn bench_routes(app: Router<AppState>, secret: &str) -> Router<AppState> {
         )
 }
 
+/// The example's backend; with the `redis` feature and `REDIS_URL`, its token state in Redis,
+/// so that the load test shows what the shared store costs a request (its local view, no
+/// round trip).
+#[cfg_attr(
+    not(feature = "redis"),
+    expect(clippy::unused_async, reason = "awaits only when connecting to Redis")
+)]
+async fn backend() -> Result<example::RetrieveUserHandler, String> {
+    #[cfg(feature = "redis")]
+    if let Some(url) = std::env::var("REDIS_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+    {
+        let store = jwt_auth::RedisStore::builder(url)
+            .prefix("bench:")
+            .connect()
+            .await
+            .map_err(|error| format!("cannot use Redis: {error}"))?;
+        let built = example::RetrieveUserHandler::builder()
+            .token_store(store)
+            .build()
+            .map_err(|error| error.to_string())?;
+        eprintln!("token state in Redis");
+        return Ok(example::RetrieveUserHandler::from(built));
+    }
+    example::RetrieveUserHandler::new().map_err(|error| error.to_string())
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
-    let auth = match example::RetrieveUserHandler::new() {
+    let auth = match backend().await {
         Ok(auth) => auth,
         Err(error) => {
             eprintln!("{error}");
