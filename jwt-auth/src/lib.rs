@@ -110,10 +110,10 @@ pub use keys::algorithm::{algorithm_name, parse_algorithm};
 pub use keys::issuer::Issuer;
 pub use keys::material::{Key, KeyMaterial, KeySource, Secret};
 pub use keys::remote::{RemoteJwksConfig, TlsRoots};
-#[cfg(feature = "redis")]
-pub use session::RedisStore;
 pub use session::mint::TokenBuilder;
 pub use session::{MemoryStore, RefreshError, TokenStore};
+#[cfg(feature = "redis")]
+pub use session::{RedisStore, RedisStoreBuilder};
 pub use token::header::REFRESH_TYP;
 pub use token::model::{Audience, Extras, RESERVED_CLAIMS, Token};
 pub use token::scope::Scopes;

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use common::{SECRET, User, get_bearer, get_plain, known_user, now, read, send};
-use jwt_auth::{Flow, JwtAuth, RedisStore, RefreshError};
+use jwt_auth::{Flow, JwtAuth, RedisStore, RefreshError, TlsRoots};
 use redis_server::RedisServer;
 use serde_json::Value;
 
@@ -34,6 +34,11 @@ async fn instance(redis: &RedisServer, prefix: &str) -> Instance {
         .connect()
         .await
         .expect("the store syncs with Redis");
+    instance_on(store)
+}
+
+/// An instance with its token state in `store`.
+fn instance_on(store: RedisStore) -> Instance {
     let auth = JwtAuth::<User>::builder()
         .secret(SECRET)
         .flow(Flow::OAuth2Password)
@@ -364,4 +369,111 @@ async fn applications_with_their_own_prefix_share_one_redis() {
     assert_eq!(status(&two, &access).await, StatusCode::OK);
     assert!(keys(&redis, "two:").await.is_empty());
     assert_eq!(two.store.local_records(), 0);
+}
+
+/// A store of the TLS server, trusting its authority and showing its client certificate.
+fn tls_store(redis: &RedisServer) -> jwt_auth::RedisStoreBuilder {
+    let tls = redis.tls.as_ref().expect("a TLS server");
+    RedisStore::builder(redis.url())
+        .tls_roots(TlsRoots::pem(tls.root.as_bytes()))
+        .tls_client_certificate(tls.client_certificate.as_bytes(), tls.client_key.as_bytes())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rediss_with_a_private_authority_and_a_client_certificate_carries_scripts_and_the_feed() {
+    let redis = RedisServer::start_tls();
+    assert!(redis.url().starts_with("rediss://"));
+    let a = instance_on(tls_store(&redis).connect().await.expect("A syncs over TLS"));
+    let b = instance_on(tls_store(&redis).connect().await.expect("B syncs over TLS"));
+    // A rotation (a script) on A, the reuse on B.
+    let (access, refresh) = tokens(a.auth.login("alice")).await;
+    let (rotated, _) = tokens(a.auth.refresh(&refresh, &()).await.unwrap()).await;
+    assert_eq!(status(&b, &rotated).await, StatusCode::OK);
+    assert_eq!(
+        b.auth.refresh(&refresh, &()).await.unwrap_err(),
+        RefreshError::Reused
+    );
+    // The family revoked on B reaches A through the pub/sub feed, over TLS too.
+    for jwt in [&access, &rotated] {
+        let seen = time_until(&a, jwt, StatusCode::UNAUTHORIZED).await;
+        assert!(seen < BOUND, "{seen:?}");
+    }
+    assert!(
+        a.store
+            .staleness()
+            .is_some_and(|staleness| staleness <= BOUND)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rediss_refuses_a_server_outside_the_roots_and_a_client_without_its_certificate() {
+    let redis = RedisServer::start_tls();
+    let tls = redis.tls.as_ref().expect("a TLS server");
+    let timeout = Duration::from_millis(100);
+    // Another authority's roots: the server's certificate is not trusted, and the error says
+    // why rather than only that there is no link.
+    let other = RedisServer::start_tls();
+    let other_root = &other.tls.as_ref().expect("a TLS server").root;
+    let distrusted = RedisStore::builder(redis.url())
+        .tls_roots(TlsRoots::pem(other_root.as_bytes()))
+        .tls_client_certificate(tls.client_certificate.as_bytes(), tls.client_key.as_bytes())
+        .timeout(timeout)
+        .connect()
+        .await
+        .expect_err("a server signed by an authority it does not trust");
+    assert!(
+        distrusted.to_string().contains("invalid peer certificate"),
+        "{distrusted}"
+    );
+    // The right roots, no client certificate: the server hangs up.
+    let anonymous = RedisStore::builder(redis.url())
+        .tls_roots(TlsRoots::pem(tls.root.as_bytes()))
+        .timeout(timeout)
+        .connect()
+        .await
+        .expect_err("redis-server asks for a client certificate");
+    assert!(
+        anonymous.to_string().contains("CertificateRequired"),
+        "{anonymous}"
+    );
+    // And with both, it connects: the refusals above were the certificates'.
+    tls_store(&redis).timeout(timeout).connect().await.unwrap();
+}
+
+#[tokio::test]
+async fn tls_settings_that_cannot_apply_are_refused_when_the_store_is_built() {
+    let plain = RedisStore::builder("redis://127.0.0.1:1/")
+        .tls_roots(TlsRoots::pem("-----BEGIN CERTIFICATE-----"))
+        .build()
+        .unwrap_err();
+    assert!(
+        plain.to_string().contains("`rediss://` URL only"),
+        "{plain}"
+    );
+    let empty = RedisStore::builder("rediss://127.0.0.1:1/")
+        .tls_roots(TlsRoots::pem("not a certificate"))
+        .build()
+        .unwrap_err();
+    assert!(
+        empty
+            .to_string()
+            .contains("no `-----BEGIN CERTIFICATE-----`"),
+        "{empty}"
+    );
+    let missing = RedisStore::builder("rediss://127.0.0.1:1/")
+        .tls_roots(TlsRoots::env("JWT_AUTH_TEST_NO_SUCH_VARIABLE"))
+        .build()
+        .unwrap_err();
+    assert!(missing.to_string().contains("is not set"), "{missing}");
+    let key = RedisStore::builder("rediss://127.0.0.1:1/")
+        .tls_client_certificate("not a certificate", "not a key")
+        .build()
+        .unwrap_err();
+    assert!(key.to_string().contains("private key"), "{key}");
+    // The builder's Debug shows no key.
+    let shown = format!(
+        "{:?}",
+        RedisStore::builder("rediss://127.0.0.1:1/").tls_client_certificate("cert", "SECRET-KEY")
+    );
+    assert!(!shown.contains("SECRET-KEY"), "{shown}");
 }

@@ -1,6 +1,8 @@
 //! A real `redis-server` for a test: installed where missing (`tests/tools/install.sh redis`),
 //! started on a free loopback port with its own temporary folder (append-only file on, so a
 //! restart keeps the data, as a production Redis would), stopped and removed when dropped.
+//! [`RedisServer::start_tls`] starts one that speaks TLS only, with certificates of a private
+//! authority made for it, and asks clients for theirs (`redis-server`'s default).
 
 #![allow(dead_code, reason = "each test uses its own part of the helper")]
 
@@ -16,6 +18,49 @@ pub struct RedisServer {
     child: Option<Child>,
     pub port: u16,
     dir: PathBuf,
+    /// With TLS: its authority and a client's certificate.
+    pub tls: Option<Tls>,
+}
+
+/// The PEM texts a client of a TLS server needs: the private authority that signed the
+/// server's certificate, and a client certificate it signed with its key.
+pub struct Tls {
+    pub root: String,
+    pub client_certificate: String,
+    pub client_key: String,
+}
+
+impl Tls {
+    /// A new authority, the server's certificate for 127.0.0.1 (written to `dir`) and a
+    /// client's.
+    fn create(dir: &Path) -> Self {
+        use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("root parameters");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "jwt-auth Redis test root");
+        let root = CertifiedIssuer::self_signed(params, KeyPair::generate().expect("a root key"))
+            .expect("the root certificate");
+        let signed = |name: &str| {
+            let key = KeyPair::generate().expect("a key");
+            let certificate = CertificateParams::new(vec![name.to_owned()])
+                .expect("certificate parameters")
+                .signed_by(&key, &root)
+                .expect("a certificate");
+            (certificate.pem(), key.serialize_pem())
+        };
+        let (server_certificate, server_key) = signed("127.0.0.1");
+        let (client_certificate, client_key) = signed("jwt-auth test client");
+        std::fs::write(dir.join("root.pem"), root.pem()).expect("root.pem");
+        std::fs::write(dir.join("server.pem"), server_certificate).expect("server.pem");
+        std::fs::write(dir.join("server-key.pem"), server_key).expect("server-key.pem");
+        Self {
+            root: root.pem(),
+            client_certificate,
+            client_key,
+        }
+    }
 }
 
 /// Installs `redis-server` where missing, once per test process; the test fails (never skips)
@@ -50,6 +95,16 @@ fn free_port() -> u16 {
 impl RedisServer {
     /// A new server on a free port, ready to answer.
     pub fn start() -> Self {
+        Self::start_with(false)
+    }
+
+    /// A new server that speaks TLS only (its certificates in [`RedisServer::tls`]) and asks
+    /// clients for a certificate.
+    pub fn start_tls() -> Self {
+        Self::start_with(true)
+    }
+
+    fn start_with(tls: bool) -> Self {
         ensure_redis();
         let dir = std::env::temp_dir().join(format!(
             "jwt-auth-redis-{}-{}",
@@ -60,20 +115,40 @@ impl RedisServer {
         let mut server = Self {
             child: None,
             port: free_port(),
+            tls: tls.then(|| Tls::create(&dir)),
             dir,
         };
         server.spawn();
         server
     }
 
-    /// `redis://127.0.0.1:<port>/`.
+    /// `redis://127.0.0.1:<port>/`, or `rediss://` with TLS.
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
+        let scheme = if self.tls.is_some() {
+            "rediss"
+        } else {
+            "redis"
+        };
+        format!("{scheme}://127.0.0.1:{}/", self.port)
     }
 
     fn spawn(&mut self) {
-        let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+        let mut command = Command::new("redis-server");
+        let port = self.port.to_string();
+        if self.tls.is_some() {
+            command
+                .args(["--port", "0", "--tls-port", &port])
+                .arg("--tls-cert-file")
+                .arg(self.dir.join("server.pem"))
+                .arg("--tls-key-file")
+                .arg(self.dir.join("server-key.pem"))
+                .arg("--tls-ca-cert-file")
+                .arg(self.dir.join("root.pem"));
+        } else {
+            command.args(["--port", &port]);
+        }
+        let child = command
+            .args(["--bind", "127.0.0.1"])
             .arg("--dir")
             .arg(&self.dir)
             .args([
@@ -98,11 +173,14 @@ impl RedisServer {
         }
     }
 
-    /// Whether the server answers `PING`.
+    /// Whether the server answers `PING` (with TLS: whether it listens).
     pub fn answers(&self) -> bool {
         let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
             return false;
         };
+        if self.tls.is_some() {
+            return true;
+        }
         let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
         let mut reply = [0_u8; 7];
         stream.write_all(b"PING\r\n").is_ok()

@@ -140,4 +140,23 @@ impl TlsRoots {
     pub fn env(var: impl Into<String>) -> Self {
         Self::Env(var.into())
     }
+
+    /// The PEM text of these roots, read now (a file, a variable); `None` for the system's.
+    #[cfg_attr(
+        not(any(feature = "remote-tls", feature = "redis")),
+        expect(dead_code, reason = "only TLS clients read roots")
+    )]
+    pub(crate) fn read_pem(&self) -> Result<Option<std::borrow::Cow<'_, [u8]>>, String> {
+        use std::borrow::Cow;
+        match self {
+            Self::System => Ok(None),
+            Self::Pem(pem) => Ok(Some(Cow::Borrowed(pem))),
+            Self::File(path) => std::fs::read(path)
+                .map(|pem| Some(Cow::Owned(pem)))
+                .map_err(|e| format!("cannot read `{}`: {e}", path.display())),
+            Self::Env(var) => std::env::var(var)
+                .map(|pem| Some(Cow::Owned(pem.into_bytes())))
+                .map_err(|_| format!("the environment variable `{var}` is not set")),
+        }
+    }
 }

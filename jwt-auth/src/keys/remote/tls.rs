@@ -15,8 +15,8 @@ pub(crate) type RootsError = String;
 /// A client configuration that checks servers against `roots`.
 pub(crate) fn client_config(roots: &TlsRoots) -> Result<Arc<rustls::ClientConfig>, RootsError> {
     let mut store = rustls::RootCertStore::empty();
-    let certificates = match roots {
-        TlsRoots::System => {
+    let certificates = match roots.read_pem()? {
+        None => {
             let found = rustls_native_certs::load_native_certs();
             if found.certs.is_empty() {
                 let errors: Vec<String> = found.errors.iter().map(ToString::to_string).collect();
@@ -28,17 +28,7 @@ pub(crate) fn client_config(roots: &TlsRoots) -> Result<Arc<rustls::ClientConfig
             }
             found.certs
         }
-        TlsRoots::Pem(pem) => pem_certificates(pem)?,
-        TlsRoots::File(path) => {
-            let pem = std::fs::read(path)
-                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-            pem_certificates(&pem)?
-        }
-        TlsRoots::Env(var) => {
-            let pem = std::env::var(var)
-                .map_err(|_| format!("the environment variable `{var}` is not set"))?;
-            pem_certificates(pem.as_bytes())?
-        }
+        Some(pem) => pem_certificates(&pem)?,
     };
     let (added, _ignored) = store.add_parsable_certificates(certificates);
     if added == 0 {

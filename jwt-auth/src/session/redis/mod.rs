@@ -17,6 +17,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{RedisError, Script};
 
 use crate::error::BoxError;
+use crate::keys::remote::TlsRoots;
 use crate::session::ids::new_id;
 use crate::session::ledger::Ledger;
 use crate::session::redis::script::{Keys, Message, NEVER, revoke_script, rotate_script};
@@ -58,8 +59,10 @@ use crate::token::clock::now;
 /// # }
 /// ```
 ///
-/// `rediss://` URLs use TLS through rustls; when the process has installed no rustls crypto
-/// provider, aws-lc-rs's is installed. Cloning shares the store; the synchronising task stops when
+/// `rediss://` URLs use TLS through rustls, checked against the system's roots or
+/// [given ones](RedisStoreBuilder::tls_roots), with a
+/// [client certificate](RedisStoreBuilder::tls_client_certificate) where the server asks for
+/// one; when the process has installed no rustls crypto provider, aws-lc-rs's is installed. Cloning shares the store; the synchronising task stops when
 /// the last clone is dropped.
 #[derive(Clone)]
 pub struct RedisStore {
@@ -104,6 +107,9 @@ pub struct RedisStoreBuilder {
     timeout: Duration,
     max_families: usize,
     accept_stale: bool,
+    tls_roots: Option<TlsRoots>,
+    /// Its `Debug` shows neither the certificate nor the key.
+    client_certificate: Option<redis::ClientTlsConfig>,
 }
 
 impl RedisStore {
@@ -120,6 +126,8 @@ impl RedisStore {
             timeout: Duration::from_secs(1),
             max_families: DEFAULT_MAX_FAMILIES,
             accept_stale: false,
+            tls_roots: None,
+            client_certificate: None,
         }
     }
 
@@ -209,20 +217,79 @@ impl RedisStoreBuilder {
         self
     }
 
+    /// The certificate authorities a `rediss://` server's certificate is checked against,
+    /// instead of the system's: a Redis behind a private authority (the PEM of its
+    /// `tls-ca-cert-file`). Read when the store is built.
+    pub fn tls_roots(mut self, roots: TlsRoots) -> Self {
+        self.tls_roots = Some(roots);
+        self
+    }
+
+    /// The certificate (PEM, the chain) and private key (PEM) shown to a `rediss://` server
+    /// that asks for one: `redis-server` does by default (`tls-auth-clients yes`).
+    pub fn tls_client_certificate(
+        mut self,
+        certificate: impl Into<Vec<u8>>,
+        key: impl Into<Vec<u8>>,
+    ) -> Self {
+        self.client_certificate = Some(redis::ClientTlsConfig {
+            client_cert: certificate.into(),
+            client_key: key.into(),
+        });
+        self
+    }
+
+    /// The client of the URL, with its TLS settings.
+    fn client(&self) -> Result<redis::Client, BoxError> {
+        let tls_settings = self.tls_roots.is_some() || self.client_certificate.is_some();
+        if !self.url.starts_with("rediss:") {
+            if tls_settings {
+                return Err(
+                    "`tls_roots` and `tls_client_certificate` apply to a `rediss://` URL only"
+                        .into(),
+                );
+            }
+            return Ok(redis::Client::open(self.url.as_str())?);
+        }
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            // Another thread may have installed one meanwhile: either way, one is there.
+            let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        }
+        let root_cert = match self.tls_roots.as_ref().map(TlsRoots::read_pem) {
+            None => None,
+            Some(read) => read.map_err(|error| format!("the Redis TLS roots: {error}"))?,
+        };
+        if let Some(pem) = &root_cert {
+            use rustls::pki_types::CertificateDer;
+            use rustls::pki_types::pem::PemObject as _;
+            if CertificateDer::pem_slice_iter(pem).next().is_none() {
+                return Err(
+                    "the Redis TLS roots hold no `-----BEGIN CERTIFICATE-----` block".into(),
+                );
+            }
+        }
+        if !tls_settings {
+            return Ok(redis::Client::open(self.url.as_str())?);
+        }
+        let certificates = redis::TlsCertificates {
+            client_tls: self.client_certificate.clone(),
+            root_cert: root_cert.map(std::borrow::Cow::into_owned),
+        };
+        Ok(redis::Client::build_with_tls(
+            self.url.as_str(),
+            certificates,
+        )?)
+    }
+
     /// The store, its view synchronising in a task of the current tokio runtime; until the
     /// first synchronisation (milliseconds when Redis is up), authenticated requests answer
-    /// 503. Fails outside a tokio runtime or for a malformed URL, never because Redis is down.
+    /// 503. Fails outside a tokio runtime, for a malformed URL or TLS setting, never because
+    /// Redis is down.
     pub fn build(self) -> Result<RedisStore, BoxError> {
         let runtime = tokio::runtime::Handle::try_current().map_err(
             |_| "a RedisStore is built inside a tokio runtime (its view syncs in a task)",
         )?;
-        if self.url.starts_with("rediss:")
-            && rustls::crypto::CryptoProvider::get_default().is_none()
-        {
-            // Another thread may have installed one meanwhile: either way, one is there.
-            let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-        }
-        let client = redis::Client::open(self.url.as_str())?;
+        let client = self.client()?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(self.timeout))
             .set_response_timeout(Some(self.timeout))
@@ -264,8 +331,15 @@ impl RedisStoreBuilder {
         let start = Instant::now();
         while !store.fresh() {
             if start.elapsed() > patience {
+                let why = store
+                    .inner
+                    .local
+                    .last_failure()
+                    .map_or_else(String::new, |failure| {
+                        format!(" (the last attempt: {failure})")
+                    });
                 return Err(Box::new(StoreUnavailable::new(format!(
-                    "no link to Redis within {patience:?}"
+                    "no link to Redis within {patience:?}{why}"
                 ))));
             }
             tokio::time::sleep(Duration::from_millis(5)).await;

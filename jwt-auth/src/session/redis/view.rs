@@ -21,7 +21,7 @@
 //! has come back for three bounds.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
@@ -48,6 +48,9 @@ pub(crate) struct Local {
     /// Nanoseconds after `epoch` at which the last heartbeat that came back was sent; 0 before
     /// the first.
     fresh: AtomicU64,
+    /// Why the last link failed (a refused certificate, say), for an error that says more
+    /// than "no link".
+    last_failure: Mutex<Option<String>>,
 }
 
 impl Local {
@@ -56,7 +59,23 @@ impl Local {
             view: RwLock::new(Ledger::new(max_families)),
             epoch: Instant::now(),
             fresh: AtomicU64::new(0),
+            last_failure: Mutex::new(None),
         }
+    }
+
+    /// Why the last link to Redis failed, if one did.
+    pub(crate) fn last_failure(&self) -> Option<String> {
+        self.last_failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn failed(&self, why: String) {
+        *self
+            .last_failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(why);
     }
 
     fn read(&self) -> RwLockReadGuard<'_, Ledger> {
@@ -136,6 +155,7 @@ pub(crate) async fn run(feed: Feed) {
                 feed.bound
             );
         }
+        feed.local.failed(error);
         tokio::time::sleep(wait).await;
         wait = (wait * 2).min(RECONNECT_MAX);
     }
