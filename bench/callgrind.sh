@@ -20,7 +20,7 @@ OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
 scenarios=("$@")
 [[ ${#scenarios[@]} -gt 0 ]] ||
-    scenarios=(no-layer hit miss foreign-miss mixed-miss cycle bad-signature bad-cycle missing scoped-hit guarded-hit decode foreign-decode raw-decode)
+    scenarios=(no-layer hit miss foreign-miss mixed-miss cycle bad-signature bad-cycle missing scoped-hit guarded-hit remote-hit remote-miss decode foreign-decode raw-decode)
 
 binary=$(cargo bench -p jwt-auth --bench profile --no-run --message-format=json 2>/dev/null |
     python3 -c 'import json,sys

@@ -14,7 +14,7 @@ use axum::{Json, Router};
 use common::{
     User, app, assert_error, assert_invalid_token, assert_user, get_bearer, known_user, send,
 };
-use jwt_auth::{Algorithm, ConfigError, JwtAuth, Key, RemoteJwksConfig};
+use jwt_auth::{Algorithm, ConfigError, Issuer, JwtAuth, Key, RemoteJwksConfig};
 use serde_json::{Value, json};
 
 const ED25519_PRIVATE: &[u8] = include_bytes!("keys/ed25519-private.pem");
@@ -260,4 +260,60 @@ async fn the_jwks_route_serves_public_keys() {
     assert_eq!(body["keys"][0]["kty"], "OKP");
     assert_eq!(body["keys"][0]["crv"], "Ed25519");
     assert!(body["keys"][0].get("d").is_none());
+}
+
+/// A token of `signer` as a provider mints it: its `iss` and `aud`.
+fn provider_token(signer: &JwtAuth<User>, iss: &str, aud: &str) -> String {
+    signer
+        .token("alice")
+        .issuer(iss)
+        .audience(aud)
+        .encode()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn issuers_with_a_plain_jwks_each_judge_their_own_tokens() {
+    let (a, b) = (
+        signer(ED25519_PRIVATE, "a"),
+        signer(ED25519_SECOND_PRIVATE, "b"),
+    );
+    let (server_a, server_b) = (serve(a.jwks()).await, serve(b.jwks()).await);
+    let verifier = JwtAuth::<User>::builder()
+        .issuer(Issuer::jwks("https://a.example", &server_a.url).audience(["api"]))
+        .issuer(
+            Issuer::jwks("https://b.example", &server_b.url)
+                .audience(["api", "other-api"])
+                .algorithms([Algorithm::EdDSA]),
+        )
+        .retrieve_user_sync(|token, _state: &()| known_user(&token.sub))
+        .build()
+        .unwrap();
+    let app = app(&verifier);
+    let answer = |jwt: String| {
+        let app = app.clone();
+        async move { send(&app, get_bearer("/protected", &jwt)).await }
+    };
+    assert_user(
+        &answer(provider_token(&a, "https://a.example", "api")).await,
+        "alice",
+    );
+    assert_user(
+        &answer(provider_token(&b, "https://b.example", "api")).await,
+        "alice",
+    );
+    assert_user(
+        &answer(provider_token(&b, "https://b.example", "other-api")).await,
+        "alice",
+    );
+    // Each issuer's own audiences: `other-api` is B's only.
+    assert_invalid_token(&answer(provider_token(&a, "https://a.example", "other-api")).await);
+    // A token claiming A, signed with B's key (B's `kid`, published by B only): refused.
+    assert_invalid_token(&answer(provider_token(&b, "https://a.example", "api")).await);
+    // An issuer the backend does not know, and no issuer at all: refused, nothing fetched.
+    assert_invalid_token(&answer(provider_token(&a, "https://c.example", "api")).await);
+    let anonymous = a.token("alice").audience("api").encode().unwrap();
+    assert_invalid_token(&answer(anonymous).await);
+    assert_eq!(server_a.fetches.load(Ordering::SeqCst), 1);
+    assert_eq!(server_b.fetches.load(Ordering::SeqCst), 1);
 }
