@@ -4,7 +4,7 @@ use std::cell::Cell;
 use std::future::Future;
 
 pub use crate::authz::declared::{Backend, check_scope};
-pub use crate::authz::predicate::{Predicate, PredicateFuture, PredicateValue};
+pub use crate::authz::predicate::{GuardAnswer, Predicate, PredicateFuture, PredicateValue};
 pub use crate::backend::hooks::{
     IntoRetrieved, IntoRevoked, RetrieveFn, RevokedFn, SyncRetrieveFn,
 };

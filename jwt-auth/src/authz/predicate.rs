@@ -25,20 +25,45 @@ impl<F: Future<Output = bool>> PredicateFuture for Predicate<F> {
     }
 }
 
-/// The answer a sync predicate returned.
+/// The answer a sync predicate returned. The impl takes any `T` and asks for [`GuardAnswer`]
+/// on the method, not the impl: method resolution then settles on it whatever the guard
+/// returned, and a wrong return type is our `E0277` at the guard rather than rustc's general
+/// "method exists but its trait bounds were not satisfied".
+pub trait PredicateValue {
+    /// What the predicate returned.
+    type Value;
+    /// The answer, as a ready future.
+    fn into_check(self) -> Ready<bool>
+    where
+        Self::Value: GuardAnswer;
+}
+
+impl<T> PredicateValue for &Predicate<T> {
+    type Value = T;
+
+    fn into_check(self) -> Ready<bool>
+    where
+        T: GuardAnswer,
+    {
+        ready(self.0.answer())
+    }
+}
+
+/// What a guard may return: `bool` (an `async fn` guard's future of `bool` takes the other
+/// path, [`PredicateFuture`]).
 #[diagnostic::on_unimplemented(
     message = "a guard returns `bool` or a future of `bool`, not `{Self}`",
     label = "this guard's result",
     note = "a guard is `fn(&User, &Token<Claims>) -> bool`, or an `async fn` returning `bool`"
 )]
-pub trait PredicateValue {
-    /// The answer, as a ready future.
-    fn into_check(self) -> Ready<bool>;
+pub trait GuardAnswer {
+    /// The answer.
+    fn answer(&self) -> bool;
 }
 
-impl PredicateValue for &Predicate<bool> {
-    fn into_check(self) -> Ready<bool> {
-        ready(self.0)
+impl GuardAnswer for bool {
+    fn answer(&self) -> bool {
+        *self
     }
 }
 

@@ -342,3 +342,36 @@ impl SetCookie {
         self.attribute(name) == Some("")
     }
 }
+
+/// A private certificate authority for a test's TLS servers: the clients under test trust its
+/// root, and nothing else does.
+pub struct Authority(rcgen::CertifiedIssuer<'static, rcgen::KeyPair>);
+
+impl Authority {
+    pub fn new() -> Self {
+        use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("root parameters");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "jwt-auth test root");
+        let key = KeyPair::generate().expect("a root key");
+        Self(CertifiedIssuer::self_signed(params, key).expect("the root certificate"))
+    }
+
+    /// The root certificate, PEM.
+    pub fn root_pem(&self) -> String {
+        self.0.pem()
+    }
+
+    /// A certificate for `name` (a host, an address: its subject alternative name) signed by
+    /// the root, and its private key, both PEM.
+    pub fn issue(&self, name: &str) -> (String, String) {
+        let key = rcgen::KeyPair::generate().expect("a key");
+        let certificate = rcgen::CertificateParams::new(vec![name.to_owned()])
+            .expect("certificate parameters")
+            .signed_by(&key, &self.0)
+            .expect("a certificate");
+        (certificate.pem(), key.serialize_pem())
+    }
+}

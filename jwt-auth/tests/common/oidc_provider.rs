@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Once;
 
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+use rcgen::KeyPair;
 use serde_json::{Value, json};
 
 /// The secret of every client of the test providers.
@@ -63,24 +63,14 @@ impl Pki {
             std::process::id()
         ));
         std::fs::create_dir_all(&dir).expect("a temporary folder");
-        let mut params = CertificateParams::new(Vec::<String>::new()).expect("root parameters");
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params
-            .distinguished_name
-            .push(DnType::CommonName, "jwt-auth test root");
-        let root = CertifiedIssuer::self_signed(params, KeyPair::generate().expect("a root key"))
-            .expect("the root certificate");
-        let server_key = KeyPair::generate().expect("a server key");
-        let server = CertificateParams::new(vec!["127.0.0.1".to_owned()])
-            .expect("server parameters")
-            .signed_by(&server_key, &root)
-            .expect("the server certificate");
-        std::fs::write(dir.join("root.pem"), root.pem()).expect("root.pem");
-        std::fs::write(dir.join("cert.pem"), server.pem()).expect("cert.pem");
-        std::fs::write(dir.join("key.pem"), server_key.serialize_pem()).expect("key.pem");
+        let root = crate::common::Authority::new();
+        let (certificate, key) = root.issue("127.0.0.1");
+        std::fs::write(dir.join("root.pem"), root.root_pem()).expect("root.pem");
+        std::fs::write(dir.join("cert.pem"), certificate).expect("cert.pem");
+        std::fs::write(dir.join("key.pem"), key).expect("key.pem");
         Self {
             dir,
-            root_pem: root.pem(),
+            root_pem: root.root_pem(),
         }
     }
 

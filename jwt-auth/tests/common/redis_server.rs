@@ -34,29 +34,14 @@ impl Tls {
     /// A new authority, the server's certificate for 127.0.0.1 (written to `dir`) and a
     /// client's.
     fn create(dir: &Path) -> Self {
-        use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
-        let mut params = CertificateParams::new(Vec::<String>::new()).expect("root parameters");
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params
-            .distinguished_name
-            .push(DnType::CommonName, "jwt-auth Redis test root");
-        let root = CertifiedIssuer::self_signed(params, KeyPair::generate().expect("a root key"))
-            .expect("the root certificate");
-        let signed = |name: &str| {
-            let key = KeyPair::generate().expect("a key");
-            let certificate = CertificateParams::new(vec![name.to_owned()])
-                .expect("certificate parameters")
-                .signed_by(&key, &root)
-                .expect("a certificate");
-            (certificate.pem(), key.serialize_pem())
-        };
-        let (server_certificate, server_key) = signed("127.0.0.1");
-        let (client_certificate, client_key) = signed("jwt-auth test client");
-        std::fs::write(dir.join("root.pem"), root.pem()).expect("root.pem");
+        let root = crate::common::Authority::new();
+        let (server_certificate, server_key) = root.issue("127.0.0.1");
+        let (client_certificate, client_key) = root.issue("jwt-auth test client");
+        std::fs::write(dir.join("root.pem"), root.root_pem()).expect("root.pem");
         std::fs::write(dir.join("server.pem"), server_certificate).expect("server.pem");
         std::fs::write(dir.join("server-key.pem"), server_key).expect("server-key.pem");
         Self {
-            root: root.pem(),
+            root: root.root_pem(),
             client_certificate,
             client_key,
         }

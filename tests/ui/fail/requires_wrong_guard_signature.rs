@@ -1,4 +1,5 @@
-//! A guard predicate of the wrong shape: it takes the user only, or returns no `bool`.
+//! A guard predicate of the wrong shape: it takes the user only, or returns no `bool`, sync or
+//! async.
 
 use jwt_auth::{Token, jwt_auth, requires};
 
@@ -21,10 +22,17 @@ fn role(user: &User, _token: &Token) -> &'static str {
     if user.admin { "admin" } else { "user" }
 }
 
+async fn role_later(user: &User, _token: &Token) -> &'static str {
+    if user.admin { "admin" } else { "user" }
+}
+
 #[requires(RetrieveUser, guard = is_admin)]
 async fn admin_only() {}
 
 #[requires(RetrieveUser, guard = role)]
 async fn by_role() {}
+
+#[requires(RetrieveUser, guard = role_later)]
+async fn by_role_later() {}
 
 fn main() {}
