@@ -13,7 +13,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use common::{SECRET, User, get_bearer, get_plain, known_user, now, read, send};
+use common::{SECRET, User, get_bearer, get_plain, get_with, known_user, now, read, send};
 use jwt_auth::{Flow, JwtAuth, RedisStore, RefreshError, TlsRoots};
 use redis_server::RedisServer;
 use serde_json::Value;
@@ -47,6 +47,7 @@ fn instance_on(store: RedisStore) -> Instance {
         .refresh_tokens(Duration::from_hours(24))
         .token_store(store.clone())
         .exclude(["^/public$"])
+        .websocket_query("access_token")
         .retrieve_user_sync(|token, _state: &()| known_user(&token.sub))
         .build()
         .expect("a valid configuration");
@@ -369,6 +370,47 @@ async fn applications_with_their_own_prefix_share_one_redis() {
     assert_eq!(status(&two, &access).await, StatusCode::OK);
     assert!(keys(&redis, "two:").await.is_empty());
     assert_eq!(two.store.local_records(), 0);
+}
+
+/// A WebSocket handshake on `/protected` with `ticket` in its query.
+async fn handshake(instance: &Instance, ticket: &str) -> StatusCode {
+    let path = format!("/protected?access_token={ticket}");
+    let upgrade = [
+        ("connection", "upgrade"),
+        ("upgrade", "websocket"),
+        ("sec-websocket-version", "13"),
+        ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),
+    ];
+    send(&instance.app, get_with(&path, &upgrade)).await.status
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_websocket_ticket_opens_one_handshake_whatever_the_instance() {
+    let redis = RedisServer::start();
+    let (a, b) = pair(&redis).await;
+    let (access, _) = tokens(a.auth.login("alice")).await;
+    let token = a.auth.decode(&access).unwrap();
+    let ticket = a.auth.websocket_ticket(&token).unwrap();
+    // Minted on A, spent on B: A, which never saw it, refuses it, as B does again.
+    assert_eq!(handshake(&b, &ticket).await, StatusCode::OK);
+    assert_eq!(handshake(&a, &ticket).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(handshake(&b, &ticket).await, StatusCode::UNAUTHORIZED);
+    // Spent in Redis until the ticket expires (30 s by default), then gone by itself.
+    let spent = keys(&redis, "app:ticket:").await;
+    assert_eq!(spent.len(), 1, "{spent:?}");
+    let ttl: i64 = redis_query(&redis, redis::cmd("TTL").arg(&spent[0])).await;
+    assert!((1..=30).contains(&ttl), "{ttl}");
+    // Another ticket is its own, and one a logout revoked stays refused.
+    let second = a.auth.websocket_ticket(&token).unwrap();
+    assert!(a.auth.revoke(&token, &()).await.unwrap());
+    time_until(&b, &access, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(handshake(&b, &second).await, StatusCode::UNAUTHORIZED);
+    let third_login = tokens(a.auth.login("alice")).await.0;
+    let third = a
+        .auth
+        .websocket_ticket(&a.auth.decode(&third_login).unwrap())
+        .unwrap();
+    assert_eq!(handshake(&a, &third).await, StatusCode::OK);
 }
 
 /// A store of the TLS server, trusting its authority and showing its client certificate.

@@ -39,6 +39,9 @@ pub(crate) enum Step<'r, U, C> {
     Verified(Arc<Token<C>>),
     /// The token, found in the request, is to be verified once a key set is fetched.
     Remote(&'r str),
+    /// A WebSocket ticket, verified and spent in this process, still to spend in the token
+    /// store that the application's instances share; then as [`Step::Verified`].
+    Ticket(Arc<Token<C>>),
 }
 
 impl<U, S, C> JwtAuth<U, S, C>
@@ -104,6 +107,7 @@ where
             && is_ticket(jwt)
         {
             return match self.spend_ticket(jwt) {
+                Ok(token) if self.hooks.store.is_some() => Step::Ticket(token),
                 Ok(token) => self.after_decoding(token, state),
                 Err(error) => Step::Done(Err(error)),
             };
@@ -167,7 +171,26 @@ where
             Step::Done(outcome) => outcome,
             Step::Verified(token) => self.resolve(token, state).await,
             Step::Remote(jwt) => self.decode_remote(jwt, state).await,
+            Step::Ticket(token) => self.resolve_ticket(token, state).await,
         }
+    }
+
+    /// Spends a ticket in the token store, so that another instance sharing it refuses the
+    /// ticket too, then [`Self::resolve`]. A store that leaves tickets to each process answers
+    /// `None`: this process has spent it already.
+    pub(crate) async fn resolve_ticket(
+        &self,
+        token: Arc<Token<C>>,
+        state: &S,
+    ) -> Authenticated<U, C> {
+        if let (Some(store), Some(jti)) = (&self.hooks.store, token.jti.as_deref()) {
+            let spent =
+                guarded("token store", || store.spend_ticket(state, jti, token.exp)).await?;
+            if spent == Some(false) {
+                return Err(AuthError::Unauthorized);
+            }
+        }
+        self.resolve(token, state).await
     }
 
     /// Verifies a token once the key set it needs is fetched, remembers it in the cache, then

@@ -61,11 +61,15 @@ where
             }),
             Step::Remote(jwt) => {
                 let jwt = jwt.to_owned();
-                Either::Right(async move {
+                Either::Right(Either::Left(async move {
                     let outcome = bound.auth.decode_remote(&jwt, &bound.state).await;
                     (bound, outcome)
-                })
+                }))
             }
+            Step::Ticket(token) => Either::Right(Either::Right(async move {
+                let outcome = bound.auth.resolve_ticket(token, &bound.state).await;
+                (bound, outcome)
+            })),
         };
         Outcome::Pending(Box::pin(async move {
             let (bound, outcome) = rest.instrument(span.clone()).await;

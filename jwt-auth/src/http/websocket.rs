@@ -6,7 +6,10 @@
 //! A query string ends up in access logs, proxies' logs and browser history, so a long-lived
 //! access token is better not put there: [`JwtAuth::websocket_ticket`] mints a **ticket** for
 //! it, a token of its own type (signed with a key derived for tickets, refused everywhere else)
-//! that lives seconds (30 by default) and is accepted once. The cross-site check applies to
+//! that lives seconds (30 by default) and is accepted once: once per process, and once for all
+//! the instances that share a token store that spends tickets
+//! ([`TokenStore::spend_ticket`](crate::TokenStore::spend_ticket): `RedisStore` does). The
+//! cross-site check applies to
 //! query tokens as to the cookie, and this crate's traces never carry the query
 //! ([`JwtAuth::redacted_uri`] writes a URI for the application's own logs without it).
 
@@ -35,7 +38,8 @@ where
     /// request's, from [`CurrentToken`](crate::CurrentToken)): to put in the query string set by
     /// `websocket_query`. It carries the token's subject, issuer, audience, scopes and extras,
     /// expires after `websocket_ticket_lifetime` (30 s by default), belongs to the token's login
-    /// family (a logout revokes it with the rest), and is accepted once.
+    /// family (a logout revokes it with the rest), and is accepted once (see the module's
+    /// documentation for several instances).
     pub fn websocket_ticket(&self, token: &Token<C>) -> Result<String, TokenError> {
         let Some(websocket) = &self.settings.websocket else {
             return Err(TokenError::Encode(

@@ -10,7 +10,7 @@
 //!   so that it is never accepted as an access token (nor an access token as a refresh token);
 //! - each refresh token carries a *generation* in its `jti` (0 at login, one more at each
 //!   refresh); [`JwtAuth::refresh`](crate::JwtAuth::refresh) exchanges it for a new pair of the
-//!   same family, and the [`TokenStore`](crate::TokenStore) keeps the family's highest
+//!   same family, and the [`TokenStore`] keeps the family's highest
 //!   generation spent: one record per family whatever the number of refreshes, none at login;
 //! - presenting a spent refresh token again (its generation at or below the recorded one)
 //!   revokes the whole family: the thief's and the owner's tokens stop working alike, and the
@@ -21,9 +21,9 @@
 //!   token of a subject issued until now.
 //!
 //! The store is consulted on every authenticated request and on every refresh (its local view
-//! when it has one, see [`TokenStore::check_locally`](crate::TokenStore::check_locally), then
+//! when it has one, see [`TokenStore::check_locally`], then
 //! `rotate`). [`JwtAuth::decode`](crate::JwtAuth::decode) alone does not ask it: it checks a
-//! token, not a session. What a store keeps, and its bounds, are described at [`TokenStore`](crate::TokenStore).
+//! token, not a session. What a store keeps, and its bounds, are described at [`TokenStore`].
 //!
 //! Refresh tokens are signed with HS256 and a key derived from the signing key (see
 //! `keys/refresh.rs`), whatever the backend's algorithm: only the backend that issued
@@ -32,9 +32,11 @@
 //! the refresh tokens it issued.
 //!
 //! With refresh tokens, a login's `jti` is always minted here (a `jti` set with
-//! [`Login::jti`](crate::Login::jti) is a [`TokenError::JtiWithRefreshTokens`]), and with a token
+//! [`Login::jti`](crate::Login::jti) is a
+//! [`TokenError::JtiWithRefreshTokens`](crate::TokenError::JtiWithRefreshTokens)), and with a token
 //! store no token may live longer than the longer of `expiration` and `refresh_expiration`
-//! (a revocation is remembered that long; [`TokenError::ExpirationTooLong`]).
+//! (a revocation is remembered that long;
+//! [`TokenError::ExpirationTooLong`](crate::TokenError::ExpirationTooLong)).
 //!
 //! A refresh carries the login's `iss`, `aud`, `nbf` and extra claims into the new tokens. With
 //! a typed claims type `C`, only what `C` deserializes survives; a handler can add claims to the

@@ -252,6 +252,23 @@ pub trait TokenStore<S = ()>: Send + Sync + 'static {
         let _ = token;
         None
     }
+
+    /// Spends a one-use WebSocket ticket ([`JwtAuth::websocket_ticket`]) for every instance
+    /// that shares the store: `Some(true)` the first time `jti` is spent, `Some(false)` after,
+    /// until `expires_at` (the ticket's `exp`, Unix seconds). The default, `None`, leaves it to
+    /// each process, which remembers the tickets it accepted: with several instances and such
+    /// a store, a ticket is accepted once per instance.
+    ///
+    /// [`JwtAuth::websocket_ticket`]: crate::JwtAuth::websocket_ticket
+    fn spend_ticket(
+        &self,
+        state: &S,
+        jti: &str,
+        expires_at: u64,
+    ) -> impl Future<Output = Result<Option<bool>, BoxError>> + Send {
+        let _ = (state, jti, expires_at);
+        std::future::ready(Ok(None))
+    }
 }
 
 /// [`TokenStore`] behind a pointer: the backend holds `Arc<dyn DynStore<S>>`.
@@ -272,6 +289,12 @@ pub(crate) trait DynStore<S>: Send + Sync {
         token: &'a TokenRef<'a>,
     ) -> BoxFuture<'a, Result<bool, BoxError>>;
     fn check_locally(&self, token: &TokenRef<'_>) -> Option<Result<bool, BoxError>>;
+    fn spend_ticket<'a>(
+        &'a self,
+        state: &'a S,
+        jti: &'a str,
+        expires_at: u64,
+    ) -> BoxFuture<'a, Result<Option<bool>, BoxError>>;
 }
 
 impl<S: Sync, T: TokenStore<S>> DynStore<S> for T {
@@ -301,5 +324,14 @@ impl<S: Sync, T: TokenStore<S>> DynStore<S> for T {
 
     fn check_locally(&self, token: &TokenRef<'_>) -> Option<Result<bool, BoxError>> {
         TokenStore::check_locally(self, token)
+    }
+
+    fn spend_ticket<'a>(
+        &'a self,
+        state: &'a S,
+        jti: &'a str,
+        expires_at: u64,
+    ) -> BoxFuture<'a, Result<Option<bool>, BoxError>> {
+        Box::pin(TokenStore::spend_ticket(self, state, jti, expires_at))
     }
 }

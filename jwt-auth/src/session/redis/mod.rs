@@ -448,4 +448,24 @@ impl<S: Sync> TokenStore<S> for RedisStore {
         }
         Some(Ok(self.inner.local.is_revoked(token)))
     }
+
+    /// One `SET NX` with the ticket's expiry: the first instance to spend it wins.
+    async fn spend_ticket(
+        &self,
+        _state: &S,
+        jti: &str,
+        expires_at: u64,
+    ) -> Result<Option<bool>, BoxError> {
+        let mut connection = self.inner.connection.clone();
+        let set: Option<String> = redis::cmd("SET")
+            .arg(self.inner.keys.ticket(jti))
+            .arg(1)
+            .arg("NX")
+            .arg("EXAT")
+            .arg(seconds(expires_at).max(1))
+            .query_async(&mut connection)
+            .await
+            .map_err(Self::failure)?;
+        Ok(Some(set.is_some()))
+    }
 }

@@ -50,6 +50,11 @@ impl Keys {
         format!("{}s:{subject}", self.prefix)
     }
 
+    /// The key that marks a WebSocket ticket spent.
+    pub(crate) fn ticket(&self, jti: &str) -> String {
+        format!("{}ticket:{jti}", self.prefix)
+    }
+
     /// The channel of one instance's heartbeats.
     pub(crate) fn heartbeat(&self, instance: &str) -> String {
         format!("{}heartbeat:{instance}", self.prefix)
