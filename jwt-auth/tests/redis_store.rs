@@ -447,39 +447,48 @@ async fn rediss_with_a_private_authority_and_a_client_certificate_carries_script
     );
 }
 
+/// How long a refused connection is tried.
+const REFUSAL_TIMEOUT: Duration = Duration::from_millis(100);
+
+/// Why `builder`'s store cannot connect.
+async fn refusal(builder: jwt_auth::RedisStoreBuilder) -> String {
+    builder
+        .timeout(REFUSAL_TIMEOUT)
+        .connect()
+        .await
+        .expect_err("the connection is refused")
+        .to_string()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rediss_refuses_a_server_outside_the_roots_and_a_client_without_its_certificate() {
     let redis = RedisServer::start_tls();
     let tls = redis.tls.as_ref().expect("a TLS server");
-    let timeout = Duration::from_millis(100);
     // Another authority's roots: the server's certificate is not trusted, and the error says
     // why rather than only that there is no link.
     let other = RedisServer::start_tls();
     let other_root = &other.tls.as_ref().expect("a TLS server").root;
-    let distrusted = RedisStore::builder(redis.url())
-        .tls_roots(TlsRoots::pem(other_root.as_bytes()))
-        .tls_client_certificate(tls.client_certificate.as_bytes(), tls.client_key.as_bytes())
-        .timeout(timeout)
-        .connect()
-        .await
-        .expect_err("a server signed by an authority it does not trust");
+    let distrusted = refusal(
+        RedisStore::builder(redis.url())
+            .tls_roots(TlsRoots::pem(other_root.as_bytes()))
+            .tls_client_certificate(tls.client_certificate.as_bytes(), tls.client_key.as_bytes()),
+    )
+    .await;
     assert!(
-        distrusted.to_string().contains("invalid peer certificate"),
+        distrusted.contains("invalid peer certificate"),
         "{distrusted}"
     );
     // The right roots, no client certificate: the server hangs up.
-    let anonymous = RedisStore::builder(redis.url())
-        .tls_roots(TlsRoots::pem(tls.root.as_bytes()))
-        .timeout(timeout)
+    let anonymous =
+        refusal(RedisStore::builder(redis.url()).tls_roots(TlsRoots::pem(tls.root.as_bytes())))
+            .await;
+    assert!(anonymous.contains("CertificateRequired"), "{anonymous}");
+    // And with both, it connects: the refusals above were the certificates'.
+    tls_store(&redis)
+        .timeout(REFUSAL_TIMEOUT)
         .connect()
         .await
-        .expect_err("redis-server asks for a client certificate");
-    assert!(
-        anonymous.to_string().contains("CertificateRequired"),
-        "{anonymous}"
-    );
-    // And with both, it connects: the refusals above were the certificates'.
-    tls_store(&redis).timeout(timeout).connect().await.unwrap();
+        .unwrap();
 }
 
 #[tokio::test]

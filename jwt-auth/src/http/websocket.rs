@@ -9,9 +9,9 @@
 //! that lives seconds (30 by default) and is accepted once: once per process, and once for all
 //! the instances that share a token store that spends tickets
 //! ([`TokenStore::spend_ticket`](crate::TokenStore::spend_ticket): `RedisStore` does). The
-//! cross-site check applies to
-//! query tokens as to the cookie, and this crate's traces never carry the query
-//! ([`JwtAuth::redacted_uri`] writes a URI for the application's own logs without it).
+//! cross-site check applies to query tokens as to the cookie, and this crate's traces never
+//! carry the query ([`JwtAuth::redacted_uri`] writes a URI for the application's own logs
+//! without it).
 
 use std::sync::Arc;
 

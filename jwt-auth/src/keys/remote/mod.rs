@@ -142,10 +142,7 @@ impl TlsRoots {
     }
 
     /// The PEM text of these roots, read now (a file, a variable); `None` for the system's.
-    #[cfg_attr(
-        not(any(feature = "remote-tls", feature = "redis")),
-        expect(dead_code, reason = "only TLS clients read roots")
-    )]
+    #[cfg(any(feature = "remote-tls", feature = "redis"))]
     pub(crate) fn read_pem(&self) -> Result<Option<std::borrow::Cow<'_, [u8]>>, String> {
         use std::borrow::Cow;
         match self {
@@ -159,4 +156,21 @@ impl TlsRoots {
                 .map_err(|_| format!("the environment variable `{var}` is not set")),
         }
     }
+}
+
+/// The `CERTIFICATE` blocks of a PEM text (roots, for the TLS clients of key sets and Redis);
+/// none is an error.
+#[cfg(any(feature = "remote-tls", feature = "redis"))]
+pub(crate) fn pem_certificates(
+    pem: &[u8],
+) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, String> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject as _;
+    let certificates = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("not PEM certificates: {e}"))?;
+    if certificates.is_empty() {
+        return Err("no `-----BEGIN CERTIFICATE-----` block".to_owned());
+    }
+    Ok(certificates)
 }

@@ -4,10 +4,7 @@
 
 use std::sync::Arc;
 
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject as _;
-
-use crate::keys::remote::TlsRoots;
+use crate::keys::remote::{TlsRoots, pem_certificates};
 
 /// Why the roots cannot be had.
 pub(crate) type RootsError = String;
@@ -41,15 +38,4 @@ pub(crate) fn client_config(roots: &TlsRoots) -> Result<Arc<rustls::ClientConfig
         .with_root_certificates(store)
         .with_no_client_auth();
     Ok(Arc::new(config))
-}
-
-/// The `CERTIFICATE` blocks of a PEM text; none is an error.
-fn pem_certificates(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, RootsError> {
-    let certificates = CertificateDer::pem_slice_iter(pem)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("not PEM certificates: {e}"))?;
-    if certificates.is_empty() {
-        return Err("no `-----BEGIN CERTIFICATE-----` block".to_owned());
-    }
-    Ok(certificates)
 }

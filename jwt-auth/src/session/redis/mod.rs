@@ -17,7 +17,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{RedisError, Script};
 
 use crate::error::BoxError;
-use crate::keys::remote::TlsRoots;
+use crate::keys::remote::{TlsRoots, pem_certificates};
 use crate::session::ids::new_id;
 use crate::session::ledger::Ledger;
 use crate::session::redis::script::{Keys, Message, NEVER, revoke_script, rotate_script};
@@ -62,8 +62,8 @@ use crate::token::clock::now;
 /// `rediss://` URLs use TLS through rustls, checked against the system's roots or
 /// [given ones](RedisStoreBuilder::tls_roots), with a
 /// [client certificate](RedisStoreBuilder::tls_client_certificate) where the server asks for
-/// one; when the process has installed no rustls crypto provider, aws-lc-rs's is installed. Cloning shares the store; the synchronising task stops when
-/// the last clone is dropped.
+/// one; when the process has installed no rustls crypto provider, aws-lc-rs's is installed.
+/// Cloning shares the store; the synchronising task stops when the last clone is dropped.
 #[derive(Clone)]
 pub struct RedisStore {
     inner: Arc<Inner>,
@@ -241,35 +241,26 @@ impl RedisStoreBuilder {
 
     /// The client of the URL, with its TLS settings.
     fn client(&self) -> Result<redis::Client, BoxError> {
-        let tls_settings = self.tls_roots.is_some() || self.client_certificate.is_some();
-        if !self.url.starts_with("rediss:") {
-            if tls_settings {
-                return Err(
-                    "`tls_roots` and `tls_client_certificate` apply to a `rediss://` URL only"
-                        .into(),
-                );
-            }
-            return Ok(redis::Client::open(self.url.as_str())?);
-        }
-        if rustls::crypto::CryptoProvider::get_default().is_none() {
+        let tls = self.url.starts_with("rediss:");
+        if tls && rustls::crypto::CryptoProvider::get_default().is_none() {
             // Another thread may have installed one meanwhile: either way, one is there.
             let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         }
-        let root_cert = match self.tls_roots.as_ref().map(TlsRoots::read_pem) {
+        if self.tls_roots.is_none() && self.client_certificate.is_none() {
+            return Ok(redis::Client::open(self.url.as_str())?);
+        }
+        if !tls {
+            return Err(
+                "`tls_roots` and `tls_client_certificate` apply to a `rediss://` URL only".into(),
+            );
+        }
+        let roots = |error| format!("the Redis TLS roots: {error}");
+        let root_cert = match &self.tls_roots {
+            Some(tls_roots) => tls_roots.read_pem().map_err(roots)?,
             None => None,
-            Some(read) => read.map_err(|error| format!("the Redis TLS roots: {error}"))?,
         };
         if let Some(pem) = &root_cert {
-            use rustls::pki_types::CertificateDer;
-            use rustls::pki_types::pem::PemObject as _;
-            if CertificateDer::pem_slice_iter(pem).next().is_none() {
-                return Err(
-                    "the Redis TLS roots hold no `-----BEGIN CERTIFICATE-----` block".into(),
-                );
-            }
-        }
-        if !tls_settings {
-            return Ok(redis::Client::open(self.url.as_str())?);
+            pem_certificates(pem).map_err(roots)?;
         }
         let certificates = redis::TlsCertificates {
             client_tls: self.client_certificate.clone(),
